@@ -1,0 +1,148 @@
+//! `satui sa ...`
+
+use clap::Subcommand;
+
+use super::output::{TOKEN_HEADER, account_json, print_json, table, token_json, token_row};
+use super::{Cli, CliResult, selected_org};
+use crate::domain::role::BasicRole;
+use crate::domain::time;
+use crate::service::{AccountChanges, NewAccount, Service};
+
+#[derive(Debug, Subcommand)]
+pub enum SaCommand {
+    /// List service accounts of the org, by name.
+    List {
+        /// Only accounts whose name or login contains this text.
+        #[arg(long, default_value = "")]
+        filter: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+    /// Create a service account.
+    Create {
+        name: String,
+        /// None, Viewer, Editor or Admin.
+        #[arg(long, default_value = "Viewer")]
+        role: BasicRole,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Show an account (by name, login or id) with its tokens.
+    Show { account: String },
+    /// Change an account's name, description or role (its login stays).
+    Update {
+        account: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        role: Option<BasicRole>,
+    },
+    /// Enable an account: its tokens work again.
+    Enable { account: String },
+    /// Disable an account: its tokens stop working until it is enabled.
+    Disable { account: String },
+    /// Delete an account and all its tokens.
+    Delete { account: String },
+}
+
+pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
+    let org = selected_org(service, cli)?;
+    match command {
+        SaCommand::List { filter, limit, offset } => {
+            let page = service.account_page(org.id, filter, *offset, (*limit).min(10_000))?;
+            if cli.json {
+                print_json(&page.accounts.iter().map(account_json).collect::<Vec<_>>().into());
+            } else {
+                let rows: Vec<_> = page
+                    .accounts
+                    .iter()
+                    .map(|a| {
+                        vec![
+                            a.id.to_string(),
+                            a.name.clone(),
+                            a.login.clone(),
+                            a.role.to_string(),
+                            if a.disabled { "disabled" } else { "enabled" }.to_string(),
+                            a.managed_by.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect();
+                table(&["ID", "NAME", "LOGIN", "ROLE", "STATUS", "MANAGED BY"], &rows);
+                let shown = page.accounts.len() as u64;
+                if shown < page.total {
+                    eprintln!("{}–{} of {} in {}", offset + 1, offset + shown, page.total, org.name);
+                }
+            }
+        }
+        SaCommand::Create { name, role, description } => {
+            let account = service.create_account(
+                org.id,
+                &NewAccount { name: name.clone(), description: description.clone(), role: *role },
+            )?;
+            if cli.json {
+                print_json(&account_json(&account));
+            } else {
+                println!("created {} ({}, {})", account.name, account.login, account.role);
+            }
+        }
+        SaCommand::Show { account } => {
+            let account = service.find_account(org.id, account)?;
+            let tokens = service.tokens(account.id)?;
+            let now = service.now();
+            if cli.json {
+                let mut value = account_json(&account);
+                value["tokens"] =
+                    tokens.iter().map(|t| token_json(t, account.disabled, now)).collect::<Vec<_>>().into();
+                print_json(&value);
+            } else {
+                println!("name         {}", account.name);
+                println!("login        {}", account.login);
+                println!("id           {}", account.id);
+                println!("org          {}", org.name);
+                println!("role         {}", account.role);
+                println!("status       {}", if account.disabled { "disabled" } else { "enabled" });
+                if let Some(plugin) = &account.managed_by {
+                    println!("managed by   {plugin}");
+                }
+                println!("description  {}", account.description);
+                println!("created      {}", time::date_time(account.created_at));
+                println!("updated      {}", time::date_time(account.updated_at));
+                println!();
+                let rows: Vec<_> = tokens.iter().map(|t| token_row(t, account.disabled, now)).collect();
+                table(&TOKEN_HEADER, &rows);
+            }
+        }
+        SaCommand::Update { account, name, description, role } => {
+            let id = service.find_account(org.id, account)?.id;
+            let changes = AccountChanges { name: name.clone(), description: description.clone(), role: *role };
+            let account = service.update_account(id, &changes)?;
+            if cli.json {
+                print_json(&account_json(&account));
+            } else {
+                println!("updated {} ({}, {})", account.name, account.login, account.role);
+            }
+        }
+        SaCommand::Enable { account } | SaCommand::Disable { account } => {
+            let disable = matches!(command, SaCommand::Disable { .. });
+            let id = service.find_account(org.id, account)?.id;
+            let account = service.set_account_disabled(id, disable)?;
+            if cli.json {
+                print_json(&account_json(&account));
+            } else {
+                println!("{} {}", if disable { "disabled" } else { "enabled" }, account.name);
+            }
+        }
+        SaCommand::Delete { account } => {
+            let account = service.find_account(org.id, account)?;
+            service.delete_account(account.id)?;
+            if !cli.json {
+                println!("deleted {} and its tokens", account.name);
+            }
+        }
+    }
+    Ok(())
+}

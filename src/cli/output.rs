@@ -1,0 +1,110 @@
+//! Text tables and JSON shapes for command output.
+
+use serde_json::{Value, json};
+
+use crate::domain::expiry::{TokenStatus, describe_expiry};
+use crate::domain::time;
+use crate::service::{Account, AuditEvent, Org, Token};
+
+/// Prints rows as left-aligned columns under a header.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+        }
+        println!("{}", out.trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
+pub fn print_json(value: &Value) {
+    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+}
+
+fn opt_time(ts: Option<i64>) -> Value {
+    ts.map_or(Value::Null, |t| Value::String(time::rfc3339(t)))
+}
+
+pub fn org_json(org: &Org) -> Value {
+    json!({
+        "id": org.id,
+        "name": org.name,
+        "max_token_lifetime_days": org.max_token_lifetime_days,
+        "created_at": time::rfc3339(org.created_at),
+    })
+}
+
+pub fn account_json(account: &Account) -> Value {
+    json!({
+        "id": account.id,
+        "org_id": account.org_id,
+        "name": account.name,
+        "login": account.login,
+        "description": account.description,
+        "role": account.role,
+        "disabled": account.disabled,
+        "managed_by": account.managed_by,
+        "created_at": time::rfc3339(account.created_at),
+        "updated_at": time::rfc3339(account.updated_at),
+    })
+}
+
+pub fn token_json(token: &Token, account_disabled: bool, now: i64) -> Value {
+    let status = TokenStatus::of(token.expires_at, token.revoked_at, account_disabled, now);
+    json!({
+        "id": token.id,
+        "account_id": token.sa_id,
+        "name": token.name,
+        "hint": token.hint,
+        "status": status,
+        "created_at": time::rfc3339(token.created_at),
+        "expires_at": opt_time(token.expires_at),
+        "seconds_until_expiration": token.expires_at.map(|at| (at - now).max(0)),
+        "has_expired": matches!(status, TokenStatus::Expired),
+        "extended": token.extended(),
+        "max_age_days": token.max_age_days,
+        "last_used_at": opt_time(token.last_used_at),
+        "revoked_at": opt_time(token.revoked_at),
+    })
+}
+
+pub fn token_row(token: &Token, account_disabled: bool, now: i64) -> Vec<String> {
+    let status = TokenStatus::of(token.expires_at, token.revoked_at, account_disabled, now);
+    vec![
+        token.id.to_string(),
+        token.name.clone(),
+        token.hint.clone(),
+        status.label().to_string(),
+        describe_expiry(token.expires_at, now),
+        token.max_age_days.map_or("-".to_string(), |d| format!("{d} d")),
+        token.last_used_at.map_or("never".to_string(), time::date_time),
+    ]
+}
+
+pub const TOKEN_HEADER: [&str; 7] = ["ID", "NAME", "HINT", "STATUS", "EXPIRY", "EXTENDED", "LAST USED"];
+
+pub fn event_json(event: &AuditEvent) -> Value {
+    json!({
+        "id": event.id,
+        "at": time::rfc3339(event.at),
+        "org_id": event.org_id,
+        "actor": event.actor,
+        "action": event.action,
+        "target": event.target,
+        "details": event.details,
+    })
+}

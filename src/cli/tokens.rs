@@ -1,0 +1,184 @@
+//! `satui token ...`. A new token goes to stdout once; `verify` reads a token only from stdin or
+//! `$SATUI_TOKEN`, never from argv (argv is visible to every local user through `ps`).
+
+use std::io::Read;
+
+use clap::{Args, Subcommand};
+use zeroize::Zeroizing;
+
+use super::output::{TOKEN_HEADER, print_json, table, token_json, token_row};
+use super::{Cli, CliResult, Failure, selected_org};
+use crate::domain::expiry::{self, DEFAULT_LIFETIME_DAYS, DEFAULT_MAX_AGE_DAYS, ExpiryRequest, Lifetime};
+use crate::domain::time;
+use crate::service::{IssuedToken, NewToken, Service, VerifyError};
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token; it is printed once on stdout and never again.
+    Create(CreateArgs),
+    /// List an account's tokens (hints only, never secrets).
+    List {
+        #[arg(long, value_name = "ACCOUNT")]
+        sa: String,
+    },
+    /// Revoke a token (kept in the list as revoked).
+    Revoke {
+        #[arg(long, value_name = "ACCOUNT")]
+        sa: String,
+        /// Token name or id.
+        token: String,
+    },
+    /// Replace a token's secret, same name and settings; the old one is revoked at once.
+    Rotate {
+        #[arg(long, value_name = "ACCOUNT")]
+        sa: String,
+        token: String,
+    },
+    /// Delete a token for good.
+    Delete {
+        #[arg(long, value_name = "ACCOUNT")]
+        sa: String,
+        token: String,
+    },
+    /// Check a token read from stdin or $SATUI_TOKEN. Exit 0 valid, 1 rejected.
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The account: name, login or id.
+    #[arg(long, value_name = "ACCOUNT")]
+    sa: String,
+    /// Token name: lowercase letters, digits and dashes.
+    #[arg(long)]
+    name: String,
+    /// Lifetime in days, 1..=3650 (default 30).
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, conflicts_with_all = ["never", "expires_at"])]
+    expires_in_days: Option<i64>,
+    /// The token never expires.
+    #[arg(long, conflicts_with = "expires_at")]
+    never: bool,
+    /// Expire at the start of this day (UTC), YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    expires_at: Option<String>,
+    /// Each use pushes the expiry forward by --max-age-days (never past the org cap).
+    #[arg(long)]
+    extended: bool,
+    /// Max age for --extended, 1..=3650 (default 30).
+    #[arg(long, value_name = "DAYS", requires = "extended", allow_negative_numbers = true)]
+    max_age_days: Option<i64>,
+}
+
+impl CreateArgs {
+    fn expiry(&self) -> Result<ExpiryRequest, Failure> {
+        let lifetime = if self.never {
+            Lifetime::Never
+        } else if let Some(date) = &self.expires_at {
+            Lifetime::Until(time::parse_date(date)?)
+        } else {
+            let days = self.expires_in_days.unwrap_or(DEFAULT_LIFETIME_DAYS as i64);
+            Lifetime::Days(expiry::validate_days(days, "lifetime")?)
+        };
+        let extended_max_age_days = self.extended.then(|| self.max_age_days.unwrap_or(DEFAULT_MAX_AGE_DAYS as i64));
+        Ok(ExpiryRequest { lifetime, extended_max_age_days })
+    }
+}
+
+pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResult {
+    if let TokenCommand::Verify = command {
+        return verify(service, cli);
+    }
+    let org = selected_org(service, cli)?;
+    match command {
+        TokenCommand::Create(args) => {
+            let account = service.find_account(org.id, &args.sa)?;
+            let issued =
+                service.create_token(account.id, &NewToken { name: args.name.clone(), expiry: args.expiry()? })?;
+            print_issued(cli, service, &issued, &account.name);
+        }
+        TokenCommand::List { sa } => {
+            let account = service.find_account(org.id, sa)?;
+            let tokens = service.tokens(account.id)?;
+            let now = service.now();
+            if cli.json {
+                print_json(&tokens.iter().map(|t| token_json(t, account.disabled, now)).collect::<Vec<_>>().into());
+            } else {
+                let rows: Vec<_> = tokens.iter().map(|t| token_row(t, account.disabled, now)).collect();
+                table(&TOKEN_HEADER, &rows);
+            }
+        }
+        TokenCommand::Revoke { sa, token } => {
+            let account = service.find_account(org.id, sa)?;
+            let id = service.find_token(&account, token)?.id;
+            let token = service.revoke_token(id)?;
+            if cli.json {
+                print_json(&token_json(&token, account.disabled, service.now()));
+            } else {
+                println!("revoked token {} ({}) of {}", token.name, token.hint, account.name);
+            }
+        }
+        TokenCommand::Rotate { sa, token } => {
+            let account = service.find_account(org.id, sa)?;
+            let id = service.find_token(&account, token)?.id;
+            let issued = service.rotate_token(id)?;
+            print_issued(cli, service, &issued, &account.name);
+        }
+        TokenCommand::Delete { sa, token } => {
+            let account = service.find_account(org.id, sa)?;
+            let token = service.find_token(&account, token)?;
+            service.delete_token(token.id)?;
+            if !cli.json {
+                println!("deleted token {} ({}) of {}", token.name, token.hint, account.name);
+            }
+        }
+        TokenCommand::Verify => unreachable!("handled above"),
+    }
+    Ok(())
+}
+
+/// The one place the CLI writes a plaintext token: stdout, once. Everything else goes to stderr
+/// so `satui token create ... > file` captures the token alone.
+fn print_issued(cli: &Cli, service: &Service, issued: &IssuedToken, account: &str) {
+    let token = &issued.token;
+    if cli.json {
+        let mut value = token_json(token, false, service.now());
+        value["key"] = issued.secret.expose().into();
+        value["account"] = account.into();
+        print_json(&value);
+    } else {
+        println!("{}", issued.secret.expose());
+        let expiry =
+            token.expires_at.map_or("never expires".to_string(), |at| format!("expires {}", time::date_time(at)));
+        eprintln!("token '{}' for {account}, {expiry}. It is shown only this once: store it now.", token.name);
+    }
+}
+
+fn verify(service: &mut Service, _cli: &Cli) -> CliResult {
+    let presented = read_presented_token()?;
+    match service.verify_token(&presented) {
+        Ok(identity) => {
+            print_json(&serde_json::to_value(&identity).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Err(VerifyError::Rejected(reason)) => Err(Failure { message: format!("token rejected: {reason}"), code: 1 }),
+        Err(VerifyError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// `$SATUI_TOKEN` if set, else the first line of stdin (at most 4 KiB are read).
+fn read_presented_token() -> Result<Zeroizing<String>, Failure> {
+    if let Ok(value) = std::env::var("SATUI_TOKEN") {
+        return Ok(Zeroizing::new(value));
+    }
+    let mut buffer = Zeroizing::new(Vec::with_capacity(64));
+    std::io::stdin()
+        .take(4096)
+        .read_to_end(&mut buffer)
+        .map_err(|e| format!("cannot read the token from stdin: {e}"))?;
+    let text = String::from_utf8_lossy(&buffer);
+    let first_line = text.lines().next().unwrap_or("").trim().to_string();
+    if first_line.is_empty() {
+        return Err(Failure::from("no token given: pipe it on stdin or set SATUI_TOKEN"));
+    }
+    Ok(Zeroizing::new(first_line))
+}

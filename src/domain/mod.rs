@@ -1,0 +1,7 @@
+//! Pure types and rules: names, slugs, roles, token format, expiry. No I/O, no SQL.
+
+pub mod expiry;
+pub mod names;
+pub mod role;
+pub mod time;
+pub mod token;

@@ -1,0 +1,112 @@
+//! The token format: `sat_` + 32 base62 random characters + 6 base62 characters of the CRC32 of
+//! the random part. The checksum lets a typo or a stray string be refused without a lookup.
+
+use std::fmt;
+
+use rand::{CryptoRng, RngExt};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+pub const PREFIX: &str = "sat_";
+pub const RANDOM_LEN: usize = 32;
+pub const CHECKSUM_LEN: usize = 6;
+pub const TOKEN_LEN: usize = PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// A token's plaintext. It is zeroed when dropped and its `Debug` never shows it; the only way to
+/// read it is [`TokenSecret::expose`], which keeps every use greppable.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSecret(Zeroizing<String>);
+
+impl TokenSecret {
+    /// Draws a new token from a cryptographically secure generator (the OS-seeded thread RNG in
+    /// production, a seeded one in `satui seed`).
+    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> TokenSecret {
+        // Capacity is exact, so the String never reallocates and leaves no unzeroed copy behind.
+        let mut text = String::with_capacity(TOKEN_LEN);
+        text.push_str(PREFIX);
+        for _ in 0..RANDOM_LEN {
+            text.push(BASE62[rng.random_range(0..BASE62.len())] as char);
+        }
+        let checksum = encode_checksum(crc32fast::hash(&text.as_bytes()[PREFIX.len()..]));
+        text.push_str(&checksum);
+        TokenSecret(Zeroizing::new(text))
+    }
+
+    /// Accepts user input (stdin, the environment) after checking shape and checksum. The input
+    /// is never echoed back in the error.
+    pub fn parse(input: &str) -> Result<TokenSecret, TokenFormatError> {
+        let text = input.trim();
+        check_format(text)?;
+        Ok(TokenSecret(Zeroizing::new(text.to_string())))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The SHA-256 digest that the store keeps instead of the token.
+    pub fn hash(&self) -> [u8; 32] {
+        hash_token(&self.0)
+    }
+
+    /// `sat_…` plus the last four characters, which are checksum characters and carry no secret.
+    pub fn hint(&self) -> String {
+        format!("{PREFIX}…{}", &self.0[TOKEN_LEN - 4..])
+    }
+}
+
+impl fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenSecret(<redacted>)")
+    }
+}
+
+/// Why a string is not a satui token, decided without touching the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenFormatError {
+    #[error("malformed token: expected sat_ followed by 38 letters and digits")]
+    Malformed,
+    #[error("bad checksum: the token was mistyped or truncated")]
+    BadChecksum,
+}
+
+pub fn check_format(text: &str) -> Result<(), TokenFormatError> {
+    let body = text.strip_prefix(PREFIX).ok_or(TokenFormatError::Malformed)?;
+    if body.len() != RANDOM_LEN + CHECKSUM_LEN || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(TokenFormatError::Malformed);
+    }
+    let (random, checksum) = body.split_at(RANDOM_LEN);
+    if encode_checksum(crc32fast::hash(random.as_bytes())) != checksum {
+        return Err(TokenFormatError::BadChecksum);
+    }
+    Ok(())
+}
+
+pub fn hash_token(text: &str) -> [u8; 32] {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+/// Six base62 digits, most significant first (62^6 > 2^32, so every CRC32 fits).
+fn encode_checksum(mut value: u32) -> String {
+    let mut digits = [b'0'; CHECKSUM_LEN];
+    for slot in digits.iter_mut().rev() {
+        *slot = BASE62[(value % 62) as usize];
+        value /= 62;
+    }
+    digits.iter().map(|&b| b as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_tokens_pass_their_own_check() {
+        let mut rng = rand::rng();
+        let token = TokenSecret::generate(&mut rng);
+        assert_eq!(token.expose().len(), TOKEN_LEN);
+        assert!(check_format(token.expose()).is_ok());
+        assert!(!format!("{token:?}").contains(&token.expose()[4..]));
+    }
+}

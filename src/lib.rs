@@ -1,0 +1,10 @@
+//! satui: administer service accounts and their API tokens from a terminal.
+//!
+//! Layers point one way: `cli`/`tui` → `service` → `domain` + `store`.
+
+pub mod cli;
+pub mod clock;
+pub mod domain;
+pub mod paths;
+pub mod service;
+pub mod store;

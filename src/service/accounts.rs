@@ -1,0 +1,190 @@
+//! Service accounts: create, edit, enable/disable, delete, find, page.
+
+use super::{Account, Error, Field, Result, Service};
+use crate::domain::names;
+use crate::domain::role::BasicRole;
+use crate::store::accounts::{self, NewAccountRow};
+
+#[derive(Clone, Debug, Default)]
+pub struct NewAccount {
+    pub name: String,
+    pub description: String,
+    pub role: BasicRole,
+}
+
+/// Fields to change; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct AccountChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub role: Option<BasicRole>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AccountPage {
+    pub accounts: Vec<Account>,
+    pub offset: u64,
+    /// Matches of the filter in the whole org, not just this page.
+    pub total: u64,
+}
+
+fn describe(account: &Account) -> String {
+    format!("sa {} ({})", account.name, account.login)
+}
+
+impl Service {
+    pub fn account(&self, id: i64) -> Result<Account> {
+        accounts::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no service account with id {id}")))
+    }
+
+    /// Finds an account of an org by id, login or name (case-insensitive).
+    pub fn find_account(&self, org_id: i64, reference: &str) -> Result<Account> {
+        let conn = self.store.conn();
+        let reference = reference.trim();
+        if let Ok(id) = reference.parse::<i64>() {
+            if let Some(account) = accounts::get(conn, id)?.filter(|a| a.org_id == org_id) {
+                return Ok(account);
+            }
+        }
+        if let Some(account) = accounts::find_by_login(conn, reference)?.filter(|a| a.org_id == org_id) {
+            return Ok(account);
+        }
+        let org = self.org(org_id)?;
+        accounts::find_by_key(conn, org_id, &names::name_key(reference))?
+            .ok_or_else(|| Error::NotFound(format!("no service account '{reference}' in {}", org.name)))
+    }
+
+    pub fn account_page(&self, org_id: i64, filter: &str, offset: u64, limit: u64) -> Result<AccountPage> {
+        let (accounts, total) = accounts::page(self.store.conn(), org_id, filter, offset, limit)?;
+        Ok(AccountPage { accounts, offset, total })
+    }
+
+    pub fn create_account(&mut self, org_id: i64, new: &NewAccount) -> Result<Account> {
+        let name = names::validate_account_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
+        self.insert_account(org_id, &name, &new.description, new.role, None)
+    }
+
+    /// Shared by admin-created and plugin-managed accounts.
+    pub(crate) fn insert_account(
+        &mut self,
+        org_id: i64,
+        name: &str,
+        description: &str,
+        role: BasicRole,
+        managed_by: Option<&str>,
+    ) -> Result<Account> {
+        let description =
+            names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
+        let org = self.org(org_id)?;
+        let key = names::name_key(name);
+        let slug = names::slugify(name);
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        if accounts::find_by_key(&tx, org_id, &key)?.is_some() {
+            return Err(Error::invalid(
+                Field::Name,
+                format!("a service account named '{name}' already exists in {}", org.name),
+            ));
+        }
+        // Two names can share a slug ("CI bot" and "ci-bot"); later ones get -2, -3, ...
+        let mut attempt = 1;
+        let login = loop {
+            let candidate = names::login_for(org_id, &slug, attempt);
+            if !accounts::login_taken(&tx, &candidate)? {
+                break candidate;
+            }
+            attempt += 1;
+        };
+        let row = NewAccountRow { org_id, name, login: &login, description: &description, role, managed_by };
+        let id = accounts::insert(&tx, &row, &key, now)?;
+        let details = format!("role={role}{}", managed_by.map(|p| format!(" managed_by={p}")).unwrap_or_default());
+        Service::audit(&tx, &actor, now, Some(org_id), "sa.create", &format!("sa {name} ({login})"), &details)?;
+        tx.commit()?;
+        self.account(id)
+    }
+
+    /// Refuses changes to an account a plugin manages.
+    pub(crate) fn ensure_unmanaged(account: &Account) -> Result<()> {
+        match &account.managed_by {
+            Some(plugin) => Err(Error::Refused(format!("'{}' is managed by plugin {plugin}", account.name))),
+            None => Ok(()),
+        }
+    }
+
+    /// Changes name, description or role. The login never changes, so scripts keep working.
+    pub fn update_account(&mut self, id: i64, changes: &AccountChanges) -> Result<Account> {
+        let old = self.account(id)?;
+        Service::ensure_unmanaged(&old)?;
+        let mut updated = old.clone();
+        if let Some(name) = &changes.name {
+            updated.name = names::validate_account_name(name).map_err(|m| Error::invalid(Field::Name, m))?;
+        }
+        if let Some(description) = &changes.description {
+            updated.description =
+                names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
+        }
+        if let Some(role) = changes.role {
+            updated.role = role;
+        }
+        let mut details = Vec::new();
+        if updated.name != old.name {
+            details.push(format!("name: {} -> {}", old.name, updated.name));
+        }
+        if updated.description != old.description {
+            details.push("description changed".to_string());
+        }
+        if updated.role != old.role {
+            details.push(format!("role: {} -> {}", old.role, updated.role));
+        }
+        if details.is_empty() {
+            return Ok(old);
+        }
+        let key = names::name_key(&updated.name);
+        let org = self.org(old.org_id)?;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        if accounts::find_by_key(&tx, old.org_id, &key)?.is_some_and(|other| other.id != id) {
+            return Err(Error::invalid(
+                Field::Name,
+                format!("a service account named '{}' already exists in {}", updated.name, org.name),
+            ));
+        }
+        accounts::update(&tx, &updated, &key, now)?;
+        Service::audit(&tx, &actor, now, Some(old.org_id), "sa.update", &describe(&updated), &details.join(", "))?;
+        tx.commit()?;
+        self.account(id)
+    }
+
+    /// Disabling keeps the tokens but makes every one of them fail verification until re-enabled.
+    pub fn set_account_disabled(&mut self, id: i64, disabled: bool) -> Result<Account> {
+        let mut account = self.account(id)?;
+        Service::ensure_unmanaged(&account)?;
+        if account.disabled == disabled {
+            return Ok(account);
+        }
+        account.disabled = disabled;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        accounts::update(&tx, &account, &names::name_key(&account.name), now)?;
+        let action = if disabled { "sa.disable" } else { "sa.enable" };
+        Service::audit(&tx, &actor, now, Some(account.org_id), action, &describe(&account), "")?;
+        tx.commit()?;
+        self.account(id)
+    }
+
+    /// Deletes an account and, through the foreign key, all its tokens.
+    pub fn delete_account(&mut self, id: i64) -> Result<()> {
+        let account = self.account(id)?;
+        Service::ensure_unmanaged(&account)?;
+        self.remove_account(&account)
+    }
+
+    pub(crate) fn remove_account(&mut self, account: &Account) -> Result<()> {
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        accounts::delete(&tx, account.id)?;
+        Service::audit(&tx, &actor, now, Some(account.org_id), "sa.delete", &describe(account), "")?;
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+//! Organizations: create, rename, cap, delete.
+
+use super::{Error, Field, Org, OrgSummary, Result, Service};
+use crate::domain::{expiry, names};
+use crate::store::orgs;
+
+impl Service {
+    pub fn orgs(&self) -> Result<Vec<Org>> {
+        Ok(orgs::list(self.store.conn())?)
+    }
+
+    pub fn org_summaries(&self) -> Result<Vec<OrgSummary>> {
+        Ok(orgs::list_with_counts(self.store.conn())?)
+    }
+
+    pub fn org(&self, id: i64) -> Result<Org> {
+        orgs::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no organization with id {id}")))
+    }
+
+    /// Finds an org by id or by name (case-insensitive).
+    pub fn find_org(&self, reference: &str) -> Result<Org> {
+        let conn = self.store.conn();
+        if let Ok(id) = reference.trim().parse::<i64>() {
+            if let Some(org) = orgs::get(conn, id)? {
+                return Ok(org);
+            }
+        }
+        orgs::find_by_key(conn, &names::name_key(reference))?
+            .ok_or_else(|| Error::NotFound(format!("no organization named '{}'", reference.trim())))
+    }
+
+    /// The org used when none is named: the oldest one (Main Org. on a fresh store).
+    pub fn default_org(&self) -> Result<Org> {
+        let all = self.orgs()?;
+        all.into_iter().min_by_key(|o| o.id).ok_or_else(|| Error::NotFound("the store has no organization".to_string()))
+    }
+
+    pub fn create_org(&mut self, name: &str) -> Result<Org> {
+        let name = names::validate_org_name(name).map_err(|m| Error::invalid(Field::Name, m))?;
+        let key = names::name_key(&name);
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        if orgs::find_by_key(&tx, &key)?.is_some() {
+            return Err(Error::invalid(Field::Name, format!("an organization named '{name}' already exists")));
+        }
+        let id = orgs::insert(&tx, &name, &key, now)?;
+        Service::audit(&tx, &actor, now, Some(id), "org.create", &format!("org {name}"), "")?;
+        tx.commit()?;
+        self.org(id)
+    }
+
+    pub fn rename_org(&mut self, id: i64, name: &str) -> Result<Org> {
+        let old = self.org(id)?;
+        let name = names::validate_org_name(name).map_err(|m| Error::invalid(Field::Name, m))?;
+        let key = names::name_key(&name);
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        if orgs::find_by_key(&tx, &key)?.is_some_and(|other| other.id != id) {
+            return Err(Error::invalid(Field::Name, format!("an organization named '{name}' already exists")));
+        }
+        orgs::rename(&tx, id, &name, &key)?;
+        Service::audit(&tx, &actor, now, Some(id), "org.rename", &format!("org {name}"), &format!("was {}", old.name))?;
+        tx.commit()?;
+        self.org(id)
+    }
+
+    /// Sets or clears `max_token_lifetime_days` (1..=3650). Existing tokens keep their expiry; the
+    /// cap applies to new tokens and to every later extension.
+    pub fn set_org_cap(&mut self, id: i64, cap_days: Option<i64>) -> Result<Org> {
+        let org = self.org(id)?;
+        let cap = cap_days
+            .map(|d| expiry::validate_days(d, "max token lifetime"))
+            .transpose()
+            .map_err(|m| Error::invalid(Field::Cap, m))?;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        orgs::set_cap(&tx, id, cap)?;
+        let details =
+            cap.map_or("max_token_lifetime_days=none".to_string(), |d| format!("max_token_lifetime_days={d}"));
+        Service::audit(&tx, &actor, now, Some(id), "org.update", &format!("org {}", org.name), &details)?;
+        tx.commit()?;
+        self.org(id)
+    }
+
+    /// Deletes an org and everything in it. The last org cannot be deleted.
+    pub fn delete_org(&mut self, id: i64) -> Result<()> {
+        let org = self.org(id)?;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        if orgs::count(&tx)? <= 1 {
+            return Err(Error::Refused(format!("'{}' is the last organization and cannot be deleted", org.name)));
+        }
+        orgs::delete(&tx, id)?;
+        Service::audit(&tx, &actor, now, Some(id), "org.delete", &format!("org {}", org.name), "")?;
+        tx.commit()?;
+        Ok(())
+    }
+}

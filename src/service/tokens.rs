@@ -1,0 +1,295 @@
+//! Tokens: issue (shown once), list, revoke, rotate, delete, verify.
+
+use rand::CryptoRng;
+use serde::Serialize;
+
+use super::{Account, Error, Field, Result, Service, Token};
+use crate::domain::expiry::{self, ExpiryField, ExpiryRequest, Lifetime};
+use crate::domain::role::BasicRole;
+use crate::domain::token::{TokenFormatError, TokenSecret};
+use crate::domain::{names, time};
+use crate::store::StoreError;
+use crate::store::tokens::{self, NewTokenRow};
+
+/// Most tokens an account may hold that still authenticate (not revoked, not expired).
+pub const MAX_LIVE_TOKENS: i64 = 20;
+/// `last_used_at` is written at most this often per token, so verification is mostly a read.
+const USE_WRITE_INTERVAL: i64 = 60;
+
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    pub name: String,
+    pub expiry: ExpiryRequest,
+}
+
+/// A token just issued: its metadata and the plaintext, which the caller shows once and drops.
+#[derive(Debug)]
+pub struct IssuedToken {
+    pub token: Token,
+    pub secret: TokenSecret,
+}
+
+/// Why verification refused a token. The messages never repeat the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("malformed token: expected sat_ followed by 38 letters and digits")]
+    Malformed,
+    #[error("bad checksum: the token was mistyped or truncated")]
+    BadChecksum,
+    #[error("unknown token")]
+    Unknown,
+    #[error("token has been revoked")]
+    Revoked,
+    #[error("token has expired")]
+    Expired,
+    #[error("the token's service account is disabled")]
+    AccountDisabled,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("{0}")]
+    Rejected(Rejection),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for VerifyError {
+    fn from(e: rusqlite::Error) -> Self {
+        VerifyError::Store(e.into())
+    }
+}
+
+/// Who a valid token acts as.
+#[derive(Clone, Debug, Serialize)]
+pub struct Identity {
+    pub org_id: i64,
+    pub org: String,
+    pub account_id: i64,
+    pub account: String,
+    pub login: String,
+    pub role: BasicRole,
+    pub token_id: i64,
+    pub token: String,
+    /// RFC 3339, or null for a token that never expires.
+    pub expires_at: Option<String>,
+}
+
+fn expiry_error(e: expiry::ExpiryError) -> Error {
+    let field = match e.field {
+        ExpiryField::Lifetime => Field::Lifetime,
+        ExpiryField::MaxAge => Field::MaxAge,
+    };
+    Error::invalid(field, e.message)
+}
+
+impl Service {
+    pub fn tokens(&self, account_id: i64) -> Result<Vec<Token>> {
+        Ok(tokens::list_for_account(self.store.conn(), account_id)?)
+    }
+
+    pub fn token(&self, id: i64) -> Result<Token> {
+        tokens::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no token with id {id}")))
+    }
+
+    /// Finds a token of an account by id or name; by name, the unrevoked one wins.
+    pub fn find_token(&self, account: &Account, reference: &str) -> Result<Token> {
+        let reference = reference.trim();
+        if let Ok(id) = reference.parse::<i64>() {
+            if let Some(token) = tokens::get(self.store.conn(), id)?.filter(|t| t.sa_id == account.id) {
+                return Ok(token);
+            }
+        }
+        tokens::find_by_name(self.store.conn(), account.id, reference)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::NotFound(format!("'{}' has no token named '{reference}'", account.name)))
+    }
+
+    pub fn create_token(&mut self, account_id: i64, new: &NewToken) -> Result<IssuedToken> {
+        self.create_token_with_rng(account_id, new, &mut rand::rng())
+    }
+
+    /// Like [`Service::create_token`] with a chosen generator (`satui seed` is deterministic).
+    pub fn create_token_with_rng<R: CryptoRng + ?Sized>(
+        &mut self,
+        account_id: i64,
+        new: &NewToken,
+        rng: &mut R,
+    ) -> Result<IssuedToken> {
+        let account = self.account(account_id)?;
+        Service::ensure_unmanaged(&account)?;
+        self.issue(&account, new, None, rng)
+    }
+
+    /// Issues a token for an account; with `replacing`, revokes that token in the same
+    /// transaction (rotation). Managed-account checks are the caller's.
+    pub(crate) fn issue<R: CryptoRng + ?Sized>(
+        &mut self,
+        account: &Account,
+        new: &NewToken,
+        replacing: Option<&Token>,
+        rng: &mut R,
+    ) -> Result<IssuedToken> {
+        let name = names::validate_token_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
+        let org = self.org(account.org_id)?;
+        let now = self.now();
+        let resolved = expiry::resolve(new.expiry, org.max_token_lifetime_days, now).map_err(expiry_error)?;
+        let lifetime_days = match new.expiry.lifetime {
+            Lifetime::Never => None,
+            Lifetime::Days(days) => Some(days),
+            Lifetime::Until(at) => Some(((at - now + expiry::DAY - 1) / expiry::DAY) as u32),
+        };
+        let secret = TokenSecret::generate(rng);
+        let (hash, hint) = (secret.hash(), secret.hint());
+        let actor = self.actor.clone();
+        let tx = self.store.write()?;
+        if let Some(old) = replacing {
+            tokens::revoke(&tx, old.id, now)?;
+        } else if tokens::find_live_by_name(&tx, account.id, &name)?.is_some() {
+            return Err(Error::invalid(Field::Name, format!("'{}' already has a token named '{name}'", account.name)));
+        }
+        if tokens::count_live(&tx, account.id, now)? >= MAX_LIVE_TOKENS {
+            return Err(Error::Refused(format!(
+                "'{}' already has {MAX_LIVE_TOKENS} live tokens; revoke or delete one first",
+                account.name
+            )));
+        }
+        let row = NewTokenRow {
+            sa_id: account.id,
+            name: &name,
+            hash: &hash,
+            hint: &hint,
+            lifetime_days,
+            expires_at: resolved.expires_at,
+            max_age_days: resolved.max_age_days,
+        };
+        let id = tokens::insert(&tx, &row, now)?;
+        let mut details = vec![
+            resolved.expires_at.map_or("expires=never".to_string(), |at| format!("expires={}", time::rfc3339(at))),
+        ];
+        if let Some(days) = resolved.max_age_days {
+            details.push(format!("extended max_age_days={days}"));
+        }
+        details.push(format!("hint={hint}"));
+        let action = if replacing.is_some() { "token.rotate" } else { "token.create" };
+        let target = format!("token {name} of {}", account.name);
+        Service::audit(&tx, &actor, now, Some(org.id), action, &target, &details.join(" "))?;
+        tx.commit()?;
+        Ok(IssuedToken { token: self.token(id)?, secret })
+    }
+
+    pub fn revoke_token(&mut self, token_id: i64) -> Result<Token> {
+        let (token, account) = self.token_and_account(token_id)?;
+        Service::ensure_unmanaged(&account)?;
+        if token.revoked_at.is_some() {
+            return Err(Error::Refused(format!("token '{}' is already revoked", token.name)));
+        }
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        tokens::revoke(&tx, token_id, now)?;
+        let target = format!("token {} of {}", token.name, account.name);
+        Service::audit(
+            &tx,
+            &actor,
+            now,
+            Some(account.org_id),
+            "token.revoke",
+            &target,
+            &format!("hint={}", token.hint),
+        )?;
+        tx.commit()?;
+        self.token(token_id)
+    }
+
+    /// A new secret under the same name and settings; the old token is revoked at once.
+    pub fn rotate_token(&mut self, token_id: i64) -> Result<IssuedToken> {
+        let (token, account) = self.token_and_account(token_id)?;
+        Service::ensure_unmanaged(&account)?;
+        if token.revoked_at.is_some() {
+            return Err(Error::Refused(format!("token '{}' is revoked; create a new one instead", token.name)));
+        }
+        let request = NewToken {
+            name: token.name.clone(),
+            expiry: ExpiryRequest {
+                lifetime: token.lifetime_days.map_or(Lifetime::Never, Lifetime::Days),
+                extended_max_age_days: token.max_age_days.map(i64::from),
+            },
+        };
+        self.issue(&account, &request, Some(&token), &mut rand::rng())
+    }
+
+    /// Removes a token and its row for good (revoke keeps the row for the record).
+    pub fn delete_token(&mut self, token_id: i64) -> Result<()> {
+        let (token, account) = self.token_and_account(token_id)?;
+        Service::ensure_unmanaged(&account)?;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        tokens::delete(&tx, token_id)?;
+        let target = format!("token {} of {}", token.name, account.name);
+        Service::audit(
+            &tx,
+            &actor,
+            now,
+            Some(account.org_id),
+            "token.delete",
+            &target,
+            &format!("hint={}", token.hint),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn token_and_account(&self, token_id: i64) -> Result<(Token, Account)> {
+        let token = self.token(token_id)?;
+        let account = self.account(token.sa_id)?;
+        Ok((token, account))
+    }
+
+    /// Checks a presented token: shape and checksum first (no database work), then the hash
+    /// lookup, revoked, expired, account disabled. On success records the use (at most once a
+    /// minute) and slides the expiry of an Extended token, never past the org cap.
+    pub fn verify_token(&mut self, presented: &str) -> std::result::Result<Identity, VerifyError> {
+        let secret = TokenSecret::parse(presented).map_err(|e| {
+            VerifyError::Rejected(match e {
+                TokenFormatError::Malformed => Rejection::Malformed,
+                TokenFormatError::BadChecksum => Rejection::BadChecksum,
+            })
+        })?;
+        let now = self.now();
+        let row = tokens::find_for_verify(self.store.conn(), &secret.hash())?
+            .ok_or(VerifyError::Rejected(Rejection::Unknown))?;
+        drop(secret);
+        let token = &row.token;
+        if token.revoked_at.is_some() {
+            return Err(VerifyError::Rejected(Rejection::Revoked));
+        }
+        if expiry::is_expired(token.expires_at, now) {
+            return Err(VerifyError::Rejected(Rejection::Expired));
+        }
+        if row.account_disabled {
+            return Err(VerifyError::Rejected(Rejection::AccountDisabled));
+        }
+        let mut expires_at = token.expires_at;
+        let due = token.last_used_at.is_none_or(|last| now - last >= USE_WRITE_INTERVAL);
+        if due {
+            if let (Some(at), Some(max_age)) = (token.expires_at, token.max_age_days) {
+                expires_at = Some(expiry::extend(at, max_age, token.created_at, row.org_cap_days, now));
+            }
+            let tx = self.store.write()?;
+            tokens::record_use(&tx, token.id, now, expires_at)?;
+            tx.commit()?;
+        }
+        Ok(Identity {
+            org_id: row.org_id,
+            org: row.org_name.clone(),
+            account_id: row.account_id,
+            account: row.account_name.clone(),
+            login: row.account_login.clone(),
+            role: row.account_role,
+            token_id: token.id,
+            token: token.name.clone(),
+            expires_at: expires_at.map(time::rfc3339),
+        })
+    }
+}

@@ -1,0 +1,83 @@
+//! Organizations.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::Result;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Org {
+    pub id: i64,
+    pub name: String,
+    pub max_token_lifetime_days: Option<u32>,
+    pub created_at: i64,
+}
+
+/// An org with the counts shown in the Orgs view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgSummary {
+    pub org: Org,
+    pub accounts: i64,
+    pub tokens: i64,
+}
+
+const COLUMNS: &str = "id, name, max_token_lifetime_days, created_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Org> {
+    Ok(Org { id: row.get(0)?, name: row.get(1)?, max_token_lifetime_days: row.get(2)?, created_at: row.get(3)? })
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Org>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM orgs ORDER BY name_key, id"))?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn list_with_counts(conn: &Connection) -> Result<Vec<OrgSummary>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS},
+            (SELECT count(*) FROM service_accounts a WHERE a.org_id = orgs.id),
+            (SELECT count(*) FROM tokens t JOIN service_accounts a ON a.id = t.sa_id WHERE a.org_id = orgs.id)
+         FROM orgs ORDER BY name_key, id"
+    ))?;
+    let rows = stmt
+        .query_map([], |row| Ok(OrgSummary { org: from_row(row)?, accounts: row.get(4)?, tokens: row.get(5)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Org>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM orgs WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], from_row).optional()?)
+}
+
+pub fn find_by_key(conn: &Connection, name_key: &str) -> Result<Option<Org>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM orgs WHERE name_key = ?1"))?;
+    Ok(stmt.query_row([name_key], from_row).optional()?)
+}
+
+pub fn insert(conn: &Connection, name: &str, name_key: &str, now: i64) -> Result<i64> {
+    conn.prepare_cached("INSERT INTO orgs (name, name_key, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![name, name_key, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn rename(conn: &Connection, id: i64, name: &str, name_key: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE orgs SET name = ?2, name_key = ?3 WHERE id = ?1")?
+        .execute(params![id, name, name_key])?;
+    Ok(())
+}
+
+pub fn set_cap(conn: &Connection, id: i64, cap_days: Option<u32>) -> Result<()> {
+    conn.prepare_cached("UPDATE orgs SET max_token_lifetime_days = ?2 WHERE id = ?1")?
+        .execute(params![id, cap_days])?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM orgs WHERE id = ?1")?.execute([id])?;
+    Ok(())
+}
+
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM orgs")?.query_row([], |r| r.get(0))?)
+}

@@ -1,0 +1,172 @@
+//! API tokens. Only the SHA-256 of a token is stored; this module never sees a plaintext.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::Result;
+use crate::domain::role::BasicRole;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub id: i64,
+    pub sa_id: i64,
+    pub name: String,
+    /// `sat_…` + the last 4 (checksum) characters.
+    pub hint: String,
+    pub created_at: i64,
+    /// The lifetime asked for at creation (None = never); rotation reuses it.
+    pub lifetime_days: Option<u32>,
+    pub expires_at: Option<i64>,
+    /// Some when Extended is on.
+    pub max_age_days: Option<u32>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl Token {
+    pub fn extended(&self) -> bool {
+        self.max_age_days.is_some()
+    }
+}
+
+pub struct NewTokenRow<'a> {
+    pub sa_id: i64,
+    pub name: &'a str,
+    pub hash: &'a [u8; 32],
+    pub hint: &'a str,
+    pub lifetime_days: Option<u32>,
+    pub expires_at: Option<i64>,
+    pub max_age_days: Option<u32>,
+}
+
+/// Everything `token verify` needs, fetched in one indexed lookup by hash.
+#[derive(Clone, Debug)]
+pub struct VerifyRow {
+    pub token: Token,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_cap_days: Option<u32>,
+    pub account_id: i64,
+    pub account_name: String,
+    pub account_login: String,
+    pub account_role: BasicRole,
+    pub account_disabled: bool,
+}
+
+const COLUMNS: &str = "t.id, t.sa_id, t.name, t.hint, t.created_at, t.lifetime_days, t.expires_at, t.max_age_days, t.last_used_at, t.revoked_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
+    Ok(Token {
+        id: row.get(0)?,
+        sa_id: row.get(1)?,
+        name: row.get(2)?,
+        hint: row.get(3)?,
+        created_at: row.get(4)?,
+        lifetime_days: row.get(5)?,
+        expires_at: row.get(6)?,
+        max_age_days: row.get(7)?,
+        last_used_at: row.get(8)?,
+        revoked_at: row.get(9)?,
+    })
+}
+
+pub fn insert(conn: &Connection, row: &NewTokenRow<'_>, now: i64) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO tokens (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        row.sa_id,
+        row.name,
+        &row.hash[..],
+        row.hint,
+        now,
+        row.lifetime_days,
+        row.expires_at,
+        row.max_age_days
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Token>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM tokens t WHERE t.id = ?1"))?;
+    Ok(stmt.query_row([id], from_row).optional()?)
+}
+
+/// An account's tokens, newest first.
+pub fn list_for_account(conn: &Connection, sa_id: i64) -> Result<Vec<Token>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM tokens t WHERE t.sa_id = ?1 ORDER BY t.created_at DESC, t.id DESC"
+    ))?;
+    let rows = stmt.query_map([sa_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The unrevoked token of an account with this name (names are unique among those).
+pub fn find_live_by_name(conn: &Connection, sa_id: i64, name: &str) -> Result<Option<Token>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM tokens t WHERE t.sa_id = ?1 AND t.name = ?2 AND t.revoked_at IS NULL"
+    ))?;
+    Ok(stmt.query_row(params![sa_id, name], from_row).optional()?)
+}
+
+/// Tokens of an account with this name, newest first (a rotated name has revoked predecessors).
+pub fn find_by_name(conn: &Connection, sa_id: i64, name: &str) -> Result<Vec<Token>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM tokens t WHERE t.sa_id = ?1 AND t.name = ?2 ORDER BY t.revoked_at IS NULL DESC, t.id DESC"
+    ))?;
+    let rows = stmt.query_map(params![sa_id, name], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Tokens that can still authenticate: not revoked and not expired.
+pub fn count_live(conn: &Connection, sa_id: i64, now: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM tokens WHERE sa_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+        )?
+        .query_row(params![sa_id, now], |r| r.get(0))?)
+}
+
+pub fn find_for_verify(conn: &Connection, hash: &[u8; 32]) -> Result<Option<VerifyRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, o.id, o.name, o.max_token_lifetime_days, a.id, a.name, a.login, a.role, a.disabled
+         FROM tokens t JOIN service_accounts a ON a.id = t.sa_id JOIN orgs o ON o.id = a.org_id
+         WHERE t.hash = ?1"
+    ))?;
+    let row = stmt
+        .query_row([&hash[..]], |row| {
+            let role: String = row.get(16)?;
+            Ok(VerifyRow {
+                token: from_row(row)?,
+                org_id: row.get(10)?,
+                org_name: row.get(11)?,
+                org_cap_days: row.get(12)?,
+                account_id: row.get(13)?,
+                account_name: row.get(14)?,
+                account_login: row.get(15)?,
+                account_role: role.parse().unwrap_or_default(),
+                account_disabled: row.get(17)?,
+            })
+        })
+        .optional()?;
+    Ok(row)
+}
+
+pub fn revoke(conn: &Connection, id: i64, now: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
+        .execute(params![id, now])?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM tokens WHERE id = ?1")?.execute([id])?;
+    Ok(())
+}
+
+/// Records a use: last_used_at and (for Extended tokens) the moved expiry. `max()` keeps the later
+/// expiry if two processes record a use at once (and stays NULL for a token that never expires).
+pub fn record_use(conn: &Connection, id: i64, now: i64, expires_at: Option<i64>) -> Result<()> {
+    conn.prepare_cached("UPDATE tokens SET last_used_at = ?2, expires_at = max(expires_at, ?3) WHERE id = ?1")?
+        .execute(params![id, now, expires_at])?;
+    Ok(())
+}
