@@ -3,8 +3,12 @@
 //! Layers point one way: `cli`/`tui` → `service` → `domain` + `store`.
 
 pub mod cli;
+pub mod clipboard;
 pub mod clock;
+pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod paths;
 pub mod service;
 pub mod store;
+pub mod tui;

@@ -1,17 +1,46 @@
+//! Entry point: parse arguments, then run the UI or a command.
+
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use satui::cli::{Cli, Command};
+use satui::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let db = cli.db.clone().unwrap_or_else(satui::paths::default_db_path);
     match &cli.command {
-        Some(Command::Demo) | None => {
-            eprintln!("satui: the terminal UI is not built yet");
-            ExitCode::from(1)
-        }
-        Some(command) => satui::cli::run(&cli, command, &db),
+        None => run_ui(&cli.db.clone().unwrap_or_else(satui::paths::default_db_path), false),
+        Some(Command::Demo) => run_demo(),
+        Some(command) => satui::cli::run(&cli, command, &cli.db.clone().unwrap_or_else(satui::paths::default_db_path)),
     }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("satui: {message}");
+    ExitCode::from(1)
+}
+
+fn run_ui(db: &std::path::Path, demo: bool) -> ExitCode {
+    let config = match Config::load(satui::paths::config_path().as_deref()) {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    match satui::tui::run(db, &config, demo) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// The UI on a throwaway store seeded from assets/demo.json; the store is deleted on exit.
+fn run_demo() -> ExitCode {
+    let dir = match tempfile::Builder::new().prefix("satui-demo-").tempdir() {
+        Ok(dir) => dir,
+        Err(e) => return fail(&format!("cannot create a demo store: {e}")),
+    };
+    let db = dir.path().join("demo.db");
+    if let Err(e) = satui::demo::seed(&db, chrono::Utc::now().timestamp()) {
+        return fail(&format!("cannot seed the demo store: {e}"));
+    }
+    run_ui(&db, true)
 }

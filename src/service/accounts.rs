@@ -41,10 +41,10 @@ impl Service {
     pub fn find_account(&self, org_id: i64, reference: &str) -> Result<Account> {
         let conn = self.store.conn();
         let reference = reference.trim();
-        if let Ok(id) = reference.parse::<i64>() {
-            if let Some(account) = accounts::get(conn, id)?.filter(|a| a.org_id == org_id) {
-                return Ok(account);
-            }
+        if let Ok(id) = reference.parse::<i64>()
+            && let Some(account) = accounts::get(conn, id)?.filter(|a| a.org_id == org_id)
+        {
+            return Ok(account);
         }
         if let Some(account) = accounts::find_by_login(conn, reference)?.filter(|a| a.org_id == org_id) {
             return Ok(account);
@@ -57,6 +57,11 @@ impl Service {
     pub fn account_page(&self, org_id: i64, filter: &str, offset: u64, limit: u64) -> Result<AccountPage> {
         let (accounts, total) = accounts::page(self.store.conn(), org_id, filter, offset, limit)?;
         Ok(AccountPage { accounts, offset, total })
+    }
+
+    /// The index of an account in the filtered, name-ordered list of its org.
+    pub fn account_position(&self, org_id: i64, filter: &str, account_id: i64) -> Result<Option<u64>> {
+        Ok(accounts::position(self.store.conn(), org_id, filter, account_id)?)
     }
 
     pub fn create_account(&mut self, org_id: i64, new: &NewAccount) -> Result<Account> {
@@ -104,7 +109,7 @@ impl Service {
     }
 
     /// Refuses changes to an account a plugin manages.
-    pub(crate) fn ensure_unmanaged(account: &Account) -> Result<()> {
+    pub fn ensure_unmanaged(account: &Account) -> Result<()> {
         match &account.managed_by {
             Some(plugin) => Err(Error::Refused(format!("'{}' is managed by plugin {plugin}", account.name))),
             None => Ok(()),

@@ -20,10 +20,10 @@ impl Service {
     /// Finds an org by id or by name (case-insensitive).
     pub fn find_org(&self, reference: &str) -> Result<Org> {
         let conn = self.store.conn();
-        if let Ok(id) = reference.trim().parse::<i64>() {
-            if let Some(org) = orgs::get(conn, id)? {
-                return Ok(org);
-            }
+        if let Ok(id) = reference.trim().parse::<i64>()
+            && let Some(org) = orgs::get(conn, id)?
+        {
+            return Ok(org);
         }
         orgs::find_by_key(conn, &names::name_key(reference))?
             .ok_or_else(|| Error::NotFound(format!("no organization named '{}'", reference.trim())))

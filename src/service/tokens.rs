@@ -95,10 +95,10 @@ impl Service {
     /// Finds a token of an account by id or name; by name, the unrevoked one wins.
     pub fn find_token(&self, account: &Account, reference: &str) -> Result<Token> {
         let reference = reference.trim();
-        if let Ok(id) = reference.parse::<i64>() {
-            if let Some(token) = tokens::get(self.store.conn(), id)?.filter(|t| t.sa_id == account.id) {
-                return Ok(token);
-            }
+        if let Ok(id) = reference.parse::<i64>()
+            && let Some(token) = tokens::get(self.store.conn(), id)?.filter(|t| t.sa_id == account.id)
+        {
+            return Ok(token);
         }
         tokens::find_by_name(self.store.conn(), account.id, reference)?
             .into_iter()

@@ -101,6 +101,26 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Where an account sits in the name order of its org's (filtered) list; None when the filter
+/// hides it. Lets the UI jump to a just-created account.
+pub fn position(conn: &Connection, org_id: i64, filter: &str, id: i64) -> Result<Option<u64>> {
+    let Some(account) = get(conn, id)?.filter(|a| a.org_id == org_id) else { return Ok(None) };
+    let key = account.name.to_lowercase();
+    let filter = filter.trim().to_lowercase();
+    if !filter.is_empty() && !key.contains(&filter) && !account.login.contains(&filter) {
+        return Ok(None);
+    }
+    let pattern = like_pattern(&filter);
+    let before: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM service_accounts WHERE org_id = ?1
+               AND (name_key LIKE ?2 ESCAPE '\\' OR login LIKE ?2 ESCAPE '\\')
+               AND (name_key < ?3 OR (name_key = ?3 AND id < ?4))",
+        )?
+        .query_row(params![org_id, pattern, key, id], |r| r.get(0))?;
+    Ok(Some(before as u64))
+}
+
 /// One page of an org's accounts, ordered by name, optionally filtered by a substring of the name
 /// or login. Returns the page and the total number of matches.
 pub fn page(conn: &Connection, org_id: i64, filter: &str, offset: u64, limit: u64) -> Result<(Vec<Account>, u64)> {

@@ -1,0 +1,135 @@
+//! What can happen to the UI: commands from the keymap, raw input for text fields, and results
+//! coming back from the database worker. `update` turns each into state changes and effects.
+
+use crossterm::event::KeyEvent;
+
+use crate::service::{Account, AccountPage, Field, IssuedToken, Org, Token};
+
+/// The views of the header (keys 1–5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum View {
+    Accounts,
+    Groups,
+    Roles,
+    Orgs,
+    Audit,
+}
+
+impl View {
+    pub const ALL: [View; 5] = [View::Accounts, View::Groups, View::Roles, View::Orgs, View::Audit];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Accounts => "Service accounts",
+            View::Groups => "Groups",
+            View::Roles => "Roles",
+            View::Orgs => "Orgs",
+            View::Audit => "Audit",
+        }
+    }
+}
+
+/// Intents a key can map to. The keymap table is the only place that ties keys to these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Command {
+    Quit,
+    ShowView(View),
+    SwitchOrg,
+    Filter,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    NextFocus,
+    PrevFocus,
+    New,
+    Edit,
+    ToggleDisabled,
+    NewToken,
+    RotateToken,
+    RevokeToken,
+    Delete,
+    Reload,
+    Help,
+    // Popups and forms.
+    Submit,
+    Cancel,
+    NextField,
+    PrevField,
+    CycleNext,
+    CyclePrev,
+    Yes,
+    No,
+    Copy,
+    ClearFilter,
+}
+
+/// Where a list selection should land after a (re)load.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Select {
+    /// Keep this absolute row index (clamped to the new total).
+    Index(u64),
+    /// Put the cursor on this account wherever it now sits in the order.
+    Account(i64),
+}
+
+/// A result from the database worker or the clipboard.
+#[derive(Debug)]
+pub enum Outcome {
+    Orgs(Vec<Org>),
+    Accounts {
+        request: u64,
+        page: AccountPage,
+        selected: u64,
+    },
+    Detail {
+        account: Account,
+        tokens: Vec<Token>,
+    },
+    /// The selected account no longer exists.
+    DetailGone(i64),
+    AccountSaved {
+        account: Account,
+        message: String,
+    },
+    AccountDeleted {
+        message: String,
+    },
+    TokenIssued {
+        issued: IssuedToken,
+        account: String,
+    },
+    TokenChanged {
+        message: String,
+    },
+    /// A form's submission was refused; `field` says where the message goes.
+    Rejected {
+        field: Option<Field>,
+        message: String,
+    },
+    Failed(String),
+    /// Another process changed the store.
+    ExternalChange,
+    Copied(Result<String, String>),
+    ClipboardCleared,
+}
+
+#[derive(Debug)]
+pub enum Action {
+    /// A key press, mapped through the keymap by `update`.
+    Key(KeyEvent),
+    Command(Command),
+    /// A key for a text field or the filter (it matched no binding).
+    Input(KeyEvent),
+    /// Pasted text (bracketed paste), for the focused text field.
+    Paste(String),
+    /// Time passes: status messages fade, timers fire. Carries Unix seconds.
+    Tick(i64),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Done(Outcome),
+}

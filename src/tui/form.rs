@@ -1,0 +1,358 @@
+//! Modal forms as data: a list of fields (text, choice, toggle) with a focus and a message under
+//! each field. Validation calls the same domain functions the service layer uses.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::domain::expiry::{self, DEFAULT_LIFETIME_DAYS, DEFAULT_MAX_AGE_DAYS, ExpiryRequest, Lifetime};
+use crate::domain::names;
+use crate::domain::role::BasicRole;
+use crate::service::{Account, AccountChanges, Field as ServiceField, NewAccount, NewToken};
+
+/// Longest text a form field takes; a huge paste is cut here instead of freezing the UI.
+pub const MAX_INPUT_CHARS: usize = 600;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldKey {
+    Name,
+    Description,
+    Role,
+    Lifetime,
+    CustomDays,
+    Extended,
+    MaxAge,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Text(String),
+    Choice { options: Vec<String>, index: usize },
+    Toggle(bool),
+}
+
+#[derive(Clone, Debug)]
+pub struct FormField {
+    pub key: FieldKey,
+    pub label: &'static str,
+    pub input: Input,
+    pub enabled: bool,
+    pub error: Option<String>,
+}
+
+impl FormField {
+    fn text(key: FieldKey, label: &'static str, value: &str) -> FormField {
+        FormField { key, label, input: Input::Text(value.to_string()), enabled: true, error: None }
+    }
+
+    fn choice(key: FieldKey, label: &'static str, options: Vec<String>, index: usize) -> FormField {
+        FormField { key, label, input: Input::Choice { options, index }, enabled: true, error: None }
+    }
+
+    pub fn text_value(&self) -> &str {
+        match &self.input {
+            Input::Text(text) => text,
+            _ => "",
+        }
+    }
+}
+
+/// What the form is for, and so what submitting it produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormKind {
+    NewAccount { org_id: i64 },
+    EditAccount { account_id: i64 },
+    NewToken { account_id: i64 },
+}
+
+#[derive(Clone, Debug)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<FormField>,
+    pub focus: usize,
+    /// An error that belongs to no single field (shown at the bottom).
+    pub error: Option<String>,
+    /// Set while the submission is with the database worker.
+    pub busy: bool,
+}
+
+/// The validated result of a form, ready for the service layer.
+#[derive(Clone, Debug)]
+pub enum Submission {
+    NewAccount { org_id: i64, new: NewAccount },
+    EditAccount { account_id: i64, changes: AccountChanges },
+    NewToken { account_id: i64, new: NewToken },
+}
+
+const LIFETIMES: [&str; 7] = ["Never", "7 days", "30 days", "60 days", "90 days", "365 days", "Custom"];
+const LIFETIME_DAYS: [Option<u32>; 7] = [None, Some(7), Some(30), Some(60), Some(90), Some(365), None];
+const CUSTOM: usize = 6;
+
+fn role_options() -> Vec<String> {
+    BasicRole::ALL.iter().map(|r| r.to_string()).collect()
+}
+
+impl Form {
+    pub fn new_account(org_id: i64, org_name: &str) -> Form {
+        let viewer = BasicRole::ALL.iter().position(|r| *r == BasicRole::default()).unwrap_or(0);
+        Form::build(
+            FormKind::NewAccount { org_id },
+            format!("New service account in {org_name}"),
+            vec![
+                FormField::text(FieldKey::Name, "Name", ""),
+                FormField::text(FieldKey::Description, "Description", ""),
+                FormField::choice(FieldKey::Role, "Role", role_options(), viewer),
+            ],
+        )
+    }
+
+    pub fn edit_account(account: &Account) -> Form {
+        let role = BasicRole::ALL.iter().position(|r| *r == account.role).unwrap_or(0);
+        Form::build(
+            FormKind::EditAccount { account_id: account.id },
+            format!("Edit {}", account.name),
+            vec![
+                FormField::text(FieldKey::Name, "Name", &account.name),
+                FormField::text(FieldKey::Description, "Description", &account.description),
+                FormField::choice(FieldKey::Role, "Role", role_options(), role),
+            ],
+        )
+    }
+
+    pub fn new_token(account: &Account) -> Form {
+        let default_lifetime = LIFETIME_DAYS.iter().position(|d| *d == Some(DEFAULT_LIFETIME_DAYS)).unwrap_or(2);
+        let mut form = Form::build(
+            FormKind::NewToken { account_id: account.id },
+            format!("New token for {}", account.name),
+            vec![
+                FormField::text(FieldKey::Name, "Name", ""),
+                FormField::choice(
+                    FieldKey::Lifetime,
+                    "Lifetime",
+                    LIFETIMES.iter().map(|s| s.to_string()).collect(),
+                    default_lifetime,
+                ),
+                FormField::text(FieldKey::CustomDays, "Custom days", ""),
+                FormField {
+                    key: FieldKey::Extended,
+                    label: "Extended",
+                    input: Input::Toggle(false),
+                    enabled: true,
+                    error: None,
+                },
+                FormField::text(FieldKey::MaxAge, "Max age days", &DEFAULT_MAX_AGE_DAYS.to_string()),
+            ],
+        );
+        form.sync_enabled();
+        form
+    }
+
+    fn build(kind: FormKind, title: String, fields: Vec<FormField>) -> Form {
+        Form { kind, title, fields, focus: 0, error: None, busy: false }
+    }
+
+    pub fn field(&self, key: FieldKey) -> Option<&FormField> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    fn field_mut(&mut self, key: FieldKey) -> Option<&mut FormField> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    /// Custom days only with a Custom lifetime; Max age only with Extended on.
+    fn sync_enabled(&mut self) {
+        let custom = matches!(self.field(FieldKey::Lifetime).map(|f| &f.input), Some(Input::Choice { index, .. }) if *index == CUSTOM);
+        let extended = matches!(self.field(FieldKey::Extended).map(|f| &f.input), Some(Input::Toggle(true)));
+        if let Some(f) = self.field_mut(FieldKey::CustomDays) {
+            f.enabled = custom;
+        }
+        if let Some(f) = self.field_mut(FieldKey::MaxAge) {
+            f.enabled = extended;
+        }
+    }
+
+    pub fn move_focus(&mut self, forward: bool) {
+        let n = self.fields.len();
+        for step in 1..=n {
+            let i = if forward { (self.focus + step) % n } else { (self.focus + n - step) % n };
+            if self.fields[i].enabled {
+                self.focus = i;
+                return;
+            }
+        }
+    }
+
+    /// ←/→/Space on a choice or toggle. Returns false when the focused field is text.
+    pub fn cycle(&mut self, forward: bool) -> bool {
+        let field = &mut self.fields[self.focus];
+        match &mut field.input {
+            Input::Choice { options, index } => {
+                let n = options.len();
+                *index = if forward { (*index + 1) % n } else { (*index + n - 1) % n };
+            }
+            Input::Toggle(on) => *on = !*on,
+            Input::Text(_) => return false,
+        }
+        field.error = None;
+        self.sync_enabled();
+        true
+    }
+
+    pub fn focused_is_text(&self) -> bool {
+        matches!(self.fields[self.focus].input, Input::Text(_))
+    }
+
+    /// Typing into the focused text field. Control characters are dropped.
+    pub fn input(&mut self, key: KeyEvent) {
+        let field = &mut self.fields[self.focus];
+        let Input::Text(text) = &mut field.input else { return };
+        match key.code {
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => text.clear(),
+            KeyCode::Char('w') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                let trimmed = text.trim_end().len();
+                let cut = text[..trimmed].rfind(' ').map_or(0, |i| i + 1);
+                text.truncate(cut);
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_control() => {
+                if text.chars().count() < MAX_INPUT_CHARS {
+                    text.push(c);
+                }
+            }
+            _ => return,
+        }
+        field.error = None;
+    }
+
+    /// A paste goes into the focused text field, cut to the field limit, newlines dropped.
+    pub fn paste(&mut self, pasted: &str) {
+        let field = &mut self.fields[self.focus];
+        if let Input::Text(text) = &mut field.input {
+            let room = MAX_INPUT_CHARS.saturating_sub(text.chars().count());
+            text.extend(pasted.chars().filter(|c| !c.is_control()).take(room));
+            field.error = None;
+        }
+    }
+
+    /// Puts a message under a field (or at the bottom) and focuses that field.
+    pub fn reject(&mut self, key: Option<FieldKey>, message: String) {
+        self.busy = false;
+        match key.and_then(|k| self.fields.iter().position(|f| f.key == k)) {
+            Some(i) => {
+                self.fields[i].error = Some(message);
+                self.focus = i;
+            }
+            None => self.error = Some(message),
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.error.is_some() || self.fields.iter().any(|f| f.error.is_some())
+    }
+
+    /// Validates every field with the domain rules; on failure the messages sit under the
+    /// fields and the input stays as typed.
+    pub fn submit(&mut self) -> Option<Submission> {
+        self.error = None;
+        for f in &mut self.fields {
+            f.error = None;
+        }
+        let submission = match self.kind {
+            FormKind::NewAccount { org_id } => self.account_fields().map(|(name, description, role)| {
+                Submission::NewAccount { org_id, new: NewAccount { name, description, role } }
+            }),
+            FormKind::EditAccount { account_id } => {
+                self.account_fields().map(|(name, description, role)| Submission::EditAccount {
+                    account_id,
+                    changes: AccountChanges { name: Some(name), description: Some(description), role: Some(role) },
+                })
+            }
+            FormKind::NewToken { account_id } => {
+                self.token_fields().map(|new| Submission::NewToken { account_id, new })
+            }
+        };
+        if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = i;
+        }
+        self.busy = submission.is_some();
+        submission
+    }
+
+    fn check<T>(&mut self, key: FieldKey, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                if let Some(f) = self.field_mut(key) {
+                    f.error = Some(message);
+                }
+                None
+            }
+        }
+    }
+
+    fn choice_index(&self, key: FieldKey) -> usize {
+        match self.field(key).map(|f| &f.input) {
+            Some(Input::Choice { index, .. }) => *index,
+            _ => 0,
+        }
+    }
+
+    fn account_fields(&mut self) -> Option<(String, String, BasicRole)> {
+        let name_text = self.field(FieldKey::Name).map(|f| f.text_value().to_string()).unwrap_or_default();
+        let description_text =
+            self.field(FieldKey::Description).map(|f| f.text_value().to_string()).unwrap_or_default();
+        let name = self.check(FieldKey::Name, names::validate_account_name(&name_text));
+        let description = self.check(FieldKey::Description, names::validate_description(&description_text));
+        let role = BasicRole::ALL.get(self.choice_index(FieldKey::Role)).copied().unwrap_or_default();
+        Some((name?, description?, role))
+    }
+
+    fn parse_days(&mut self, key: FieldKey, what: &str) -> Option<u32> {
+        let text = self.field(key).map(|f| f.text_value().trim().to_string()).unwrap_or_default();
+        let parsed = text
+            .parse::<i64>()
+            .map_err(|_| format!("{what} must be a whole number of days"))
+            .and_then(|days| expiry::validate_days(days, what));
+        self.check(key, parsed)
+    }
+
+    fn token_fields(&mut self) -> Option<NewToken> {
+        let name_text = self.field(FieldKey::Name).map(|f| f.text_value().to_string()).unwrap_or_default();
+        let name = self.check(FieldKey::Name, names::validate_token_name(&name_text));
+        let choice = self.choice_index(FieldKey::Lifetime);
+        let lifetime = match (choice, LIFETIME_DAYS.get(choice).copied().flatten()) {
+            (CUSTOM, _) => self.parse_days(FieldKey::CustomDays, "custom lifetime").map(Lifetime::Days),
+            (_, Some(days)) => Some(Lifetime::Days(days)),
+            _ => Some(Lifetime::Never),
+        };
+        let extended = matches!(self.field(FieldKey::Extended).map(|f| &f.input), Some(Input::Toggle(true)));
+        let max_age = if extended {
+            if lifetime == Some(Lifetime::Never) {
+                self.check::<()>(
+                    FieldKey::Extended,
+                    Err("Extended needs a lifetime: pick one other than Never".into()),
+                );
+                return None;
+            }
+            Some(self.parse_days(FieldKey::MaxAge, "max age")?)
+        } else {
+            None
+        };
+        Some(NewToken {
+            name: name?,
+            expiry: ExpiryRequest { lifetime: lifetime?, extended_max_age_days: max_age.map(i64::from) },
+        })
+    }
+}
+
+/// Where a service-layer error goes in a form.
+pub fn field_for(field: ServiceField) -> FieldKey {
+    match field {
+        ServiceField::Name => FieldKey::Name,
+        ServiceField::Description => FieldKey::Description,
+        ServiceField::Role => FieldKey::Role,
+        ServiceField::Lifetime | ServiceField::Cap => FieldKey::Lifetime,
+        ServiceField::MaxAge => FieldKey::MaxAge,
+    }
+}

@@ -1,0 +1,225 @@
+//! The keymap: one table of (context, key, command, footer label, help text). Dispatch, the
+//! footer and the `?` screen all read it, so they cannot disagree. Adding a key is one line.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Command, View};
+
+/// Which keys apply: the panes, or the popup on top.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Everywhere, before the context's own keys.
+    Global,
+    Panes,
+    /// Only while the tokens pane has focus (these take precedence over Panes).
+    Tokens,
+    Filter,
+    Form,
+    Confirm,
+    Reveal,
+    Help,
+    Picker,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Anywhere",
+            Context::Panes => "Lists",
+            Context::Tokens => "Tokens pane",
+            Context::Filter => "Filter",
+            Context::Form => "Forms",
+            Context::Confirm => "Confirm",
+            Context::Reveal => "New token",
+            Context::Help => "Help",
+            Context::Picker => "Org switcher",
+        }
+    }
+}
+
+pub struct Binding {
+    pub context: Context,
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+    pub command: Command,
+    /// Short footer label; empty keeps the binding out of the footer.
+    pub label: &'static str,
+    pub help: &'static str,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+
+const fn bind(
+    context: Context,
+    code: KeyCode,
+    modifiers: KeyModifiers,
+    command: Command,
+    label: &'static str,
+    help: &'static str,
+) -> Binding {
+    Binding { context, code, modifiers, command, label, help }
+}
+
+use Command as C;
+use Context as X;
+use KeyCode as K;
+
+pub const BINDINGS: &[Binding] = &[
+    bind(X::Global, K::Char('c'), CTRL, C::Quit, "", "quit at once"),
+    bind(
+        X::Tokens,
+        K::Char('R'),
+        SHIFT,
+        C::RotateToken,
+        "R rotate",
+        "rotate the selected token (new secret, old revoked)",
+    ),
+    bind(X::Tokens, K::Char('v'), NONE, C::RevokeToken, "v revoke", "revoke the selected token"),
+    bind(X::Tokens, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected token"),
+    bind(X::Tokens, K::Delete, NONE, C::Delete, "", "delete the selected token"),
+    bind(X::Panes, K::Char('n'), NONE, C::New, "n new", "new service account"),
+    bind(X::Panes, K::Char('e'), NONE, C::Edit, "e edit", "edit the selected account"),
+    bind(X::Panes, K::Char('x'), NONE, C::ToggleDisabled, "x disable", "enable or disable the selected account"),
+    bind(X::Panes, K::Char('t'), NONE, C::NewToken, "t token", "new token for the selected account"),
+    bind(X::Panes, K::Char('R'), SHIFT, C::RotateToken, "", "rotate the selected token"),
+    bind(X::Panes, K::Char('v'), NONE, C::RevokeToken, "", "revoke the selected token"),
+    bind(X::Panes, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected account (asks first)"),
+    bind(X::Panes, K::Delete, NONE, C::Delete, "", "delete the selected account"),
+    bind(X::Panes, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name or login (Esc clears)"),
+    bind(X::Panes, K::Char('o'), NONE, C::SwitchOrg, "o org", "switch organization"),
+    bind(X::Panes, K::Char('1'), NONE, C::ShowView(View::Accounts), "", "view: service accounts"),
+    bind(X::Panes, K::Char('2'), NONE, C::ShowView(View::Groups), "", "view: groups"),
+    bind(X::Panes, K::Char('3'), NONE, C::ShowView(View::Roles), "", "view: roles"),
+    bind(X::Panes, K::Char('4'), NONE, C::ShowView(View::Orgs), "", "view: organizations"),
+    bind(X::Panes, K::Char('5'), NONE, C::ShowView(View::Audit), "", "view: audit log"),
+    bind(X::Panes, K::Char('j'), NONE, C::Down, "", "move down"),
+    bind(X::Panes, K::Down, NONE, C::Down, "", "move down"),
+    bind(X::Panes, K::Char('k'), NONE, C::Up, "", "move up"),
+    bind(X::Panes, K::Up, NONE, C::Up, "", "move up"),
+    bind(X::Panes, K::Char('g'), NONE, C::Top, "", "first row"),
+    bind(X::Panes, K::Home, NONE, C::Top, "", "first row"),
+    bind(X::Panes, K::Char('G'), SHIFT, C::Bottom, "", "last row"),
+    bind(X::Panes, K::End, NONE, C::Bottom, "", "last row"),
+    bind(X::Panes, K::PageUp, NONE, C::PageUp, "", "page up"),
+    bind(X::Panes, K::PageDown, NONE, C::PageDown, "", "page down"),
+    bind(X::Panes, K::Tab, NONE, C::NextFocus, "", "next pane"),
+    bind(X::Panes, K::BackTab, SHIFT, C::PrevFocus, "", "previous pane"),
+    bind(X::Panes, K::Char('r'), NONE, C::Reload, "", "reload from the store"),
+    bind(X::Panes, K::Char('?'), NONE, C::Help, "? help", "this help"),
+    bind(X::Panes, K::Char('q'), NONE, C::Quit, "q quit", "quit"),
+    bind(X::Filter, K::Enter, NONE, C::Submit, "Enter keep", "keep the filter and return to the list"),
+    bind(X::Filter, K::Esc, NONE, C::ClearFilter, "Esc clear", "clear the filter"),
+    bind(X::Filter, K::Down, NONE, C::Down, "", "move down"),
+    bind(X::Filter, K::Up, NONE, C::Up, "", "move up"),
+    bind(X::Form, K::Enter, NONE, C::Submit, "Enter save", "submit the form"),
+    bind(X::Form, K::Esc, NONE, C::Cancel, "Esc cancel", "cancel: nothing is written"),
+    bind(X::Form, K::Tab, NONE, C::NextField, "Tab next", "next field"),
+    bind(X::Form, K::Down, NONE, C::NextField, "", "next field"),
+    bind(X::Form, K::BackTab, SHIFT, C::PrevField, "", "previous field"),
+    bind(X::Form, K::Up, NONE, C::PrevField, "", "previous field"),
+    bind(X::Form, K::Right, NONE, C::CycleNext, "←/→ choose", "next choice / toggle"),
+    bind(X::Form, K::Left, NONE, C::CyclePrev, "", "previous choice / toggle"),
+    bind(X::Form, K::Char(' '), NONE, C::CycleNext, "", "toggle or next choice (in choice fields)"),
+    bind(X::Confirm, K::Char('y'), NONE, C::Yes, "y yes", "confirm"),
+    bind(X::Confirm, K::Char('n'), NONE, C::No, "n no", "cancel"),
+    bind(X::Confirm, K::Esc, NONE, C::No, "", "cancel"),
+    bind(X::Reveal, K::Char('c'), NONE, C::Copy, "c copy", "copy the token to the clipboard"),
+    bind(X::Reveal, K::Enter, NONE, C::Cancel, "Enter close", "close (the token is never shown again)"),
+    bind(X::Reveal, K::Esc, NONE, C::Cancel, "", "close"),
+    bind(X::Reveal, K::Char('y'), NONE, C::Yes, "", "close without copying (when asked)"),
+    bind(X::Reveal, K::Char('n'), NONE, C::No, "", "go back to the token (when asked)"),
+    bind(X::Help, K::Esc, NONE, C::Cancel, "Esc close", "close help"),
+    bind(X::Help, K::Char('?'), NONE, C::Cancel, "", "close help"),
+    bind(X::Help, K::Char('q'), NONE, C::Cancel, "", "close help"),
+    bind(X::Help, K::Char('j'), NONE, C::Down, "", "scroll down"),
+    bind(X::Help, K::Down, NONE, C::Down, "", "scroll down"),
+    bind(X::Help, K::Char('k'), NONE, C::Up, "", "scroll up"),
+    bind(X::Help, K::Up, NONE, C::Up, "", "scroll up"),
+    bind(X::Picker, K::Enter, NONE, C::Submit, "Enter switch", "switch to the selected organization"),
+    bind(X::Picker, K::Esc, NONE, C::Cancel, "Esc cancel", "keep the current organization"),
+    bind(X::Picker, K::Char('j'), NONE, C::Down, "", "move down"),
+    bind(X::Picker, K::Down, NONE, C::Down, "", "move down"),
+    bind(X::Picker, K::Char('k'), NONE, C::Up, "", "move up"),
+    bind(X::Picker, K::Up, NONE, C::Up, "", "move up"),
+];
+
+fn matches(binding: &Binding, key: &KeyEvent) -> bool {
+    if binding.code != key.code {
+        return false;
+    }
+    // Terminals disagree on whether an upper-case letter carries SHIFT; accept both.
+    let wanted = binding.modifiers - SHIFT;
+    let got = key.modifiers - SHIFT;
+    let shift_ok =
+        matches!(binding.code, K::Char(_)) || binding.modifiers.contains(SHIFT) == key.modifiers.contains(SHIFT);
+    wanted == got && shift_ok
+}
+
+/// The command a key triggers in `contexts` (searched in order, after Global).
+pub fn lookup(contexts: &[Context], key: &KeyEvent) -> Option<Command> {
+    std::iter::once(Context::Global)
+        .chain(contexts.iter().copied())
+        .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.context == ctx))
+        .find(|b| matches(b, key))
+        .map(|b| b.command)
+}
+
+/// Footer hints for these contexts, first binding of each command only.
+pub fn footer(contexts: &[Context]) -> Vec<&'static str> {
+    let mut seen = Vec::new();
+    let mut labels = Vec::new();
+    for ctx in contexts {
+        for b in BINDINGS.iter().filter(|b| b.context == *ctx) {
+            if !seen.contains(&b.command) {
+                seen.push(b.command);
+                if !b.label.is_empty() {
+                    labels.push(b.label);
+                }
+            }
+        }
+    }
+    labels
+}
+
+/// A key as the help screen writes it: `Ctrl-C`, `Shift-Tab`, `PgDn`, `j`.
+pub fn key_name(binding: &Binding) -> String {
+    let base = match binding.code {
+        K::Char(' ') => "Space".to_string(),
+        K::Char(c) => c.to_string(),
+        K::Enter => "Enter".into(),
+        K::Esc => "Esc".into(),
+        K::Tab => "Tab".into(),
+        K::BackTab => "Shift-Tab".into(),
+        K::Up => "↑".into(),
+        K::Down => "↓".into(),
+        K::Left => "←".into(),
+        K::Right => "→".into(),
+        K::Home => "Home".into(),
+        K::End => "End".into(),
+        K::PageUp => "PgUp".into(),
+        K::PageDown => "PgDn".into(),
+        K::Delete => "Delete".into(),
+        other => format!("{other:?}"),
+    };
+    if binding.modifiers.contains(CTRL) { format!("Ctrl-{}", base.to_uppercase()) } else { base }
+}
+
+/// Help lines per context: (context title, [(keys, help)]), keys of one command joined by `/`.
+pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+    let order = [X::Global, X::Panes, X::Tokens, X::Filter, X::Form, X::Confirm, X::Reveal, X::Picker, X::Help];
+    order
+        .iter()
+        .map(|ctx| {
+            let mut rows: Vec<(Command, String, &'static str)> = Vec::new();
+            for b in BINDINGS.iter().filter(|b| b.context == *ctx) {
+                match rows.iter_mut().find(|(cmd, _, _)| *cmd == b.command) {
+                    Some(row) => row.1 = format!("{}/{}", row.1, key_name(b)),
+                    None => rows.push((b.command, key_name(b), b.help)),
+                }
+            }
+            (ctx.title(), rows.into_iter().map(|(_, keys, help)| (keys, help)).collect())
+        })
+        .collect()
+}

@@ -1,0 +1,165 @@
+//! The terminal UI. The loop: terminal events and results become actions, `update` turns them
+//! into state and effects, database effects go to a worker thread (so a slow query never
+//! freezes typing), and the screen is redrawn from state.
+
+pub mod action;
+pub mod effect;
+pub mod form;
+pub mod keymap;
+pub mod state;
+pub mod ui;
+pub mod update;
+
+use std::path::Path;
+use std::time::Duration;
+
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event, KeyEventKind,
+    MouseEventKind,
+};
+use crossterm::execute;
+use tokio::sync::mpsc;
+
+use crate::clipboard::SecretClipboard;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::service::Service;
+use action::{Action, Command, Outcome};
+use effect::{DbEffect, Effect};
+use state::{Options, State};
+
+/// How often timers run and the store is checked for changes made by other processes.
+const TICK: Duration = Duration::from_millis(1000);
+
+/// Opens the store, then takes over the terminal until the user quits. Store errors are returned
+/// before the terminal changes, so they print as one plain line.
+pub fn run(db: &Path, config: &Config, demo: bool) -> Result<(), String> {
+    let service = Service::open(db).map_err(|e| e.to_string())?;
+    let options = Options { monochrome: config.monochrome(), demo };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|e| format!("cannot start the event loop: {e}"))?;
+    // ratatui::try_init installs a panic hook that restores the terminal before the message.
+    let mut terminal = ratatui::try_init().map_err(|e| format!("cannot use the terminal: {e}"))?;
+    let _ = execute!(std::io::stdout(), EnableBracketedPaste);
+    if config.mouse {
+        let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    }
+    let result = runtime.block_on(event_loop(&mut terminal, service, config, options));
+    if config.mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
+    let _ = execute!(std::io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    service: Service,
+    config: &Config,
+    options: Options,
+) -> Result<(), String> {
+    let clock = SystemClock;
+    let mut state = State::new(clock.now(), options);
+    let mut clipboard = SecretClipboard::new(config.osc52, config.clipboard_clear_seconds);
+
+    let (action_tx, mut action_rx) = mpsc::unbounded_channel::<Action>();
+    spawn_input_reader(action_tx.clone());
+    let db_tx = spawn_db_worker(service, action_tx.clone());
+
+    if let Ok(size) = terminal.size() {
+        update::update(&mut state, Action::Resize { width: size.width, height: size.height });
+    }
+    let mut pending = update::start(&mut state);
+    let mut ticker = tokio::time::interval(TICK);
+    loop {
+        for effect in pending.drain(..) {
+            match effect {
+                Effect::Db(db) => {
+                    if db_tx.send(db).is_err() {
+                        return Err("the database worker stopped unexpectedly".to_string());
+                    }
+                }
+                Effect::Copy(secret) => {
+                    let outcome = Outcome::Copied(clipboard.copy(&secret));
+                    pending_push(&action_tx, outcome);
+                }
+                Effect::ClearClipboard => {
+                    clipboard.clear_if_ours();
+                }
+            }
+        }
+        if state.quit {
+            break;
+        }
+        terminal.draw(|frame| ui::draw(&state, frame)).map_err(|e| format!("cannot draw: {e}"))?;
+        let action = tokio::select! {
+            Some(action) = action_rx.recv() => action,
+            _ = ticker.tick() => {
+                if clipboard.tick() {
+                    pending_push(&action_tx, Outcome::ClipboardCleared);
+                }
+                Action::Tick(clock.now())
+            }
+        };
+        pending = update::update(&mut state, action);
+        // Handle everything already queued before drawing again (key repeat, paste bursts).
+        while let Ok(action) = action_rx.try_recv() {
+            pending.extend(update::update(&mut state, action));
+            if state.quit {
+                break;
+            }
+        }
+    }
+    clipboard.clear_if_ours();
+    Ok(())
+}
+
+fn pending_push(tx: &mpsc::UnboundedSender<Action>, outcome: Outcome) {
+    let _ = tx.send(Action::Done(outcome));
+}
+
+/// Terminal events are read on their own thread (crossterm's read blocks) and turned into
+/// actions there; key handling needs the state, so keys travel as `Key` actions.
+fn spawn_input_reader(tx: mpsc::UnboundedSender<Action>) {
+    std::thread::spawn(move || {
+        while let Ok(event) = event::read() {
+            let action = match event {
+                Event::Key(key) if key.kind != KeyEventKind::Release => Action::Key(key),
+                Event::Paste(text) => Action::Paste(text),
+                Event::Resize(width, height) => Action::Resize { width, height },
+                Event::Mouse(mouse) => match mouse.kind {
+                    MouseEventKind::ScrollDown => Action::Command(Command::Down),
+                    MouseEventKind::ScrollUp => Action::Command(Command::Up),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if tx.send(action).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// The worker owns the store connection and runs database effects one at a time, in order.
+fn spawn_db_worker(mut service: Service, tx: mpsc::UnboundedSender<Action>) -> std::sync::mpsc::Sender<DbEffect> {
+    let (db_tx, db_rx) = std::sync::mpsc::channel::<DbEffect>();
+    std::thread::spawn(move || {
+        let mut data_version = None;
+        while let Ok(first) = db_rx.recv() {
+            let mut batch = vec![first];
+            batch.extend(db_rx.try_iter());
+            for effect in effect::coalesce(batch) {
+                if let Some(outcome) = effect::execute(&mut service, effect, &mut data_version)
+                    && tx.send(Action::Done(outcome)).is_err()
+                {
+                    return;
+                }
+            }
+        }
+    });
+    db_tx
+}

@@ -1,0 +1,185 @@
+//! Everything the screen shows, and nothing else. `update` changes it; `ui::draw` only reads it.
+
+use super::action::View;
+use super::form::Form;
+use super::keymap::Context;
+use crate::domain::token::TokenSecret;
+use crate::service::{Account, Org, Token};
+
+/// Rows fetched per page ("1–50 of 1 204").
+pub const PAGE_SIZE: u64 = 50;
+/// Seconds a status message stays.
+pub const STATUS_SECONDS: i64 = 6;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+    Tokens,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+pub struct Status {
+    pub text: String,
+    pub kind: StatusKind,
+    pub until: i64,
+}
+
+/// The loaded window of the account list. `selected` is an absolute index in the filtered order.
+#[derive(Clone, Debug, Default)]
+pub struct AccountList {
+    pub rows: Vec<Account>,
+    pub offset: u64,
+    pub total: u64,
+    pub selected: u64,
+    pub filter: String,
+    /// The request whose answer we are waiting for; older answers are dropped.
+    pub request: u64,
+    pub loaded: bool,
+}
+
+impl AccountList {
+    pub fn selected_account(&self) -> Option<&Account> {
+        let i = self.selected.checked_sub(self.offset)?;
+        self.rows.get(usize::try_from(i).ok()?)
+    }
+
+    pub fn window_contains(&self, index: u64) -> bool {
+        index >= self.offset && index < self.offset + self.rows.len() as u64
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Detail {
+    pub account: Account,
+    pub tokens: Vec<Token>,
+    pub selected_token: usize,
+}
+
+impl Detail {
+    pub fn selected_token(&self) -> Option<&Token> {
+        self.tokens.get(self.selected_token)
+    }
+}
+
+/// The token reveal modal: the only place a plaintext is on screen.
+pub struct Reveal {
+    pub secret: TokenSecret,
+    pub token_name: String,
+    pub account: String,
+    pub expires: String,
+    pub copied: bool,
+    /// "Not copied. Close anyway? y/n" is showing.
+    pub confirm_close: bool,
+}
+
+/// What a y/n confirmation does on `y`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pending {
+    DeleteAccount(i64),
+    RevokeToken(i64),
+    RotateToken(i64),
+    DeleteToken(i64),
+}
+
+pub enum Popup {
+    Form(Form),
+    Confirm { message: String, pending: Pending },
+    Reveal(Reveal),
+    Help { scroll: u16 },
+    OrgPicker { selected: usize },
+}
+
+impl Popup {
+    pub fn context(&self) -> Context {
+        match self {
+            Popup::Form(_) => Context::Form,
+            Popup::Confirm { .. } => Context::Confirm,
+            Popup::Reveal(_) => Context::Reveal,
+            Popup::Help { .. } => Context::Help,
+            Popup::OrgPicker { .. } => Context::Picker,
+        }
+    }
+}
+
+/// Display options fixed at start-up.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// NO_COLOR or `theme = "mono"`.
+    pub monochrome: bool,
+    pub demo: bool,
+}
+
+pub struct State {
+    pub now: i64,
+    pub options: Options,
+    pub view: View,
+    pub focus: Focus,
+    pub filtering: bool,
+    pub orgs: Vec<Org>,
+    pub org: Option<Org>,
+    pub list: AccountList,
+    pub detail: Option<Detail>,
+    pub popups: Vec<Popup>,
+    pub status: Option<Status>,
+    /// Rows the list pane can show, for PgUp/PgDn (kept from the last resize).
+    pub viewport_rows: u16,
+    pub quit: bool,
+    next_request: u64,
+}
+
+impl State {
+    pub fn new(now: i64, options: Options) -> State {
+        State {
+            now,
+            options,
+            view: View::Accounts,
+            focus: Focus::List,
+            filtering: false,
+            orgs: Vec::new(),
+            org: None,
+            list: AccountList::default(),
+            detail: None,
+            popups: Vec::new(),
+            status: None,
+            viewport_rows: 20,
+            quit: false,
+            next_request: 0,
+        }
+    }
+
+    pub fn next_request(&mut self) -> u64 {
+        self.next_request += 1;
+        self.next_request
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), kind: StatusKind::Info, until: self.now + STATUS_SECONDS });
+    }
+
+    /// Errors stay twice as long: they are never silent.
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), kind: StatusKind::Error, until: self.now + 2 * STATUS_SECONDS });
+    }
+
+    /// The contexts whose keys apply now, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        match self.popups.last() {
+            Some(popup) => vec![popup.context()],
+            None if self.filtering => vec![Context::Filter],
+            None if self.focus == Focus::Tokens => vec![Context::Tokens, Context::Panes],
+            None => vec![Context::Panes],
+        }
+    }
+
+    /// The account the detail and tokens panes are about, if it is loaded.
+    pub fn selected_account(&self) -> Option<&Account> {
+        self.list.selected_account()
+    }
+}

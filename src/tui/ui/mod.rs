@@ -1,0 +1,95 @@
+//! Drawing: `draw(&State, &mut Frame)` only reads state. One module per pane and per popup.
+
+mod panes;
+mod popups;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::state::State;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+/// Styles, with a monochrome variant for NO_COLOR.
+#[derive(Clone, Copy)]
+pub struct Theme {
+    mono: bool,
+}
+
+impl Theme {
+    pub fn new(mono: bool) -> Theme {
+        Theme { mono }
+    }
+    fn color(self, color: Color) -> Style {
+        if self.mono { Style::default() } else { Style::default().fg(color) }
+    }
+    pub fn accent(self) -> Style {
+        self.color(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn dim(self) -> Style {
+        if self.mono { Style::default() } else { Style::default().fg(Color::DarkGray) }
+    }
+    pub fn error(self) -> Style {
+        self.color(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn warn(self) -> Style {
+        self.color(Color::Yellow)
+    }
+    pub fn ok(self) -> Style {
+        self.color(Color::Green)
+    }
+    pub fn selected(self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+    pub fn focused_border(self) -> Style {
+        self.color(Color::Cyan)
+    }
+}
+
+pub fn draw(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = Theme::new(state.options.monochrome);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text =
+            format!("terminal too small: satui needs {MIN_WIDTH}×{MIN_HEIGHT}, this is {}×{}", area.width, area.height);
+        frame.render_widget(Paragraph::new(text).style(theme.warn()).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [header, filter, body, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(5), Constraint::Length(1)])
+            .areas(area);
+    panes::header(state, theme, frame, header);
+    panes::filter_line(state, theme, frame, filter);
+    panes::body(state, theme, frame, body);
+    panes::footer(state, theme, frame, footer);
+    popups::draw(state, theme, frame, area);
+}
+
+/// A rectangle of at most `width`×`height` centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
+}
+
+/// Text from the store made safe to print: control characters (which a foreign writer could
+/// have put in the file) become `�`, so they cannot move the cursor or recolour the terminal.
+pub fn clean(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '�' } else { c }).collect()
+}
+
+/// "1 204": thousands separated by a thin space, as in the design.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}

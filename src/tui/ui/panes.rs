@@ -1,0 +1,221 @@
+//! The header, filter line, the three panes and the footer.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{Theme, clean, group_digits};
+use crate::domain::expiry::{TokenStatus, describe_expiry, span};
+use crate::domain::time;
+use crate::tui::action::View;
+use crate::tui::keymap;
+use crate::tui::state::{Focus, State, StatusKind};
+
+pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let org = state.org.as_ref().map_or("…".to_string(), |o| clean(&o.name));
+    let mut left = vec![Span::styled(" satui ", theme.accent()), Span::raw("─ "), Span::raw(format!("{org} ▾"))];
+    if state.options.demo {
+        left.push(Span::raw(" "));
+        left.push(Span::styled(" DEMO ", theme.warn().add_modifier(ratatui::style::Modifier::REVERSED)));
+    }
+    let mut right = Vec::new();
+    for (i, view) in View::ALL.iter().enumerate() {
+        let text = format!("{} ({})", view.title(), i + 1);
+        let style = if *view == state.view {
+            theme.accent().add_modifier(ratatui::style::Modifier::UNDERLINED)
+        } else {
+            theme.dim()
+        };
+        right.push(Span::styled(text, style));
+        right.push(Span::raw(" "));
+    }
+    let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
+    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)), l);
+    frame.render_widget(Paragraph::new(Line::from(right)), r);
+}
+
+pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let line = if state.filtering {
+        Line::from(vec![
+            Span::styled(" / filter: ", theme.accent()),
+            Span::raw(clean(&state.list.filter)),
+            Span::raw("▏"),
+        ])
+    } else if !state.list.filter.is_empty() {
+        Line::from(vec![
+            Span::raw(" / filter: "),
+            Span::raw(clean(&state.list.filter)),
+            Span::styled("  (Esc in / clears)", theme.dim()),
+        ])
+    } else {
+        Line::from(Span::styled(" / to filter by name or login", theme.dim()))
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
+    let block = Block::default().borders(Borders::ALL).title(title);
+    if focused { block.border_style(theme.focused_border()) } else { block }
+}
+
+pub fn body(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    if state.view != View::Accounts {
+        let text = format!("{} — this view is not available yet. Press 1 for service accounts.", state.view.title());
+        frame.render_widget(Paragraph::new(text).block(block(state.view.title().to_string(), true, theme)), area);
+        return;
+    }
+    let [left, right] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
+    let [detail, tokens] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
+    account_list(state, theme, frame, left);
+    account_detail(state, theme, frame, detail);
+    token_list(state, theme, frame, tokens);
+}
+
+fn account_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let list = &state.list;
+    let title = if !list.loaded {
+        "Service accounts (loading…)".to_string()
+    } else if list.total == 0 {
+        "Service accounts 0 of 0".to_string()
+    } else {
+        let first = list.offset + 1;
+        let last = list.offset + list.rows.len() as u64;
+        format!("Service accounts {}–{} of {}", group_digits(first), group_digits(last), group_digits(list.total))
+    };
+    let focused = state.focus == Focus::List && state.popups.is_empty();
+    let outer = block(title, focused, theme);
+    if list.loaded && list.total == 0 {
+        let hint = if list.filter.is_empty() {
+            "No service accounts yet. Press n to create one."
+        } else {
+            "Nothing matches the filter."
+        };
+        frame.render_widget(Paragraph::new(hint).style(theme.dim()).wrap(Wrap { trim: true }).block(outer), area);
+        return;
+    }
+    let items: Vec<ListItem> = list
+        .rows
+        .iter()
+        .map(|a| {
+            let mut spans =
+                vec![Span::raw(clean(&a.name)), Span::raw("  "), Span::styled(a.role.to_string(), theme.dim())];
+            if a.disabled {
+                spans.push(Span::styled("  disabled", theme.warn()));
+            }
+            if a.managed_by.is_some() {
+                spans.push(Span::styled("  managed", theme.dim()));
+            }
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let selected =
+        list.selected.checked_sub(list.offset).and_then(|i| usize::try_from(i).ok()).filter(|i| *i < list.rows.len());
+    let mut list_state = ListState::default().with_selected(selected);
+    let widget = List::new(items).block(outer).highlight_style(theme.selected()).highlight_symbol("▸ ");
+    frame.render_stateful_widget(widget, area, &mut list_state);
+}
+
+fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let focused = state.focus == Focus::Detail && state.popups.is_empty();
+    let selected = state.selected_account();
+    let detail = state.detail.as_ref().filter(|d| Some(d.account.id) == selected.map(|a| a.id));
+    let Some(detail) = detail else {
+        let text = if selected.is_some() { "loading…" } else { "" };
+        frame.render_widget(
+            Paragraph::new(text).style(theme.dim()).block(block("Details".into(), focused, theme)),
+            area,
+        );
+        return;
+    };
+    let a = &detail.account;
+    let label = |text: &'static str| Span::styled(format!("{text:<12}"), theme.dim());
+    let status = if a.disabled { Span::styled("disabled", theme.warn()) } else { Span::styled("enabled", theme.ok()) };
+    let mut lines = vec![
+        Line::from(vec![label("login"), Span::raw(clean(&a.login))]),
+        Line::from(vec![label("role"), Span::raw(a.role.to_string()), Span::raw("   "), status]),
+        Line::from(vec![
+            label("created"),
+            Span::raw(time::date(a.created_at)),
+            Span::raw("   "),
+            Span::styled("updated ", theme.dim()),
+            Span::raw(time::date(a.updated_at)),
+        ]),
+    ];
+    if let Some(plugin) = &a.managed_by {
+        lines.push(Line::from(vec![label("managed by"), Span::raw(format!("plugin {} (read-only)", clean(plugin)))]));
+    }
+    let description =
+        if a.description.is_empty() { "—".to_string() } else { clean(&a.description.replace(['\n', '\t'], " ")) };
+    lines.push(Line::from(vec![label("description"), Span::raw(description)]));
+    lines.push(Line::from(vec![label("id"), Span::raw(a.id.to_string())]));
+    let widget = Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(clean(&a.name), focused, theme));
+    frame.render_widget(widget, area);
+}
+
+fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let focused = state.focus == Focus::Tokens && state.popups.is_empty();
+    let selected = state.selected_account().map(|a| a.id);
+    let Some(detail) = state.detail.as_ref().filter(|d| Some(d.account.id) == selected) else {
+        frame.render_widget(block("Tokens".into(), focused, theme), area);
+        return;
+    };
+    let outer = block(format!("Tokens ({})", detail.tokens.len()), focused, theme);
+    if detail.tokens.is_empty() {
+        let hint = "No tokens. Press t to create one.";
+        frame.render_widget(Paragraph::new(hint).style(theme.dim()).block(outer), area);
+        return;
+    }
+    let now = state.now;
+    let name_width = detail.tokens.iter().map(|t| t.name.len()).max().unwrap_or(4).min(24);
+    let items: Vec<ListItem> = detail
+        .tokens
+        .iter()
+        .map(|t| {
+            let status = TokenStatus::of(t.expires_at, t.revoked_at, detail.account.disabled, now);
+            let status_style = match status {
+                TokenStatus::Active => theme.ok(),
+                TokenStatus::ExpiringSoon => theme.warn(),
+                _ => theme.error(),
+            };
+            let when = match status {
+                TokenStatus::Revoked => format!("revoked {}", t.revoked_at.map(time::date).unwrap_or_default()),
+                TokenStatus::Expired => format!("expired {}", t.expires_at.map(time::date).unwrap_or_default()),
+                _ => describe_expiry(t.expires_at, now),
+            };
+            let mut spans = vec![
+                Span::raw(format!("{:<name_width$}  ", t.name)),
+                Span::styled(format!("{}  ", t.hint), theme.dim()),
+                Span::styled(format!("{:<13}  ", status.label()), status_style),
+                Span::raw(when),
+            ];
+            if let Some(days) = t.max_age_days {
+                spans.push(Span::raw(format!("  extended {days} d")));
+            }
+            let used =
+                t.last_used_at.map_or("never used".to_string(), |at| format!("used {} ago", span((now - at).max(0))));
+            spans.push(Span::styled(format!("  {used}"), theme.dim()));
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let highlight = if focused { theme.selected() } else { ratatui::style::Style::default() };
+    let mut list_state = ListState::default().with_selected(Some(detail.selected_token));
+    let widget =
+        List::new(items).block(outer).highlight_style(highlight).highlight_symbol(if focused { "▸ " } else { "  " });
+    frame.render_stateful_widget(widget, area, &mut list_state);
+}
+
+pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let hints = keymap::footer(&state.contexts()).join("  ");
+    let status = state.status.as_ref().map(|s| {
+        let style = if s.kind == StatusKind::Error { theme.error() } else { theme.ok() };
+        Span::styled(format!("{} ", clean(&s.text)), style)
+    });
+    let status_width = status.as_ref().map_or(0, |s| s.width() as u16).min(area.width);
+    let [l, r] = Layout::horizontal([Constraint::Min(0), Constraint::Length(status_width)]).areas(area);
+    frame.render_widget(Paragraph::new(Span::styled(format!(" {hints}"), theme.dim())), l);
+    if let Some(status) = status {
+        frame.render_widget(Paragraph::new(status).alignment(ratatui::layout::Alignment::Right), r);
+    }
+}

@@ -1,0 +1,156 @@
+//! Popups over the panes: forms, y/n confirmations, the token reveal, help, the org switcher.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{Theme, centered, clean};
+use crate::tui::form::{Form, Input};
+use crate::tui::keymap;
+use crate::tui::state::{Popup, Reveal, State};
+
+pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    // Only the top popup is drawn over the panes: a confirmation never hides behind a form.
+    let Some(popup) = state.popups.last() else { return };
+    match popup {
+        Popup::Form(form) => draw_form(form, theme, frame, area),
+        Popup::Confirm { message, .. } => {
+            let lines = vec![Line::from(clean(message)), Line::from(""), hints(popup, theme)];
+            boxed(frame, area, theme, "Confirm", lines, 60);
+        }
+        Popup::Reveal(reveal) => draw_reveal(reveal, popup, theme, frame, area),
+        Popup::Help { scroll } => draw_help(*scroll, theme, frame, area),
+        Popup::OrgPicker { selected } => {
+            let rect = centered(area, 50, (state.orgs.len() as u16 + 4).min(area.height));
+            frame.render_widget(Clear, rect);
+            let items: Vec<ListItem> = state
+                .orgs
+                .iter()
+                .map(|o| {
+                    let current = state.org.as_ref().is_some_and(|c| c.id == o.id);
+                    ListItem::new(format!("{}{}", clean(&o.name), if current { "  (current)" } else { "" }))
+                })
+                .collect();
+            let block =
+                Block::default().borders(Borders::ALL).title("Switch organization").title_bottom(hints(popup, theme));
+            let mut list_state = ListState::default().with_selected(Some(*selected));
+            frame.render_stateful_widget(
+                List::new(items).block(block).highlight_style(theme.selected()),
+                rect,
+                &mut list_state,
+            );
+        }
+    }
+}
+
+fn hints(popup: &Popup, theme: Theme) -> Line<'static> {
+    Line::from(Span::styled(keymap::footer(&[popup.context()]).join("  "), theme.dim()))
+}
+
+fn boxed(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: Vec<Line<'static>>, width: u16) -> Rect {
+    let inner_width = width.saturating_sub(2).max(1) as usize;
+    // Rough wrapped height so long messages are not cut.
+    let height: u16 = lines.iter().map(|l| (l.width().max(1)).div_ceil(inner_width) as u16).sum::<u16>() + 2;
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default().borders(Borders::ALL).title(title.to_string()).border_style(theme.focused_border());
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+    rect
+}
+
+fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let marker = if focused { "▸ " } else { "  " };
+        let label_style = if !field.enabled {
+            theme.dim()
+        } else if focused {
+            theme.accent()
+        } else {
+            ratatui::style::Style::default()
+        };
+        let value = match &field.input {
+            Input::Text(text) => {
+                let shown = clean(text);
+                // Show the end of a long value: that is where typing happens.
+                let max = 44;
+                let count = shown.chars().count();
+                let tail: String = if count > max {
+                    format!("…{}", shown.chars().skip(count - max + 1).collect::<String>())
+                } else {
+                    shown
+                };
+                if focused { format!("{tail}▏") } else { tail }
+            }
+            Input::Choice { options, index } => format!("◂ {} ▸", options.get(*index).cloned().unwrap_or_default()),
+            Input::Toggle(on) => {
+                if *on {
+                    "[x]".to_string()
+                } else {
+                    "[ ]".to_string()
+                }
+            }
+        };
+        let value_style = if field.enabled { ratatui::style::Style::default() } else { theme.dim() };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker}{:<14}", field.label), label_style),
+            Span::styled(value, value_style),
+        ]));
+        if let Some(error) = &field.error {
+            lines.push(Line::from(Span::styled(format!("                {}", clean(error)), theme.error())));
+        }
+    }
+    if let Some(error) = &form.error {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(clean(error), theme.error())));
+    }
+    lines.push(Line::from(""));
+    let footer = if form.busy { "saving…".to_string() } else { keymap::footer(&[keymap::Context::Form]).join("  ") };
+    lines.push(Line::from(Span::styled(footer, theme.dim())));
+    boxed(frame, area, theme, &clean(&form.title), lines, 72);
+}
+
+fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![
+        Line::from(format!("Token {} for {}, {}.", reveal.token_name, clean(&reveal.account), reveal.expires)),
+        Line::from(""),
+        Line::from(Span::styled(reveal.secret.expose().to_string(), theme.accent().add_modifier(Modifier::BOLD))),
+        Line::from(""),
+        Line::from(Span::styled("This is the only time it is shown.", theme.warn())),
+    ];
+    if reveal.copied {
+        lines.push(Line::from(Span::styled("Copied to the clipboard.", theme.ok())));
+    }
+    lines.push(Line::from(""));
+    if reveal.confirm_close {
+        lines.push(Line::from(Span::styled("Not copied. Close anyway? y/n", theme.error())));
+    } else {
+        lines.push(hints(popup, theme));
+    }
+    boxed(frame, area, theme, "New token", lines, 64);
+}
+
+fn draw_help(scroll: u16, theme: Theme, frame: &mut Frame, area: Rect) {
+    let mut lines = Vec::new();
+    for (title, rows) in keymap::help_sections() {
+        if rows.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(Span::styled(title.to_string(), theme.accent())));
+        for (keys, help) in rows {
+            lines.push(Line::from(vec![Span::raw(format!("  {keys:<16}")), Span::raw(help)]));
+        }
+        lines.push(Line::from(""));
+    }
+    let rect = centered(area, 72, area.height.saturating_sub(2));
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title("Help — keys")
+        .title_bottom(Line::from(Span::styled(" j/k scroll  Esc close ", theme.dim())))
+        .border_style(theme.focused_border());
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), rect);
+}

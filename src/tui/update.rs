@@ -1,0 +1,546 @@
+//! The pure heart of the UI: `update(state, action) -> effects`. No database, no clipboard, no
+//! clock: those arrive as actions and leave as effects, so every rule here is tested without a
+//! terminal.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, Command, Outcome, Select, View};
+use super::effect::{DbEffect, Effect};
+use super::form::{FieldKey, Form, Submission, field_for};
+use super::keymap;
+use super::state::{Detail, Focus, PAGE_SIZE, Pending, Popup, Reveal, State};
+use crate::domain::time;
+use crate::service::{Field, Service};
+
+/// Longest filter text; past this, typing is ignored.
+const MAX_FILTER_CHARS: usize = 100;
+
+/// The effects to run when the UI starts.
+pub fn start(_state: &mut State) -> Vec<Effect> {
+    vec![DbEffect::LoadOrgs.into(), DbEffect::CheckForChanges.into()]
+}
+
+/// Turns a key into an action: a binding of the current context, or text for a focused input.
+pub fn key_to_action(state: &State, key: KeyEvent) -> Option<Action> {
+    let typing_text = match state.popups.last() {
+        Some(Popup::Form(form)) => form.focused_is_text(),
+        None => state.filtering,
+        _ => false,
+    };
+    let plain_char =
+        matches!(key.code, KeyCode::Char(_)) && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    if typing_text && (plain_char || key.code == KeyCode::Backspace) {
+        // Letters go into the field even when a binding uses them (Space, j, q...).
+        return Some(Action::Input(key));
+    }
+    if let Some(command) = keymap::lookup(&state.contexts(), &key) {
+        return Some(Action::Command(command));
+    }
+    if typing_text {
+        return Some(Action::Input(key));
+    }
+    None
+}
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Tick(now) => {
+            state.now = now;
+            if state.status.as_ref().is_some_and(|s| s.until <= now) {
+                state.status = None;
+            }
+            vec![DbEffect::CheckForChanges.into()]
+        }
+        Action::Resize { height, .. } => {
+            // Header, filter, pane borders and footer take about nine rows.
+            state.viewport_rows = height.saturating_sub(9).max(1);
+            Vec::new()
+        }
+        Action::Key(key) => match key_to_action(state, key) {
+            Some(action) => update(state, action),
+            None => Vec::new(),
+        },
+        Action::Input(key) => input(state, key),
+        Action::Paste(text) => paste(state, &text),
+        Action::Command(command) => match state.popups.last() {
+            Some(_) => popup_command(state, command),
+            None if state.filtering => filter_command(state, command),
+            None => pane_command(state, command),
+        },
+        Action::Done(outcome) => outcome_received(state, outcome),
+    }
+}
+
+fn input(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if let Some(Popup::Form(form)) = state.popups.last_mut() {
+        form.input(key);
+        return Vec::new();
+    }
+    if state.filtering {
+        let before = state.list.filter.clone();
+        match key.code {
+            KeyCode::Backspace => {
+                state.list.filter.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() && state.list.filter.chars().count() < MAX_FILTER_CHARS => {
+                state.list.filter.push(c)
+            }
+            _ => {}
+        }
+        if state.list.filter != before {
+            return reload_list_from_top(state);
+        }
+    }
+    Vec::new()
+}
+
+fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    if let Some(Popup::Form(form)) = state.popups.last_mut() {
+        form.paste(text);
+    } else if state.filtering {
+        let room = MAX_FILTER_CHARS.saturating_sub(state.list.filter.chars().count());
+        state.list.filter.extend(text.chars().filter(|c| !c.is_control()).take(room));
+        return reload_list_from_top(state);
+    }
+    Vec::new()
+}
+
+fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
+    state.list.offset = 0;
+    load_accounts(state, Select::Index(0))
+}
+
+/// Asks for the page around the current window; `select` says where the cursor lands.
+fn load_accounts(state: &mut State, select: Select) -> Vec<Effect> {
+    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
+    let request = state.next_request();
+    state.list.request = request;
+    let offset = match select {
+        Select::Index(index) => index / PAGE_SIZE * PAGE_SIZE,
+        Select::Account(_) => state.list.offset,
+    };
+    vec![DbEffect::LoadAccounts { request, org_id, filter: state.list.filter.clone(), offset, select }.into()]
+}
+
+fn load_detail(state: &State) -> Vec<Effect> {
+    state.selected_account().map(|a| DbEffect::LoadDetail { account_id: a.id }.into()).into_iter().collect()
+}
+
+fn filter_command(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Submit => {
+            state.filtering = false;
+            Vec::new()
+        }
+        Command::ClearFilter => {
+            state.filtering = false;
+            if state.list.filter.is_empty() {
+                return Vec::new();
+            }
+            state.list.filter.clear();
+            reload_list_from_top(state)
+        }
+        Command::Up | Command::Down => move_selection(state, command),
+        Command::Quit => quit(state),
+        _ => Vec::new(),
+    }
+}
+
+fn quit(state: &mut State) -> Vec<Effect> {
+    state.quit = true;
+    // Drops any revealed secret now (zeroized), before the runner tears down.
+    state.popups.clear();
+    Vec::new()
+}
+
+fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Quit => quit(state),
+        Command::Help => {
+            state.popups.push(Popup::Help { scroll: 0 });
+            Vec::new()
+        }
+        Command::ShowView(view) => {
+            state.view = view;
+            if view != View::Accounts {
+                state.info(format!("{} view: not available yet", view.title()));
+            }
+            Vec::new()
+        }
+        Command::SwitchOrg => {
+            let selected = state.org.as_ref().and_then(|o| state.orgs.iter().position(|x| x.id == o.id)).unwrap_or(0);
+            state.popups.push(Popup::OrgPicker { selected });
+            vec![DbEffect::LoadOrgs.into()]
+        }
+        Command::Reload => {
+            let mut effects: Vec<Effect> = vec![DbEffect::LoadOrgs.into()];
+            effects.extend(load_accounts(state, Select::Index(state.list.selected)));
+            state.info("reloaded");
+            effects
+        }
+        Command::NextFocus | Command::PrevFocus => {
+            let order = [Focus::List, Focus::Detail, Focus::Tokens];
+            let i = order.iter().position(|f| *f == state.focus).unwrap_or(0);
+            let step = if command == Command::NextFocus { 1 } else { order.len() - 1 };
+            state.focus = order[(i + step) % order.len()];
+            Vec::new()
+        }
+        Command::Up | Command::Down | Command::Top | Command::Bottom | Command::PageUp | Command::PageDown => {
+            move_selection(state, command)
+        }
+        _ if state.view != View::Accounts => {
+            state.info(format!("{} view: not available yet", state.view.title()));
+            Vec::new()
+        }
+        Command::Filter => {
+            state.filtering = true;
+            state.focus = Focus::List;
+            Vec::new()
+        }
+        Command::New => {
+            if let Some(org) = &state.org {
+                state.popups.push(Popup::Form(Form::new_account(org.id, &org.name)));
+            }
+            Vec::new()
+        }
+        Command::Edit => with_unmanaged_account(state, |state, account| {
+            state.popups.push(Popup::Form(Form::edit_account(&account)));
+            Vec::new()
+        }),
+        Command::ToggleDisabled => with_unmanaged_account(state, |_, account| {
+            vec![DbEffect::SetDisabled { account_id: account.id, disabled: !account.disabled }.into()]
+        }),
+        Command::NewToken => with_unmanaged_account(state, |state, account| {
+            state.popups.push(Popup::Form(Form::new_token(&account)));
+            Vec::new()
+        }),
+        Command::RotateToken | Command::RevokeToken => token_command(state, command),
+        Command::Delete if state.focus == Focus::Tokens => token_command(state, command),
+        Command::Delete => with_unmanaged_account(state, |state, account| {
+            state.popups.push(Popup::Confirm {
+                message: format!("Delete {} and all its tokens? y/n", account.name),
+                pending: Pending::DeleteAccount(account.id),
+            });
+            Vec::new()
+        }),
+        _ => Vec::new(),
+    }
+}
+
+/// Runs `then` on the selected account unless a plugin manages it (the service's rule).
+fn with_unmanaged_account(
+    state: &mut State,
+    then: impl FnOnce(&mut State, crate::service::Account) -> Vec<Effect>,
+) -> Vec<Effect> {
+    let Some(account) = state.selected_account().cloned() else {
+        state.error("no service account selected");
+        return Vec::new();
+    };
+    if let Err(e) = Service::ensure_unmanaged(&account) {
+        state.error(e.to_string());
+        return Vec::new();
+    }
+    then(state, account)
+}
+
+fn token_command(state: &mut State, command: Command) -> Vec<Effect> {
+    with_unmanaged_account(state, |state, account| {
+        let token =
+            state.detail.as_ref().filter(|d| d.account.id == account.id).and_then(|d| d.selected_token().cloned());
+        let Some(token) = token else {
+            state.error(format!("{} has no token to act on", account.name));
+            return Vec::new();
+        };
+        let (message, pending) = match command {
+            Command::RotateToken => (
+                format!("Rotate token {}? The current secret stops working now. y/n", token.name),
+                Pending::RotateToken(token.id),
+            ),
+            Command::RevokeToken if token.revoked_at.is_some() => {
+                state.error(format!("token {} is already revoked", token.name));
+                return Vec::new();
+            }
+            Command::RevokeToken => {
+                (format!("Revoke token {} ({})? y/n", token.name, token.hint), Pending::RevokeToken(token.id))
+            }
+            _ => {
+                (format!("Delete token {} ({}) for good? y/n", token.name, token.hint), Pending::DeleteToken(token.id))
+            }
+        };
+        state.popups.push(Popup::Confirm { message, pending });
+        Vec::new()
+    })
+}
+
+fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
+    if state.focus == Focus::Tokens && !state.filtering {
+        if let Some(detail) = state.detail.as_mut() {
+            let last = detail.tokens.len().saturating_sub(1);
+            detail.selected_token = match command {
+                Command::Up => detail.selected_token.saturating_sub(1),
+                Command::Down => (detail.selected_token + 1).min(last),
+                Command::Top => 0,
+                Command::Bottom => last,
+                Command::PageUp => detail.selected_token.saturating_sub(10),
+                _ => (detail.selected_token + 10).min(last),
+            };
+        }
+        return Vec::new();
+    }
+    if state.list.total == 0 {
+        return Vec::new();
+    }
+    let page = u64::from(state.viewport_rows.max(1));
+    let last = state.list.total - 1;
+    let current = state.list.selected;
+    let target = match command {
+        Command::Up => current.saturating_sub(1),
+        Command::Down => (current + 1).min(last),
+        Command::Top => 0,
+        Command::Bottom => last,
+        Command::PageUp => current.saturating_sub(page),
+        _ => (current + page).min(last),
+    };
+    if target == current {
+        return Vec::new();
+    }
+    state.list.selected = target;
+    if state.list.window_contains(target) { load_detail(state) } else { load_accounts(state, Select::Index(target)) }
+}
+
+fn popup_command(state: &mut State, command: Command) -> Vec<Effect> {
+    if command == Command::Quit {
+        return quit(state);
+    }
+    let Some(popup) = state.popups.last_mut() else { return Vec::new() };
+    match popup {
+        Popup::Help { scroll } => match command {
+            Command::Up => *scroll = scroll.saturating_sub(1),
+            Command::Down => *scroll = scroll.saturating_add(1),
+            Command::Cancel => {
+                state.popups.pop();
+            }
+            _ => {}
+        },
+        Popup::Form(form) => match command {
+            Command::Cancel => {
+                state.popups.pop();
+            }
+            Command::NextField => form.move_focus(true),
+            Command::PrevField => form.move_focus(false),
+            Command::CycleNext => {
+                form.cycle(true);
+            }
+            Command::CyclePrev => {
+                form.cycle(false);
+            }
+            Command::Submit if form.busy => {}
+            Command::Submit => {
+                return match form.submit() {
+                    Some(Submission::NewAccount { org_id, new }) => {
+                        vec![DbEffect::CreateAccount { org_id, new }.into()]
+                    }
+                    Some(Submission::EditAccount { account_id, changes }) => {
+                        vec![DbEffect::UpdateAccount { account_id, changes }.into()]
+                    }
+                    Some(Submission::NewToken { account_id, new }) => {
+                        vec![DbEffect::CreateToken { account_id, new }.into()]
+                    }
+                    None => Vec::new(),
+                };
+            }
+            _ => {}
+        },
+        Popup::Confirm { pending, .. } => match command {
+            Command::Yes => {
+                let pending = *pending;
+                state.popups.pop();
+                let effect = match pending {
+                    Pending::DeleteAccount(account_id) => DbEffect::DeleteAccount { account_id },
+                    Pending::RevokeToken(token_id) => DbEffect::RevokeToken { token_id },
+                    Pending::RotateToken(token_id) => DbEffect::RotateToken { token_id },
+                    Pending::DeleteToken(token_id) => DbEffect::DeleteToken { token_id },
+                };
+                return vec![effect.into()];
+            }
+            Command::No => {
+                state.popups.pop();
+            }
+            _ => {}
+        },
+        Popup::Reveal(reveal) => match command {
+            Command::Copy if !reveal.confirm_close => return vec![Effect::Copy(reveal.secret.clone())],
+            Command::Cancel if reveal.copied => {
+                state.popups.pop();
+                state.info("token closed; it will not be shown again");
+            }
+            Command::Cancel => reveal.confirm_close = true,
+            Command::Yes if reveal.confirm_close => {
+                state.popups.pop();
+                state.info("token closed without copying; it will not be shown again");
+            }
+            Command::No => reveal.confirm_close = false,
+            _ => {}
+        },
+        Popup::OrgPicker { selected } => match command {
+            Command::Up => *selected = selected.saturating_sub(1),
+            Command::Down => *selected = (*selected + 1).min(state.orgs.len().saturating_sub(1)),
+            Command::Cancel => {
+                state.popups.pop();
+            }
+            Command::Submit => {
+                let chosen = state.orgs.get(*selected).cloned();
+                state.popups.pop();
+                if let Some(org) = chosen {
+                    state.info(format!("switched to {}", org.name));
+                    return switch_org(state, org);
+                }
+            }
+            _ => {}
+        },
+    }
+    Vec::new()
+}
+
+fn switch_org(state: &mut State, org: crate::service::Org) -> Vec<Effect> {
+    state.org = Some(org);
+    state.list = Default::default();
+    state.detail = None;
+    state.filtering = false;
+    load_accounts(state, Select::Index(0))
+}
+
+fn top_form(state: &mut State) -> Option<&mut Form> {
+    match state.popups.last_mut() {
+        Some(Popup::Form(form)) => Some(form),
+        _ => None,
+    }
+}
+
+fn outcome_received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
+    match outcome {
+        Outcome::Orgs(orgs) => {
+            state.orgs = orgs;
+            let current = state.org.as_ref().and_then(|o| state.orgs.iter().find(|x| x.id == o.id)).cloned();
+            match current {
+                Some(org) => {
+                    state.org = Some(org);
+                    Vec::new()
+                }
+                None => match state.orgs.iter().min_by_key(|o| o.id).cloned() {
+                    Some(org) => switch_org(state, org),
+                    None => Vec::new(),
+                },
+            }
+        }
+        Outcome::Accounts { request, page, selected } => {
+            if request != state.list.request {
+                return Vec::new();
+            }
+            state.list.rows = page.accounts;
+            state.list.offset = page.offset;
+            state.list.total = page.total;
+            state.list.selected = selected;
+            state.list.loaded = true;
+            if state.selected_account().is_none() {
+                state.detail = None;
+            }
+            load_detail(state)
+        }
+        Outcome::Detail { account, tokens } => {
+            if state.selected_account().map(|a| a.id) != Some(account.id) {
+                return Vec::new();
+            }
+            let selected_token = state
+                .detail
+                .as_ref()
+                .filter(|d| d.account.id == account.id)
+                .map_or(0, |d| d.selected_token.min(tokens.len().saturating_sub(1)));
+            if let Some(row) = state.list.rows.iter_mut().find(|a| a.id == account.id) {
+                *row = account.clone();
+            }
+            state.detail = Some(Detail { account, tokens, selected_token });
+            Vec::new()
+        }
+        Outcome::DetailGone(_) => load_accounts(state, Select::Index(state.list.selected)),
+        Outcome::AccountSaved { account, message } => {
+            if top_form(state).is_some() {
+                state.popups.pop();
+            }
+            state.info(message);
+            load_accounts(state, Select::Account(account.id))
+        }
+        Outcome::AccountDeleted { message } => {
+            state.info(message);
+            state.detail = None;
+            load_accounts(state, Select::Index(state.list.selected))
+        }
+        Outcome::TokenIssued { issued, account } => {
+            if top_form(state).is_some() {
+                state.popups.pop();
+            }
+            let expires = issued
+                .token
+                .expires_at
+                .map_or("never expires".to_string(), |at| format!("expires {}", time::date_time(at)));
+            state.popups.push(Popup::Reveal(Reveal {
+                token_name: issued.token.name.clone(),
+                account,
+                expires,
+                secret: issued.secret,
+                copied: false,
+                confirm_close: false,
+            }));
+            if let Some(detail) = state.detail.as_mut() {
+                detail.selected_token = 0;
+            }
+            load_detail(state)
+        }
+        Outcome::TokenChanged { message } => {
+            state.info(message);
+            load_detail(state)
+        }
+        Outcome::Rejected { field, message } => {
+            match top_form(state) {
+                Some(form) => {
+                    let custom = form.field(FieldKey::CustomDays).is_some_and(|f| f.enabled);
+                    let key = field.map(|f| match f {
+                        Field::Lifetime if custom => FieldKey::CustomDays,
+                        other => field_for(other),
+                    });
+                    form.reject(key, message);
+                }
+                None => state.error(message),
+            }
+            Vec::new()
+        }
+        Outcome::Failed(message) => {
+            if let Some(form) = top_form(state) {
+                form.reject(None, message.clone());
+            }
+            state.error(message);
+            Vec::new()
+        }
+        Outcome::ExternalChange => {
+            let mut effects: Vec<Effect> = vec![DbEffect::LoadOrgs.into()];
+            effects.extend(load_accounts(state, Select::Index(state.list.selected)));
+            effects
+        }
+        Outcome::Copied(result) => {
+            match result {
+                Ok(note) => {
+                    if let Some(Popup::Reveal(reveal)) = state.popups.last_mut() {
+                        reveal.copied = true;
+                    }
+                    state.info(note);
+                }
+                Err(message) => state.error(message),
+            }
+            Vec::new()
+        }
+        Outcome::ClipboardCleared => {
+            state.info("clipboard cleared");
+            Vec::new()
+        }
+    }
+}
