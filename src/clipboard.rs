@@ -1,17 +1,23 @@
 //! The clipboard for tokens: one arboard handle for the whole run (on X11 the owner must stay
 //! alive for a paste to work), kept out of clipboard-manager history where the platform allows,
 //! cleared after a delay and on quit, but only while it still holds our token.
+//!
+//! Clipboard calls can block (an X server that does not answer), so they run on their own
+//! thread; the UI only sends requests and receives outcomes.
 
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 
 use crate::domain::token::{TokenSecret, hash_token};
 
+/// The clipboard state machine, owned by the clipboard thread.
 pub struct SecretClipboard {
     inner: Option<arboard::Clipboard>,
     /// Why there is no clipboard (no display, no X server...).
     unavailable: Option<String>,
+    /// OSC 52 is on: a failed local copy is not the end of it.
     osc52: bool,
     clear_after: Option<Duration>,
     /// SHA-256 of the token we put there: enough to recognise it, useless to a reader.
@@ -20,9 +26,13 @@ pub struct SecretClipboard {
 
 impl SecretClipboard {
     pub fn new(osc52: bool, clear_after_seconds: u64) -> SecretClipboard {
-        let (inner, unavailable) = match arboard::Clipboard::new() {
-            Ok(clipboard) => (Some(clipboard), None),
-            Err(e) => (None, Some(e.to_string())),
+        let (inner, unavailable) = if has_display() {
+            match arboard::Clipboard::new() {
+                Ok(clipboard) => (Some(clipboard), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        } else {
+            (None, Some("no display: DISPLAY and WAYLAND_DISPLAY are not set".to_string()))
         };
         let clear_after = (clear_after_seconds > 0).then(|| Duration::from_secs(clear_after_seconds));
         SecretClipboard { inner, unavailable, osc52, clear_after, held: None }
@@ -32,27 +42,22 @@ impl SecretClipboard {
     /// copied (never a false "Copied").
     pub fn copy(&mut self, secret: &TokenSecret) -> Result<String, String> {
         let clears = self.clear_after.map_or(String::new(), |d| format!("; clears in {} s", d.as_secs()));
-        if let Some(clipboard) = self.inner.as_mut() {
-            match set_text(clipboard, secret.expose()) {
-                Ok(()) => {
-                    self.held = Some((secret.hash(), Instant::now()));
-                    if self.osc52 {
-                        osc52(secret.expose());
-                    }
-                    let x11 = cfg!(target_os = "linux") && std::env::var_os("WAYLAND_DISPLAY").is_none();
-                    let note = if x11 { " (X11: paste it before satui exits)" } else { "" };
-                    return Ok(format!("copied to the clipboard{clears}{note}"));
-                }
-                Err(e) if !self.osc52 => return Err(format!("not copied: {e}")),
-                Err(_) => {}
+        let local = match self.inner.as_mut() {
+            Some(clipboard) => set_text(clipboard, secret.expose()).map_err(|e| short(&e.to_string())),
+            None => Err(self.unavailable.clone().unwrap_or_else(|| "no clipboard".to_string())),
+        };
+        match local {
+            Ok(()) => {
+                self.held = Some((secret.hash(), Instant::now()));
+                let x11 = cfg!(target_os = "linux") && std::env::var_os("WAYLAND_DISPLAY").is_none();
+                let note = if x11 { " (X11: paste it before satui exits)" } else { "" };
+                Ok(format!("copied to the clipboard{clears}{note}"))
             }
+            Err(_) if self.osc52 => {
+                Ok("sent to the terminal's clipboard (OSC 52); the terminal cannot confirm it".into())
+            }
+            Err(reason) => Err(format!("not copied: {reason}")),
         }
-        if self.osc52 {
-            osc52(secret.expose());
-            return Ok("sent to the terminal's clipboard (OSC 52); your terminal may not confirm it".to_string());
-        }
-        let reason = self.unavailable.clone().unwrap_or_else(|| "no clipboard".to_string());
-        Err(format!("not copied: no clipboard available ({reason}); select the token with the mouse instead"))
     }
 
     /// Clears the clipboard when the delay has passed. Returns true when it cleared.
@@ -67,11 +72,27 @@ impl SecretClipboard {
     pub fn clear_if_ours(&mut self) -> bool {
         let Some((hash, _)) = self.held.take() else { return false };
         let Some(clipboard) = self.inner.as_mut() else { return false };
-        let current = clipboard.get_text().map(zeroize::Zeroizing::new);
-        match current {
+        match clipboard.get_text().map(zeroize::Zeroizing::new) {
             Ok(text) if hash_token(&text) == hash => clipboard.clear().is_ok(),
             _ => false,
         }
+    }
+}
+
+fn has_display() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+/// First line, at most 80 characters: arboard's messages can be long.
+fn short(message: &str) -> String {
+    let line = message.lines().next().unwrap_or("");
+    if line.chars().count() > 80 {
+        format!("{}…", line.chars().take(79).collect::<String>())
+    } else {
+        line.to_string()
     }
 }
 
@@ -86,11 +107,45 @@ fn set_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboar
     clipboard.set_text(text)
 }
 
-/// OSC 52: asks the terminal itself to set its clipboard (works over SSH where supported).
-fn osc52(text: &str) {
-    use std::io::Write;
-    let encoded = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(text));
-    let mut out = std::io::stdout();
-    let _ = write!(out, "\x1b]52;c;{}\x07", encoded.as_str());
-    let _ = out.flush();
+/// The OSC 52 escape sequence that asks the terminal itself to set its clipboard (works over
+/// SSH where the terminal supports it). The caller writes it to the terminal.
+pub fn osc52_sequence(secret: &TokenSecret) -> zeroize::Zeroizing<String> {
+    let encoded = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(secret.expose()));
+    zeroize::Zeroizing::new(format!("\x1b]52;c;{}\x07", encoded.as_str()))
+}
+
+pub enum Request {
+    Copy(TokenSecret),
+    Tick,
+    /// Clear if ours, then answer (used on quit).
+    Finish(mpsc::Sender<()>),
+}
+
+pub enum Report {
+    Copied(Result<String, String>),
+    Cleared,
+}
+
+/// Starts the clipboard thread. Reports go to `report`.
+pub fn spawn(osc52: bool, clear_after_seconds: u64, report: impl Fn(Report) + Send + 'static) -> mpsc::Sender<Request> {
+    let (tx, rx) = mpsc::channel::<Request>();
+    std::thread::spawn(move || {
+        let mut clipboard = SecretClipboard::new(osc52, clear_after_seconds);
+        while let Ok(request) = rx.recv() {
+            match request {
+                Request::Copy(secret) => report(Report::Copied(clipboard.copy(&secret))),
+                Request::Tick => {
+                    if clipboard.tick() {
+                        report(Report::Cleared);
+                    }
+                }
+                Request::Finish(done) => {
+                    clipboard.clear_if_ours();
+                    let _ = done.send(());
+                    break;
+                }
+            }
+        }
+    });
+    tx
 }

@@ -10,7 +10,7 @@ use super::output::{TOKEN_HEADER, print_json, table, token_json, token_row};
 use super::{Cli, CliResult, Failure, selected_org};
 use crate::domain::expiry::{self, DEFAULT_LIFETIME_DAYS, DEFAULT_MAX_AGE_DAYS, ExpiryRequest, Lifetime};
 use crate::domain::time;
-use crate::service::{IssuedToken, NewToken, Service, VerifyError};
+use crate::service::{Account, IssuedToken, NewToken, Service, VerifyError};
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -94,7 +94,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
             let account = service.find_account(org.id, &args.sa)?;
             let issued =
                 service.create_token(account.id, &NewToken { name: args.name.clone(), expiry: args.expiry()? })?;
-            print_issued(cli, service, &issued, &account.name);
+            print_issued(cli, service, &issued, &account);
         }
         TokenCommand::List { sa } => {
             let account = service.find_account(org.id, sa)?;
@@ -121,7 +121,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
             let account = service.find_account(org.id, sa)?;
             let id = service.find_token(&account, token)?.id;
             let issued = service.rotate_token(id)?;
-            print_issued(cli, service, &issued, &account.name);
+            print_issued(cli, service, &issued, &account);
         }
         TokenCommand::Delete { sa, token } => {
             let account = service.find_account(org.id, sa)?;
@@ -138,18 +138,18 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
 
 /// The one place the CLI writes a plaintext token: stdout, once. Everything else goes to stderr
 /// so `satui token create ... > file` captures the token alone.
-fn print_issued(cli: &Cli, service: &Service, issued: &IssuedToken, account: &str) {
+fn print_issued(cli: &Cli, service: &Service, issued: &IssuedToken, account: &Account) {
     let token = &issued.token;
     if cli.json {
-        let mut value = token_json(token, false, service.now());
+        let mut value = token_json(token, account.disabled, service.now());
         value["key"] = issued.secret.expose().into();
-        value["account"] = account.into();
+        value["account"] = account.name.as_str().into();
         print_json(&value);
     } else {
         println!("{}", issued.secret.expose());
         let expiry =
             token.expires_at.map_or("never expires".to_string(), |at| format!("expires {}", time::date_time(at)));
-        eprintln!("token '{}' for {account}, {expiry}. It is shown only this once: store it now.", token.name);
+        eprintln!("token '{}' for {}, {expiry}. It is shown only this once: store it now.", token.name, account.name);
     }
 }
 

@@ -28,10 +28,11 @@ fn display_name(raw: &str, what: &str, max: usize) -> Result<String, String> {
     Ok(name.to_string())
 }
 
-/// Control characters and the Unicode bidi overrides/isolates, which can make a name render as
-/// something it is not (the "Trojan Source" trick).
+/// Control characters and the Unicode bidi overrides, isolates and marks, which can make a name
+/// render as something it is not (the "Trojan Source" trick).
 fn is_forbidden_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Validates a service-account name typed by an admin (the `extsvc-` prefix is refused).

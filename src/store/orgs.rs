@@ -55,9 +55,15 @@ pub fn find_by_key(conn: &Connection, name_key: &str) -> Result<Option<Org>> {
     Ok(stmt.query_row([name_key], from_row).optional()?)
 }
 
+/// Inserts an org under an id no org has had before: SQLite would hand a deleted org's id to the
+/// next one, and the audit log (which outlives deleted orgs) would then mix their histories.
 pub fn insert(conn: &Connection, name: &str, name_key: &str, now: i64) -> Result<i64> {
-    conn.prepare_cached("INSERT INTO orgs (name, name_key, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![name, name_key, now])?;
+    conn.prepare_cached(
+        "INSERT INTO orgs (id, name, name_key, created_at)
+         VALUES (max(coalesce((SELECT max(id) FROM orgs), 0), coalesce((SELECT max(org_id) FROM audit_events), 0)) + 1,
+                 ?1, ?2, ?3)",
+    )?
+    .execute(params![name, name_key, now])?;
     Ok(conn.last_insert_rowid())
 }
 

@@ -11,7 +11,6 @@ pub enum Effect {
     Db(DbEffect),
     /// Copy a token; the secret is zeroized when the effect is dropped.
     Copy(TokenSecret),
-    ClearClipboard,
 }
 
 #[derive(Clone, Debug)]

@@ -20,7 +20,7 @@ use crossterm::event::{
 use crossterm::execute;
 use tokio::sync::mpsc;
 
-use crate::clipboard::SecretClipboard;
+use crate::clipboard::{self, Report, Request};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::service::Service;
@@ -63,9 +63,17 @@ async fn event_loop(
 ) -> Result<(), String> {
     let clock = SystemClock;
     let mut state = State::new(clock.now(), options);
-    let mut clipboard = SecretClipboard::new(config.osc52, config.clipboard_clear_seconds);
-
     let (action_tx, mut action_rx) = mpsc::unbounded_channel::<Action>();
+    let clipboard_tx = {
+        let tx = action_tx.clone();
+        clipboard::spawn(config.osc52, config.clipboard_clear_seconds, move |report| {
+            let outcome = match report {
+                Report::Copied(result) => Outcome::Copied(result),
+                Report::Cleared => Outcome::ClipboardCleared,
+            };
+            let _ = tx.send(Action::Done(outcome));
+        })
+    };
     spawn_input_reader(action_tx.clone());
     let db_tx = spawn_db_worker(service, action_tx.clone());
 
@@ -83,11 +91,14 @@ async fn event_loop(
                     }
                 }
                 Effect::Copy(secret) => {
-                    let outcome = Outcome::Copied(clipboard.copy(&secret));
-                    pending_push(&action_tx, outcome);
-                }
-                Effect::ClearClipboard => {
-                    clipboard.clear_if_ours();
+                    if config.osc52 {
+                        // Written here, between frames, so it never interleaves with drawing.
+                        use std::io::Write;
+                        let mut out = std::io::stdout();
+                        let _ = out.write_all(clipboard::osc52_sequence(&secret).as_bytes());
+                        let _ = out.flush();
+                    }
+                    let _ = clipboard_tx.send(Request::Copy(secret));
                 }
             }
         }
@@ -98,9 +109,7 @@ async fn event_loop(
         let action = tokio::select! {
             Some(action) = action_rx.recv() => action,
             _ = ticker.tick() => {
-                if clipboard.tick() {
-                    pending_push(&action_tx, Outcome::ClipboardCleared);
-                }
+                let _ = clipboard_tx.send(Request::Tick);
                 Action::Tick(clock.now())
             }
         };
@@ -113,12 +122,12 @@ async fn event_loop(
             }
         }
     }
-    clipboard.clear_if_ours();
+    // Clear our token from the clipboard before leaving, but never hang on a stuck clipboard.
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    if clipboard_tx.send(Request::Finish(done_tx)).is_ok() {
+        let _ = done_rx.recv_timeout(Duration::from_secs(2));
+    }
     Ok(())
-}
-
-fn pending_push(tx: &mpsc::UnboundedSender<Action>, outcome: Outcome) {
-    let _ = tx.send(Action::Done(outcome));
 }
 
 /// Terminal events are read on their own thread (crossterm's read blocks) and turned into

@@ -207,12 +207,24 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
 }
 
 pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    let hints = keymap::footer(&state.contexts()).join("  ");
     let status = state.status.as_ref().map(|s| {
         let style = if s.kind == StatusKind::Error { theme.error() } else { theme.ok() };
         Span::styled(format!("{} ", clean(&s.text)), style)
     });
     let status_width = status.as_ref().map_or(0, |s| s.width() as u16).min(area.width);
+    // Whole hints only, as many as fit beside the status: the status wins the space.
+    let room = usize::from(area.width.saturating_sub(status_width + 2));
+    let mut hints = String::new();
+    for label in keymap::footer(&state.contexts()) {
+        let extra = if hints.is_empty() { label.chars().count() } else { label.chars().count() + 2 };
+        if hints.chars().count() + extra > room {
+            break;
+        }
+        if !hints.is_empty() {
+            hints.push_str("  ");
+        }
+        hints.push_str(label);
+    }
     let [l, r] = Layout::horizontal([Constraint::Min(0), Constraint::Length(status_width)]).areas(area);
     frame.render_widget(Paragraph::new(Span::styled(format!(" {hints}"), theme.dim())), l);
     if let Some(status) = status {
