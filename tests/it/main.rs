@@ -1,0 +1,11 @@
+//! Integration tests for the satui foundation: domain rules, the service layer over a real SQLite
+//! file, the store's file handling, and the command line. One binary keeps link time low.
+
+mod accounts;
+mod cli;
+mod common;
+mod expiry;
+mod files;
+mod names;
+mod secrets;
+mod tokens;
