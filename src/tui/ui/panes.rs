@@ -67,7 +67,7 @@ pub fn body(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let [left, right] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
-    let [detail, tokens] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
+    let [detail, tokens] = Layout::vertical([Constraint::Length(9), Constraint::Min(4)]).areas(right);
     account_list(state, theme, frame, left);
     account_detail(state, theme, frame, detail);
     token_list(state, theme, frame, tokens);
@@ -168,7 +168,8 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let now = state.now;
-    let name_width = detail.tokens.iter().map(|t| t.name.len()).max().unwrap_or(4).min(24);
+    let name_width = detail.tokens.iter().map(|t| t.name.len()).max().unwrap_or(4).min(32);
+    // Two lines per token, so nothing is cut in a narrow pane: what it is, then when.
     let items: Vec<ListItem> = detail
         .tokens
         .iter()
@@ -184,19 +185,21 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
                 TokenStatus::Expired => format!("expired {}", t.expires_at.map(time::date).unwrap_or_default()),
                 _ => describe_expiry(t.expires_at, now),
             };
-            let mut spans = vec![
-                Span::raw(format!("{:<name_width$}  ", t.name)),
-                Span::styled(format!("{}  ", t.hint), theme.dim()),
-                Span::styled(format!("{:<13}  ", status.label()), status_style),
-                Span::raw(when),
-            ];
+            let mut facts = vec![when];
             if let Some(days) = t.max_age_days {
-                spans.push(Span::raw(format!("  extended {days} d")));
+                facts.push(format!("extended {days} d"));
             }
-            let used =
-                t.last_used_at.map_or("never used".to_string(), |at| format!("used {} ago", span((now - at).max(0))));
-            spans.push(Span::styled(format!("  {used}"), theme.dim()));
-            ListItem::new(Line::from(spans))
+            facts.push(
+                t.last_used_at.map_or("never used".to_string(), |at| format!("used {} ago", span((now - at).max(0)))),
+            );
+            ListItem::new(vec![
+                Line::from(vec![
+                    Span::raw(format!("{:<name_width$}  ", t.name)),
+                    Span::styled(format!("{}  ", t.hint), theme.dim()),
+                    Span::styled(status.label(), status_style),
+                ]),
+                Line::from(Span::styled(format!("  {}", facts.join(" · ")), theme.dim())),
+            ])
         })
         .collect();
     let highlight = if focused { theme.selected() } else { ratatui::style::Style::default() };

@@ -60,6 +60,34 @@ fn boxed(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: Vec<Li
     rect
 }
 
+const FORM_WIDTH: u16 = 72;
+/// Messages under a field line up with the field's value.
+const FORM_INDENT: usize = 16;
+
+/// Splits text into lines of at most `width` characters at spaces (long words are cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let current = lines.last_mut().expect("starts with one line");
+        let needed = current.chars().count() + word.chars().count() + usize::from(!current.is_empty());
+        if needed > width && !current.is_empty() {
+            lines.push(String::new());
+        }
+        let current = lines.last_mut().expect("not empty");
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines
+        .into_iter()
+        .flat_map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            chars.chunks(width.max(1)).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     for (i, field) in form.fields.iter().enumerate() {
@@ -100,7 +128,9 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             Span::styled(value, value_style),
         ]));
         if let Some(error) = &field.error {
-            lines.push(Line::from(Span::styled(format!("                {}", clean(error)), theme.error())));
+            for part in wrap(&clean(error), FORM_WIDTH as usize - 2 - FORM_INDENT) {
+                lines.push(Line::from(Span::styled(format!("{}{part}", " ".repeat(FORM_INDENT)), theme.error())));
+            }
         }
     }
     if let Some(error) = &form.error {
@@ -110,7 +140,7 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(""));
     let footer = if form.busy { "saving…".to_string() } else { keymap::footer(&[keymap::Context::Form]).join("  ") };
     lines.push(Line::from(Span::styled(footer, theme.dim())));
-    boxed(frame, area, theme, &clean(&form.title), lines, 72);
+    boxed(frame, area, theme, &clean(&form.title), lines, FORM_WIDTH);
 }
 
 fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, area: Rect) {

@@ -1,0 +1,259 @@
+//! Whole user flows through keys, checked against the real store.
+
+use crossterm::event::KeyCode;
+use satui::domain::expiry::TokenStatus;
+use satui::service::{NewAccount, Service};
+use satui::tui::action::{Action, Outcome};
+use satui::tui::state::{Focus, Popup};
+
+use super::harness::{Harness, NOW};
+
+#[test]
+fn creating_an_account_and_a_token_takes_six_keys_besides_the_names_and_the_token_verifies() {
+    let mut h = Harness::empty();
+    h.clipboard_works = true;
+    h.key(KeyCode::Char('n'));
+    h.chars("ci-bot");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.selected_account().map(|a| a.name.as_str()), Some("ci-bot"));
+    h.key(KeyCode::Char('t'));
+    h.chars("deploy");
+    h.key(KeyCode::Enter);
+    let secret = h.revealed_secret().expect("reveal modal is open");
+    assert!(h.screen().contains(&secret), "the token is on screen in the modal");
+    h.key(KeyCode::Char('c'));
+    h.key(KeyCode::Enter);
+    assert!(h.state.popups.is_empty(), "copied, so Enter closes without asking");
+    assert!(!h.screen().contains(&secret[4..]), "closed: the token is gone from the screen");
+    let identity = h.service.verify_token(&secret).expect("the revealed token verifies");
+    assert_eq!(identity.login, "sa-1-ci-bot");
+    assert_eq!(identity.token, "deploy");
+}
+
+#[test]
+fn closing_the_reveal_without_copying_asks_first_and_n_goes_back() {
+    let mut h = Harness::empty();
+    h.key(KeyCode::Char('n'));
+    h.chars("bot");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('t'));
+    h.chars("tok");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('c'));
+    assert!(h.screen().contains("not copied: no display"), "a failed copy says so: {}", h.screen());
+    h.key(KeyCode::Esc);
+    assert!(h.screen().contains("Not copied. Close anyway? y/n"));
+    h.key(KeyCode::Char('n'));
+    assert!(h.revealed_secret().is_some(), "n returns to the token");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('y'));
+    assert!(h.state.popups.is_empty());
+    assert!(h.revealed_secret().is_none());
+}
+
+#[test]
+fn invalid_form_input_shows_under_the_field_keeps_the_input_and_writes_nothing() {
+    let mut h = Harness::empty();
+    h.key(KeyCode::Char('n'));
+    h.chars("extsvc-sneaky");
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(screen.contains("names starting with 'extsvc-' are reserved for"), "{screen}");
+    assert!(screen.contains("extsvc-sneaky"), "input kept");
+    assert_eq!(h.service.account_page(1, "", 0, 10).unwrap().total, 0, "nothing written");
+    // A duplicate is caught by the service and lands under the same field.
+    h.service.create_account(1, &NewAccount { name: "taken".into(), ..Default::default() }).unwrap();
+    h.ctrl('u');
+    h.chars("TAKEN");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("a service account named 'TAKEN' already exists in"), "{}", h.screen());
+    assert!(matches!(h.state.popups.last(), Some(Popup::Form(_))), "form stays open");
+}
+
+#[test]
+fn token_form_rejects_bad_custom_days_and_extended_without_lifetime() {
+    let mut h = Harness::empty();
+    h.key(KeyCode::Char('n'));
+    h.chars("bot");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('t'));
+    h.chars("tok");
+    // Lifetime: 30 days -> Custom (4 steps right), custom days 0.
+    h.key(KeyCode::Tab);
+    h.keys(&[KeyCode::Right, KeyCode::Right, KeyCode::Right, KeyCode::Right]);
+    h.key(KeyCode::Tab);
+    h.chars("0");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("custom lifetime must be at least 1 day"), "{}", h.screen());
+    // Never + Extended.
+    h.key(KeyCode::BackTab);
+    h.keys(&[KeyCode::Right]); // Custom -> Never
+    h.key(KeyCode::Tab); // Extended (custom days is disabled now)
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("Extended needs a lifetime"), "{}", h.screen());
+    assert!(h.service.tokens(h.state.selected_account().unwrap().id).unwrap().is_empty(), "nothing written");
+}
+
+#[test]
+fn org_cap_error_from_the_service_lands_under_the_lifetime_field() {
+    let mut h = Harness::empty();
+    h.service.set_org_cap(1, Some(7)).unwrap();
+    h.key(KeyCode::Char('n'));
+    h.chars("bot");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('t'));
+    h.chars("tok");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("lifetime of 30 days exceeds this organization's cap of"), "{}", h.screen());
+}
+
+#[test]
+fn managed_accounts_refuse_edit_disable_delete_and_token_keys() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("extsvc");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.selected_account().unwrap().managed_by.as_deref(), Some("grafana-oncall-app"));
+    for key in ['e', 'x', 'd', 't'] {
+        h.key(KeyCode::Char(key));
+        assert!(h.state.popups.is_empty(), "{key} opened something");
+        assert!(h.screen().contains("managed by plugin grafana-oncall-app"), "{key}: {}", h.screen());
+    }
+}
+
+#[test]
+fn disabling_marks_tokens_inactive_and_enabling_restores_them() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("ci-dep");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('x'));
+    let account = h.state.selected_account().unwrap().clone();
+    assert!(account.disabled);
+    let detail = h.state.detail.as_ref().unwrap();
+    let live = detail.tokens.iter().find(|t| t.name == "deploy-main").unwrap();
+    assert_eq!(TokenStatus::of(live.expires_at, live.revoked_at, true, NOW), TokenStatus::Inactive);
+    assert!(h.screen().contains("inactive"));
+    h.key(KeyCode::Char('x'));
+    assert!(!h.state.selected_account().unwrap().disabled);
+}
+
+#[test]
+fn delete_asks_and_only_y_deletes_the_account_and_its_tokens() {
+    let mut h = Harness::demo();
+    let first = h.state.selected_account().unwrap().clone();
+    h.key(KeyCode::Char('d'));
+    assert!(h.screen().contains(&format!("Delete {} and all its tokens? y/n", first.name)));
+    h.key(KeyCode::Char('n'));
+    assert!(h.service.account(first.id).is_ok());
+    h.key(KeyCode::Delete);
+    h.key(KeyCode::Char('y'));
+    assert!(h.service.account(first.id).is_err());
+    assert!(h.service.tokens(first.id).unwrap().is_empty());
+    assert_ne!(h.state.selected_account().map(|a| a.id), Some(first.id));
+}
+
+#[test]
+fn revoke_and_rotate_from_the_tokens_pane() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("terraform");
+    h.key(KeyCode::Enter);
+    h.keys(&[KeyCode::Tab, KeyCode::Tab]);
+    assert_eq!(h.state.focus, Focus::Tokens);
+    let token = h.state.detail.as_ref().unwrap().selected_token().unwrap().clone();
+    h.key(KeyCode::Char('v'));
+    h.key(KeyCode::Char('y'));
+    assert!(h.service.token(token.id).unwrap().revoked_at.is_some());
+    // Rotate the other one: a new secret is revealed, the old token is revoked.
+    h.key(KeyCode::Char('j'));
+    let other = h.state.detail.as_ref().unwrap().selected_token().unwrap().clone();
+    assert_ne!(other.id, token.id);
+    h.key(KeyCode::Char('R'));
+    h.key(KeyCode::Char('y'));
+    let secret = h.revealed_secret().expect("rotation reveals the new secret");
+    assert!(h.service.token(other.id).unwrap().revoked_at.is_some());
+    assert_eq!(h.service.verify_token(&secret).unwrap().token, other.name);
+}
+
+#[test]
+fn filter_narrows_the_list_and_esc_clears_it() {
+    let mut h = Harness::demo();
+    let all = h.state.list.total;
+    h.key(KeyCode::Char('/'));
+    h.chars("ci-");
+    assert_eq!(h.state.list.total, 2, "ci-deployer and ci-nightly");
+    assert!(h.screen().contains("Service accounts 1–2 of 2"));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.state.list.total, all);
+    assert!(h.state.list.filter.is_empty());
+}
+
+#[test]
+fn paging_loads_only_a_window_and_g_jumps_to_the_end() {
+    let mut h = Harness::empty();
+    for i in 0..120 {
+        h.service.create_account(1, &NewAccount { name: format!("acct-{i:03}"), ..Default::default() }).unwrap();
+    }
+    h.key(KeyCode::Char('r'));
+    assert_eq!(h.state.list.rows.len(), 50, "one page of 50 is loaded, not the table");
+    assert!(h.screen().contains("Service accounts 1–50 of 120"));
+    h.key(KeyCode::Char('G'));
+    assert_eq!(h.state.selected_account().unwrap().name, "acct-119");
+    assert!(h.screen().contains("Service accounts 101–120 of 120"), "{}", h.screen());
+    h.key(KeyCode::Char('g'));
+    assert_eq!(h.state.selected_account().unwrap().name, "acct-000");
+    h.key(KeyCode::PageDown);
+    assert!(h.state.list.selected > 0);
+}
+
+#[test]
+fn a_change_by_another_process_is_picked_up_on_the_next_tick() {
+    let mut h = Harness::empty();
+    h.tick(); // learns the current data_version
+    let mut other = Service::open(&h.db_path()).unwrap();
+    other.create_account(1, &NewAccount { name: "from-elsewhere".into(), ..Default::default() }).unwrap();
+    h.tick();
+    assert!(h.screen().contains("from-elsewhere"), "{}", h.screen());
+}
+
+#[test]
+fn switching_org_shows_that_orgs_accounts() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('o'));
+    assert!(h.screen().contains("Switch organization"));
+    // Orgs are listed by name: Main Org., Partners, Staging.
+    h.keys(&[KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Enter]);
+    assert_eq!(h.state.org.as_ref().unwrap().name, "Staging");
+    assert!(h.screen().contains("load-tester"));
+    assert!(!h.screen().contains("terraform"));
+}
+
+#[test]
+fn stale_list_results_are_dropped() {
+    let mut h = Harness::demo();
+    let current = h.state.list.clone();
+    let stale = Outcome::Accounts {
+        request: current.request - 1,
+        page: satui::service::AccountPage { accounts: Vec::new(), offset: 0, total: 0 },
+        selected: 0,
+    };
+    h.act(Action::Done(stale));
+    assert_eq!(h.state.list.total, current.total);
+}
+
+#[test]
+fn quitting_with_a_revealed_token_drops_it() {
+    let mut h = Harness::empty();
+    h.key(KeyCode::Char('n'));
+    h.chars("bot");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('t'));
+    h.chars("tok");
+    h.key(KeyCode::Enter);
+    assert!(h.revealed_secret().is_some());
+    h.ctrl('c');
+    assert!(h.state.quit);
+    assert!(h.state.popups.is_empty());
+}

@@ -1,0 +1,160 @@
+//! End to end in a real pseudo-terminal: the satui binary, keys typed into the pty, the screen
+//! read back through a vt100 emulator.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const ROWS: u16 = 32;
+const COLS: u16 = 120;
+
+struct Session {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Session {
+    fn start(db: &Path) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
+            .expect("open pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_satui"));
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("DISPLAY");
+        cmd.env_remove("WAYLAND_DISPLAY");
+        cmd.env("XDG_CONFIG_HOME", db.parent().unwrap());
+        let child = pty.slave.spawn_command(cmd).expect("spawn satui");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(ROWS).unwrap(),
+            std::num::NonZeroU16::new(COLS).unwrap(),
+            0,
+        )));
+        let sink = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        // Keep the master alive as long as the session: dropping it hangs up the child.
+        std::mem::forget(pty.master);
+        Session { parser, writer, child }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {text:?}; screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // One key per read, as a person types.
+        std::thread::sleep(Duration::from_millis(30));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.send(&c.to_string());
+        }
+    }
+
+    fn wait_exit(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        false
+    }
+}
+
+fn find_token(screen: &str) -> Option<String> {
+    let start = screen.find("sat_")?;
+    let token: String = screen[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    (token.len() == 42).then_some(token)
+}
+
+#[test]
+fn create_account_and_token_in_a_real_terminal_then_verify_it_and_never_see_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pty.db");
+    let mut ui = Session::start(&db);
+    ui.wait_for("No service accounts yet");
+    ui.send("n");
+    ui.wait_for("New service account");
+    ui.type_text("pty-bot");
+    ui.send("\r");
+    ui.wait_for("sa-1-pty-bot");
+    ui.send("t");
+    ui.wait_for("New token for pty-bot");
+    ui.type_text("e2e");
+    ui.send("\r");
+    let screen = ui.wait_for("This is the only time it is shown");
+    let token = find_token(&screen).expect("token on screen");
+    ui.send("c");
+    ui.wait_for("not copied"); // no display in tests: an honest failure, never "Copied"
+    ui.send("\r");
+    ui.wait_for("Not copied. Close anyway? y/n");
+    ui.send("y");
+    ui.wait_for("will not be shown again");
+    assert!(!ui.screen().contains(&token[4..]), "the token is off the screen");
+    ui.send("q");
+    assert!(ui.wait_exit(), "satui exits cleanly on q");
+
+    let verify = assert_cmd::Command::cargo_bin("satui")
+        .unwrap()
+        .args(["--db", db.to_str().unwrap(), "token", "verify"])
+        .env_remove("SATUI_TOKEN")
+        .write_stdin(format!("{token}\n"))
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("sa-1-pty-bot"));
+
+    let mut again = Session::start(&db);
+    let screen = again.wait_for("pty-bot");
+    let screen = if screen.contains("e2e") { screen } else { again.wait_for("e2e") };
+    assert!(screen.contains("sat_…"), "the hint is shown");
+    assert!(!screen.contains(&token[4..]), "the token itself never is");
+    again.send("\x03"); // Ctrl-C
+    assert!(again.wait_exit());
+}
+
+#[test]
+fn a_bad_database_file_is_one_clear_line_and_the_terminal_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("junk.db");
+    std::fs::write(&db, b"this is not sqlite at all, just some bytes......").unwrap();
+    let mut ui = Session::start(&db);
+    assert!(!ui.wait_exit(), "exits with failure");
+    let screen = ui.screen();
+    assert!(screen.contains("not a satui database"), "{screen}");
+    assert!(screen.contains("junk.db"));
+}
