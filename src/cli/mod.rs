@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod orgs;
 mod output;
+mod seed;
 mod tokens;
 
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub enum Command {
     Token(tokens::TokenCommand),
     /// The audit log, newest first.
     Audit(audit::AuditArgs),
+    /// Fill the store with deterministic bulk data (for benchmarks).
+    Seed(seed::SeedArgs),
 }
 
 /// A failure to report: one line, exit code 1 (or another code, for `token verify`).
@@ -68,6 +71,7 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
         Command::Sa(cmd) => accounts::run(&mut service, cli, cmd),
         Command::Token(cmd) => tokens::run(&mut service, cli, cmd),
         Command::Audit(args) => audit::run(&service, cli, args),
+        Command::Seed(args) => seed::run(&mut service, cli, args),
         Command::Demo => Ok(()),
     });
     match outcome {
