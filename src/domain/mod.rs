@@ -2,6 +2,7 @@
 
 pub mod expiry;
 pub mod names;
+pub mod permission;
 pub mod role;
 pub mod time;
 pub mod token;

@@ -78,32 +78,10 @@ impl Service {
         role: BasicRole,
         managed_by: Option<&str>,
     ) -> Result<Account> {
-        let description =
-            names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
         let org = self.org(org_id)?;
-        let key = names::name_key(name);
-        let slug = names::slugify(name);
         let (actor, now) = (self.actor.clone(), self.now());
         let tx = self.store.write()?;
-        if accounts::find_by_key(&tx, org_id, &key)?.is_some() {
-            return Err(Error::invalid(
-                Field::Name,
-                format!("a service account named '{name}' already exists in {}", org.name),
-            ));
-        }
-        // Two names can share a slug ("CI bot" and "ci-bot"); later ones get -2, -3, ...
-        let mut attempt = 1;
-        let login = loop {
-            let candidate = names::login_for(org_id, &slug, attempt);
-            if !accounts::login_taken(&tx, &candidate)? {
-                break candidate;
-            }
-            attempt += 1;
-        };
-        let row = NewAccountRow { org_id, name, login: &login, description: &description, role, managed_by };
-        let id = accounts::insert(&tx, &row, &key, now)?;
-        let details = format!("role={role}{}", managed_by.map(|p| format!(" managed_by={p}")).unwrap_or_default());
-        Service::audit(&tx, &actor, now, Some(org_id), "sa.create", &format!("sa {name} ({login})"), &details)?;
+        let id = insert_account_in(&tx, &actor, now, &org, name, description, role, managed_by)?;
         tx.commit()?;
         self.account(id)
     }
@@ -192,4 +170,42 @@ impl Service {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Inserts an account and its audit event inside the caller's transaction (so plugin
+/// registration can create an account, a role and a token atomically).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_account_in(
+    tx: &rusqlite::Connection,
+    actor: &str,
+    now: i64,
+    org: &crate::service::Org,
+    name: &str,
+    description: &str,
+    role: BasicRole,
+    managed_by: Option<&str>,
+) -> Result<i64> {
+    let description = names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
+    let key = names::name_key(name);
+    if accounts::find_by_key(tx, org.id, &key)?.is_some() {
+        return Err(Error::invalid(
+            Field::Name,
+            format!("a service account named '{name}' already exists in {}", org.name),
+        ));
+    }
+    // Two names can share a slug ("CI bot" and "ci-bot"); later ones get -2, -3, ...
+    let slug = names::slugify(name);
+    let mut attempt = 1;
+    let login = loop {
+        let candidate = names::login_for(org.id, &slug, attempt);
+        if !accounts::login_taken(tx, &candidate)? {
+            break candidate;
+        }
+        attempt += 1;
+    };
+    let row = NewAccountRow { org_id: org.id, name, login: &login, description: &description, role, managed_by };
+    let id = accounts::insert(tx, &row, &key, now)?;
+    let details = format!("role={role}{}", managed_by.map(|p| format!(" managed_by={p}")).unwrap_or_default());
+    Service::audit(tx, actor, now, Some(org.id), "sa.create", &format!("sa {name} ({login})"), &details)?;
+    Ok(id)
 }

@@ -4,13 +4,19 @@
 
 mod accounts;
 mod audit;
+mod groups;
 mod orgs;
+mod plugins;
+mod roles;
 mod tokens;
 
 use std::path::Path;
 use std::sync::Arc;
 
 pub use accounts::{AccountChanges, AccountPage, NewAccount};
+pub use groups::{Group, GroupDetail};
+pub use plugins::PluginRegistration;
+pub use roles::{Grant, Role, RoleSummary};
 pub use tokens::{Identity, IssuedToken, NewToken, Rejection, VerifyError};
 
 use crate::clock::{Clock, SystemClock};

@@ -131,50 +131,10 @@ impl Service {
         replacing: Option<&Token>,
         rng: &mut R,
     ) -> Result<IssuedToken> {
-        let name = names::validate_token_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
         let org = self.org(account.org_id)?;
-        let now = self.now();
-        let resolved = expiry::resolve(new.expiry, org.max_token_lifetime_days, now).map_err(expiry_error)?;
-        let lifetime_days = match new.expiry.lifetime {
-            Lifetime::Never => None,
-            Lifetime::Days(days) => Some(days),
-            Lifetime::Until(at) => Some(((at - now + expiry::DAY - 1) / expiry::DAY) as u32),
-        };
-        let secret = TokenSecret::generate(rng);
-        let (hash, hint) = (secret.hash(), secret.hint());
-        let actor = self.actor.clone();
+        let (actor, now) = (self.actor.clone(), self.now());
         let tx = self.store.write()?;
-        if let Some(old) = replacing {
-            tokens::revoke(&tx, old.id, now)?;
-        } else if tokens::find_live_by_name(&tx, account.id, &name)?.is_some() {
-            return Err(Error::invalid(Field::Name, format!("'{}' already has a token named '{name}'", account.name)));
-        }
-        if tokens::count_live(&tx, account.id, now)? >= MAX_LIVE_TOKENS {
-            return Err(Error::Refused(format!(
-                "'{}' already has {MAX_LIVE_TOKENS} live tokens; revoke or delete one first",
-                account.name
-            )));
-        }
-        let row = NewTokenRow {
-            sa_id: account.id,
-            name: &name,
-            hash: &hash,
-            hint: &hint,
-            lifetime_days,
-            expires_at: resolved.expires_at,
-            max_age_days: resolved.max_age_days,
-        };
-        let id = tokens::insert(&tx, &row, now)?;
-        let mut details = vec![
-            resolved.expires_at.map_or("expires=never".to_string(), |at| format!("expires={}", time::rfc3339(at))),
-        ];
-        if let Some(days) = resolved.max_age_days {
-            details.push(format!("extended max_age_days={days}"));
-        }
-        details.push(format!("hint={hint}"));
-        let action = if replacing.is_some() { "token.rotate" } else { "token.create" };
-        let target = format!("token {name} of {}", account.name);
-        Service::audit(&tx, &actor, now, Some(org.id), action, &target, &details.join(" "))?;
+        let (id, secret) = issue_in(&tx, &actor, now, &org, account, new, replacing, rng)?;
         tx.commit()?;
         Ok(IssuedToken { token: self.token(id)?, secret })
     }
@@ -292,4 +252,59 @@ impl Service {
             expires_at: expires_at.map(time::rfc3339),
         })
     }
+}
+
+/// Issues a token inside the caller's transaction: validates name and expiry, enforces
+/// uniqueness and the live-token limit, stores only the hash, records the audit event.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
+    tx: &rusqlite::Connection,
+    actor: &str,
+    now: i64,
+    org: &crate::service::Org,
+    account: &Account,
+    new: &NewToken,
+    replacing: Option<&Token>,
+    rng: &mut R,
+) -> Result<(i64, TokenSecret)> {
+    let name = names::validate_token_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
+    let resolved = expiry::resolve(new.expiry, org.max_token_lifetime_days, now).map_err(expiry_error)?;
+    let lifetime_days = match new.expiry.lifetime {
+        Lifetime::Never => None,
+        Lifetime::Days(days) => Some(days),
+        Lifetime::Until(at) => Some(((at - now + expiry::DAY - 1) / expiry::DAY) as u32),
+    };
+    if let Some(old) = replacing {
+        tokens::revoke(tx, old.id, now)?;
+    } else if tokens::find_live_by_name(tx, account.id, &name)?.is_some() {
+        return Err(Error::invalid(Field::Name, format!("'{}' already has a token named '{name}'", account.name)));
+    }
+    if tokens::count_live(tx, account.id, now)? >= MAX_LIVE_TOKENS {
+        return Err(Error::Refused(format!(
+            "'{}' already has {MAX_LIVE_TOKENS} live tokens; revoke or delete one first",
+            account.name
+        )));
+    }
+    let secret = TokenSecret::generate(rng);
+    let (hash, hint) = (secret.hash(), secret.hint());
+    let row = NewTokenRow {
+        sa_id: account.id,
+        name: &name,
+        hash: &hash,
+        hint: &hint,
+        lifetime_days,
+        expires_at: resolved.expires_at,
+        max_age_days: resolved.max_age_days,
+    };
+    let id = tokens::insert(tx, &row, now)?;
+    let mut details =
+        vec![resolved.expires_at.map_or("expires=never".to_string(), |at| format!("expires={}", time::rfc3339(at)))];
+    if let Some(days) = resolved.max_age_days {
+        details.push(format!("extended max_age_days={days}"));
+    }
+    details.push(format!("hint={hint}"));
+    let action = if replacing.is_some() { "token.rotate" } else { "token.create" };
+    let target = format!("token {name} of {}", account.name);
+    Service::audit(tx, actor, now, Some(org.id), action, &target, &details.join(" "))?;
+    Ok((id, secret))
 }

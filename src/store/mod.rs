@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod groups;
 pub mod orgs;
+pub mod roles;
 pub mod tokens;
 
 use std::fs::{self, OpenOptions};
@@ -21,12 +23,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/001_initial.sql")),
+        M::up(include_str!("../../migrations/002_roles_groups.sql")),
+    ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
-    1
+    2
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,160 @@
+//! Permissions `{action, scope}` and Grafana's scope matching. Pure: the catalog of known actions
+//! and built-in roles is parsed from `assets/permissions.json`, compiled into the binary.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::role::BasicRole;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Permission {
+    pub action: String,
+    /// Empty means any scope.
+    #[serde(default)]
+    pub scope: String,
+}
+
+impl Permission {
+    pub fn new(action: &str, scope: &str) -> Permission {
+        Permission { action: action.to_string(), scope: scope.to_string() }
+    }
+
+    /// `dashboards:read on folders:*` / `dashboards:read (any scope)`.
+    pub fn describe(&self) -> String {
+        if self.scope.is_empty() { self.action.clone() } else { format!("{} {}", self.action, self.scope) }
+    }
+}
+
+/// Whether a granted scope covers a requested one. A grant ending in `*` matches by prefix
+/// (`folders:uid:*` covers `folders:uid:abc`, `*` covers everything); an empty grant covers any
+/// scope. Wildcards are whole segments (see [`validate_scope`]), so `folders:*` never matches
+/// `foldersx:...`.
+pub fn scope_matches(granted: &str, requested: &str) -> bool {
+    if granted.is_empty() || granted == "*" {
+        return true;
+    }
+    match granted.strip_suffix('*') {
+        Some(prefix) => requested.starts_with(prefix),
+        None => granted == requested,
+    }
+}
+
+/// Whether any of `grants` allows `action` on `scope` (an empty requested scope asks only about
+/// the action).
+pub fn allows<'a>(grants: impl IntoIterator<Item = &'a Permission>, action: &str, scope: &str) -> bool {
+    grants.into_iter().any(|p| p.action == action && (scope.is_empty() || scope_matches(&p.scope, scope)))
+}
+
+/// A scope is empty, `*`, or `kind(:attribute(:identifier)?)?` where `*` may only stand as the
+/// whole last segment: `folders:*`, `folders:uid:*`, `folders:uid:abc`.
+pub fn validate_scope(scope: &str) -> Result<String, String> {
+    let scope = scope.trim();
+    if scope.is_empty() || scope == "*" {
+        return Ok(scope.to_string());
+    }
+    if scope.len() > 200 {
+        return Err("scope is longer than 200 characters".to_string());
+    }
+    let segments: Vec<&str> = scope.split(':').collect();
+    let last = segments.len() - 1;
+    for (i, segment) in segments.iter().enumerate() {
+        let ok = if *segment == "*" {
+            i == last && i > 0
+        } else {
+            !segment.is_empty()
+                && segment.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+        };
+        if !ok {
+            return Err(format!(
+                "malformed scope '{scope}': use kind:attribute:identifier with '*' only as a whole last segment (e.g. folders:uid:*)"
+            ));
+        }
+    }
+    Ok(scope.to_string())
+}
+
+/// An action looks like `dashboards:read` or `alert.rules:write`.
+pub fn action_shape_ok(action: &str) -> bool {
+    let mut parts = action.split(':');
+    let (Some(kind), Some(verb), None) = (parts.next(), parts.next(), parts.next()) else { return false };
+    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    ok(kind) && ok(verb)
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ActionInfo {
+    pub action: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct FixedRole {
+    pub name: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    pub permissions: Vec<Permission>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Catalog {
+    pub actions: Vec<ActionInfo>,
+    pub basic_roles: BTreeMap<String, Vec<Permission>>,
+    pub fixed_roles: Vec<FixedRole>,
+}
+
+const CATALOG_JSON: &str = include_str!("../../assets/permissions.json");
+
+impl Catalog {
+    /// The built-in catalog. It is compiled in and checked by a test, so parsing cannot fail at
+    /// run time; an empty catalog is the fallback if it ever did.
+    pub fn get() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            serde_json::from_str(CATALOG_JSON).unwrap_or(Catalog {
+                actions: Vec::new(),
+                basic_roles: BTreeMap::new(),
+                fixed_roles: Vec::new(),
+            })
+        })
+    }
+
+    pub fn action(&self, action: &str) -> Option<&ActionInfo> {
+        self.actions.iter().find(|a| a.action == action)
+    }
+
+    pub fn basic_role(&self, role: BasicRole) -> &[Permission] {
+        self.basic_roles.get(role.as_str()).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn fixed_role(&self, name: &str) -> Option<&FixedRole> {
+        self.fixed_roles.iter().find(|r| r.name == name)
+    }
+}
+
+/// Checks a permission for a custom role: a known action and a well-formed scope. `extra_prefix`
+/// admits a plugin's own actions (`<plugin-id>.` or `<plugin-id>:`).
+pub fn validate_permission(action: &str, scope: &str, extra_prefix: Option<&str>) -> Result<Permission, String> {
+    let action = action.trim();
+    let known = Catalog::get().action(action).is_some();
+    let plugin_own =
+        extra_prefix.is_some_and(|p| action.starts_with(&format!("{p}.")) || action.starts_with(&format!("{p}:")));
+    if !known && !(plugin_own && action_shape_ok(action)) {
+        return Err(format!("unknown action '{action}': see `satui role actions` for the catalog"));
+    }
+    Ok(Permission { action: action.to_string(), scope: validate_scope(scope)? })
+}
+
+/// Parses `action` or `action=scope` (the CLI form).
+pub fn parse_permission(text: &str) -> (String, String) {
+    match text.split_once('=') {
+        Some((action, scope)) => (action.trim().to_string(), scope.trim().to_string()),
+        None => (text.trim().to_string(), String::new()),
+    }
+}

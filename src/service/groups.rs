@@ -1,0 +1,117 @@
+//! Groups: create, rename, delete, members, roles.
+
+use super::{Error, Field, Result, Service};
+use crate::domain::names;
+use crate::store::groups;
+use crate::store::roles::Holder;
+
+pub use crate::store::groups::Group;
+
+/// A group with its members and roles, for detail views.
+#[derive(Clone, Debug)]
+pub struct GroupDetail {
+    pub group: Group,
+    pub members: Vec<String>,
+    pub roles: Vec<String>,
+}
+
+impl Service {
+    pub fn groups(&self, org_id: i64) -> Result<Vec<Group>> {
+        Ok(groups::list(self.store.conn(), org_id)?)
+    }
+
+    pub fn find_group(&self, org_id: i64, name: &str) -> Result<Group> {
+        groups::find_by_key(self.store.conn(), org_id, &names::name_key(name))?
+            .ok_or_else(|| Error::NotFound(format!("no group named '{}'", name.trim())))
+    }
+
+    pub fn group_detail(&self, group: &Group) -> Result<GroupDetail> {
+        let members = groups::members(self.store.conn(), group.id)?.into_iter().map(|(_, name)| name).collect();
+        let roles = self.role_names(Holder::Group(group.id))?;
+        Ok(GroupDetail { group: group.clone(), members, roles })
+    }
+
+    /// The groups an account is in.
+    pub fn account_groups(&self, account_id: i64) -> Result<Vec<Group>> {
+        Ok(groups::of_account(self.store.conn(), account_id)?)
+    }
+
+    pub fn create_group(&mut self, org_id: i64, name: &str, description: &str) -> Result<Group> {
+        let org = self.org(org_id)?;
+        let name = names::validate_label_name(name, "group").map_err(|m| Error::invalid(Field::Name, m))?;
+        let description =
+            names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
+        let key = names::name_key(&name);
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        if groups::find_by_key(&tx, org_id, &key)?.is_some() {
+            return Err(Error::invalid(Field::Name, format!("a group named '{name}' already exists in {}", org.name)));
+        }
+        let id = groups::insert(&tx, org_id, &name, &key, &description, now)?;
+        Service::audit(&tx, &actor, now, Some(org_id), "group.create", &format!("group {name}"), "")?;
+        tx.commit()?;
+        groups::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound("group vanished".into()))
+    }
+
+    pub fn rename_group(&mut self, org_id: i64, name: &str, new_name: &str) -> Result<Group> {
+        let group = self.find_group(org_id, name)?;
+        let new_name = names::validate_label_name(new_name, "group").map_err(|m| Error::invalid(Field::Name, m))?;
+        let key = names::name_key(&new_name);
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        if groups::find_by_key(&tx, org_id, &key)?.is_some_and(|g| g.id != group.id) {
+            return Err(Error::invalid(Field::Name, format!("a group named '{new_name}' already exists")));
+        }
+        groups::rename(&tx, group.id, &new_name, &key)?;
+        let details = format!("was {}", group.name);
+        Service::audit(&tx, &actor, now, Some(org_id), "group.rename", &format!("group {new_name}"), &details)?;
+        tx.commit()?;
+        groups::get(self.store.conn(), group.id)?.ok_or_else(|| Error::NotFound("group vanished".into()))
+    }
+
+    pub fn delete_group(&mut self, org_id: i64, name: &str) -> Result<()> {
+        let group = self.find_group(org_id, name)?;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        groups::delete(&tx, group.id)?;
+        Service::audit(&tx, &actor, now, Some(org_id), "group.delete", &format!("group {}", group.name), "")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds or removes a member. Returns false when nothing changed.
+    pub fn change_membership(&mut self, org_id: i64, group: &str, account_id: i64, add: bool) -> Result<bool> {
+        let group = self.find_group(org_id, group)?;
+        let account = self.account(account_id)?;
+        if account.org_id != org_id {
+            return Err(Error::Refused(format!("'{}' is in another organization", account.name)));
+        }
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        let changed = if add {
+            groups::add_member(&tx, group.id, account.id)?
+        } else {
+            groups::remove_member(&tx, group.id, account.id)?
+        };
+        if changed {
+            let action = if add { "group.member.add" } else { "group.member.remove" };
+            Service::audit(
+                &tx,
+                &actor,
+                now,
+                Some(org_id),
+                action,
+                &format!("group {}", group.name),
+                &format!("sa={}", account.name),
+            )?;
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Gives a group a fixed or custom role (or takes it away).
+    pub fn assign_group_role(&mut self, org_id: i64, group: &str, role: &str, assign: bool) -> Result<bool> {
+        let group = self.find_group(org_id, group)?;
+        self.change_assignment(org_id, Holder::Group(group.id), &format!("group {}", group.name), role, assign)
+    }
+}

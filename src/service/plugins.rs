@@ -1,0 +1,145 @@
+//! Plugin-managed accounts, from a plugin's `plugin.json` `iam.permissions`: an `extsvc-<id>`
+//! account with a managed role holding exactly those permissions and a token, created in one
+//! transaction. Admins cannot edit, disable, delete or issue tokens for them; only
+//! unregistering the plugin removes them.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{Error, IssuedToken, Result, Service};
+use crate::domain::expiry::{ExpiryRequest, Lifetime};
+use crate::domain::names::RESERVED_PREFIX;
+use crate::domain::permission::{self, Permission};
+use crate::domain::role::BasicRole;
+use crate::service::accounts::insert_account_in;
+use crate::service::tokens::issue_in;
+use crate::store::roles::{self, Holder, RoleRef};
+use crate::store::{accounts, orgs};
+
+#[derive(Deserialize)]
+struct PluginJson {
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    iam: Option<Iam>,
+}
+
+#[derive(Deserialize)]
+struct Iam {
+    #[serde(default)]
+    permissions: Vec<Permission>,
+}
+
+/// What `plugin register` produced: the account and its first token (shown once).
+#[derive(Debug)]
+pub struct PluginRegistration {
+    pub plugin_id: String,
+    pub account: super::Account,
+    pub permissions: Vec<Permission>,
+    pub token: IssuedToken,
+}
+
+/// Plugin ids look like `grafana-oncall-app`: lowercase letters, digits and dashes.
+fn validate_plugin_id(id: &str) -> std::result::Result<String, String> {
+    let id = id.trim();
+    let ok = !id.is_empty()
+        && id.len() <= 100
+        && id
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    if ok {
+        Ok(id.to_string())
+    } else {
+        Err(format!("plugin id '{id}' must be lowercase letters, digits and single dashes"))
+    }
+}
+
+impl Service {
+    pub fn register_plugin(&mut self, org_id: i64, path: &Path) -> Result<PluginRegistration> {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Refused(format!("{shown}: {e}")))?;
+        let plugin: PluginJson =
+            serde_json::from_str(&text).map_err(|e| Error::Refused(format!("{shown}: not valid plugin JSON: {e}")))?;
+        let id = plugin.id.ok_or_else(|| Error::Refused(format!("{shown}: has no \"id\"")))?;
+        let id = validate_plugin_id(&id).map_err(|m| Error::Refused(format!("{shown}: {m}")))?;
+        let wanted = plugin.iam.map(|iam| iam.permissions).unwrap_or_default();
+        if wanted.is_empty() {
+            return Err(Error::Refused(format!("{shown}: declares no iam.permissions; nothing to manage")));
+        }
+        let mut checked = Vec::new();
+        for p in &wanted {
+            let p = permission::validate_permission(&p.action, &p.scope, Some(&id))
+                .map_err(|m| Error::Refused(format!("{shown}: {m}")))?;
+            if !checked.contains(&p) {
+                checked.push(p);
+            }
+        }
+        let org = self.org(org_id)?;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        if let Some(existing) = accounts_managed_by(&tx, &id)? {
+            let other = orgs::get(&tx, existing.org_id)?.map(|o| o.name).unwrap_or_default();
+            return Err(Error::Refused(format!("plugin {id} is already registered in {other}; unregister it first")));
+        }
+        let name = format!("{RESERVED_PREFIX}{id}");
+        let description = format!("Managed by plugin {}", plugin.name.as_deref().unwrap_or(&id));
+        let account_id = insert_account_in(&tx, &actor, now, &org, &name, &description, BasicRole::None, Some(&id))?;
+        let role_name = format!("managed:{id}");
+        let role_id = roles::insert(&tx, org_id, &role_name, &role_name, &description, Some(&id), now)?;
+        for p in &checked {
+            roles::add_permission(&tx, role_id, p)?;
+        }
+        roles::assign(&tx, Holder::Account(account_id), &RoleRef::Custom(role_id))?;
+        let account = accounts::get(&tx, account_id)?.ok_or_else(|| Error::NotFound("account vanished".into()))?;
+        // The plugin's token lives as long as the org allows (a year when uncapped).
+        let days = org.max_token_lifetime_days.unwrap_or(365).min(365);
+        let request = super::NewToken {
+            name: "plugin".to_string(),
+            expiry: ExpiryRequest { lifetime: Lifetime::Days(days), extended_max_age_days: None },
+        };
+        let (token_id, secret) = issue_in(&tx, &actor, now, &org, &account, &request, None, &mut rand::rng())?;
+        let details = checked.iter().map(Permission::describe).collect::<Vec<_>>().join(", ");
+        Service::audit(&tx, &actor, now, Some(org_id), "plugin.register", &format!("plugin {id}"), &details)?;
+        tx.commit()?;
+        Ok(PluginRegistration {
+            plugin_id: id,
+            account,
+            permissions: checked,
+            token: IssuedToken { token: self.token(token_id)?, secret },
+        })
+    }
+
+    /// Removes a plugin's managed account (with its tokens) and its managed role.
+    pub fn unregister_plugin(&mut self, plugin_id: &str) -> Result<()> {
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        let account = accounts_managed_by(&tx, plugin_id.trim())?
+            .ok_or_else(|| Error::NotFound(format!("plugin {} is not registered", plugin_id.trim())))?;
+        accounts::delete(&tx, account.id)?;
+        tx.execute("DELETE FROM roles WHERE managed_by = ?1", [plugin_id.trim()])?;
+        Service::audit(
+            &tx,
+            &actor,
+            now,
+            Some(account.org_id),
+            "plugin.unregister",
+            &format!("plugin {}", plugin_id.trim()),
+            "",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn accounts_managed_by(conn: &rusqlite::Connection, plugin_id: &str) -> Result<Option<super::Account>> {
+    let id: Option<i64> = conn
+        .query_row("SELECT id FROM service_accounts WHERE managed_by = ?1", [plugin_id], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?;
+    match id {
+        Some(id) => Ok(accounts::get(conn, id)?),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,94 @@
+//! Groups of accounts within an org.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::Result;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub id: i64,
+    pub org_id: i64,
+    pub name: String,
+    pub description: String,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str = "id, org_id, name, description, created_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Group> {
+    Ok(Group {
+        id: row.get(0)?,
+        org_id: row.get(1)?,
+        name: row.get(2)?,
+        description: row.get(3)?,
+        created_at: row.get(4)?,
+    })
+}
+
+pub fn list(conn: &Connection, org_id: i64) -> Result<Vec<Group>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM groups WHERE org_id = ?1 ORDER BY name_key"))?;
+    let rows = stmt.query_map([org_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Option<Group>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM groups WHERE id = ?1"))?;
+    Ok(stmt.query_row([id], from_row).optional()?)
+}
+
+pub fn find_by_key(conn: &Connection, org_id: i64, name_key: &str) -> Result<Option<Group>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM groups WHERE org_id = ?1 AND name_key = ?2"))?;
+    Ok(stmt.query_row(params![org_id, name_key], from_row).optional()?)
+}
+
+pub fn insert(conn: &Connection, org_id: i64, name: &str, name_key: &str, description: &str, now: i64) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO groups (org_id, name, name_key, description, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![org_id, name, name_key, description, now])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn rename(conn: &Connection, id: i64, name: &str, name_key: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE groups SET name = ?2, name_key = ?3 WHERE id = ?1")?
+        .execute(params![id, name, name_key])?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM groups WHERE id = ?1")?.execute([id])?;
+    Ok(())
+}
+
+pub fn add_member(conn: &Connection, group_id: i64, sa_id: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached("INSERT OR IGNORE INTO group_members (group_id, sa_id) VALUES (?1, ?2)")?
+        .execute(params![group_id, sa_id])?;
+    Ok(n > 0)
+}
+
+pub fn remove_member(conn: &Connection, group_id: i64, sa_id: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached("DELETE FROM group_members WHERE group_id = ?1 AND sa_id = ?2")?
+        .execute(params![group_id, sa_id])?;
+    Ok(n > 0)
+}
+
+/// Names of a group's members, by name.
+pub fn members(conn: &Connection, group_id: i64) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.id, a.name FROM group_members m JOIN service_accounts a ON a.id = m.sa_id WHERE m.group_id = ?1 ORDER BY a.name_key",
+    )?;
+    let rows = stmt.query_map([group_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The groups an account belongs to, by name.
+pub fn of_account(conn: &Connection, sa_id: i64) -> Result<Vec<Group>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {} FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.sa_id = ?1 ORDER BY g.name_key",
+        COLUMNS.split(", ").map(|c| format!("g.{c}")).collect::<Vec<_>>().join(", ")
+    ))?;
+    let rows = stmt.query_map([sa_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
