@@ -8,6 +8,7 @@ use satui::cli::{Cli, Command};
 use satui::config::Config;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     match &cli.command {
         None => run_ui(&cli.db.clone().unwrap_or_else(satui::paths::default_db_path), false),
@@ -43,4 +44,14 @@ fn run_demo() -> ExitCode {
         return fail(&format!("cannot seed the demo store: {e}"));
     }
     run_ui(&db, true)
+}
+
+/// Rust ignores SIGPIPE, so `satui sa list | head` would panic on the closed pipe. Restoring the
+/// default makes satui end quietly, like any other Unix filter.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -47,6 +47,8 @@ pub enum SaCommand {
     Disable { account: String },
     /// Delete an account and all its tokens.
     Delete { account: String },
+    /// Effective permissions: basic role ∪ direct roles ∪ group roles, with where each comes from.
+    Permissions { account: String },
 }
 
 pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
@@ -136,6 +138,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
                 println!("{} {}", if disable { "disabled" } else { "enabled" }, account.name);
             }
         }
+        SaCommand::Permissions { account } => return super::roles::print_permissions(service, cli, account),
         SaCommand::Delete { account } => {
             let account = service.find_account(org.id, account)?;
             service.delete_account(account.id)?;

@@ -5,8 +5,10 @@ mod accounts;
 mod audit;
 mod orgs;
 mod output;
+mod roles;
 mod seed;
 mod tokens;
+mod transfer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,8 +46,21 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(tokens::TokenCommand),
+    /// Roles: built-in, custom, assignments.
+    #[command(subcommand)]
+    Role(roles::RoleCommand),
+    /// Groups of accounts.
+    #[command(subcommand)]
+    Group(roles::GroupCommand),
+    /// Plugin-managed accounts.
+    #[command(subcommand)]
+    Plugin(roles::PluginCommand),
     /// The audit log, newest first.
     Audit(audit::AuditArgs),
+    /// Print orgs, accounts, roles, groups and token metadata as JSON (never secrets or hashes).
+    Export,
+    /// Restore an export into an empty store; validates everything first, writes nothing on error.
+    Import(transfer::ImportArgs),
     /// Fill the store with deterministic bulk data (for benchmarks).
     Seed(seed::SeedArgs),
 }
@@ -70,7 +85,12 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
         Command::Org(cmd) => orgs::run(&mut service, cli, cmd),
         Command::Sa(cmd) => accounts::run(&mut service, cli, cmd),
         Command::Token(cmd) => tokens::run(&mut service, cli, cmd),
+        Command::Role(cmd) => roles::run_role(&mut service, cli, cmd),
+        Command::Group(cmd) => roles::run_group(&mut service, cli, cmd),
+        Command::Plugin(cmd) => roles::run_plugin(&mut service, cli, cmd),
         Command::Audit(args) => audit::run(&service, cli, args),
+        Command::Export => transfer::export(&service, cli),
+        Command::Import(args) => transfer::import(&mut service, args),
         Command::Seed(args) => seed::run(&mut service, cli, args),
         Command::Demo => Ok(()),
     });

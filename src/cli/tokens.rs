@@ -40,8 +40,16 @@ pub enum TokenCommand {
         sa: String,
         token: String,
     },
-    /// Check a token read from stdin or $SATUI_TOKEN. Exit 0 valid, 1 rejected.
-    Verify,
+    /// Check a token read from stdin or $SATUI_TOKEN. Exit 0 valid, 1 rejected, 3 valid but
+    /// the permission asked about is not held.
+    Verify {
+        /// Also check that the token's account may do this action...
+        #[arg(long, requires = "scope")]
+        action: Option<String>,
+        /// ...on this scope (e.g. folders:uid:abc).
+        #[arg(long, requires = "action")]
+        scope: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -85,8 +93,8 @@ impl CreateArgs {
 }
 
 pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResult {
-    if let TokenCommand::Verify = command {
-        return verify(service, cli);
+    if let TokenCommand::Verify { action, scope } = command {
+        return verify(service, action.as_deref().zip(scope.as_deref()));
     }
     let org = selected_org(service, cli)?;
     match command {
@@ -131,7 +139,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
                 println!("deleted token {} ({}) of {}", token.name, token.hint, account.name);
             }
         }
-        TokenCommand::Verify => unreachable!("handled above"),
+        TokenCommand::Verify { .. } => unreachable!("handled above"),
     }
     Ok(())
 }
@@ -153,12 +161,26 @@ fn print_issued(cli: &Cli, service: &Service, issued: &IssuedToken, account: &Ac
     }
 }
 
-fn verify(service: &mut Service, _cli: &Cli) -> CliResult {
+fn verify(service: &mut Service, permission: Option<(&str, &str)>) -> CliResult {
     let presented = read_presented_token()?;
     match service.verify_token(&presented) {
         Ok(identity) => {
-            print_json(&serde_json::to_value(&identity).map_err(|e| e.to_string())?);
-            Ok(())
+            let mut value = serde_json::to_value(&identity).map_err(|e| e.to_string())?;
+            let Some((action, scope)) = permission else {
+                print_json(&value);
+                return Ok(());
+            };
+            let allowed = service.account_allows(identity.account_id, action, scope)?;
+            value["allowed"] = allowed.into();
+            print_json(&value);
+            if allowed {
+                Ok(())
+            } else {
+                Err(Failure {
+                    message: format!("token valid, but {} may not {action} on {scope}", identity.account),
+                    code: 3,
+                })
+            }
         }
         Err(VerifyError::Rejected(reason)) => Err(Failure { message: format!("token rejected: {reason}"), code: 1 }),
         Err(VerifyError::Store(e)) => Err(e.into()),

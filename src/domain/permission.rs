@@ -145,7 +145,7 @@ pub fn validate_permission(action: &str, scope: &str, extra_prefix: Option<&str>
     let known = Catalog::get().action(action).is_some();
     let plugin_own =
         extra_prefix.is_some_and(|p| action.starts_with(&format!("{p}.")) || action.starts_with(&format!("{p}:")));
-    if !known && !(plugin_own && action_shape_ok(action)) {
+    if !(known || (plugin_own && action_shape_ok(action))) {
         return Err(format!("unknown action '{action}': see `satui role actions` for the catalog"));
     }
     Ok(Permission { action: action.to_string(), scope: validate_scope(scope)? })

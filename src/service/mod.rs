@@ -9,6 +9,7 @@ mod orgs;
 mod plugins;
 mod roles;
 mod tokens;
+mod transfer;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub use groups::{Group, GroupDetail};
 pub use plugins::PluginRegistration;
 pub use roles::{Grant, Role, RoleSummary};
 pub use tokens::{Identity, IssuedToken, NewToken, Rejection, VerifyError};
+pub use transfer::Export;
 
 use crate::clock::{Clock, SystemClock};
 use crate::store::{Store, StoreError, audit as audit_store};

@@ -1,0 +1,38 @@
+//! `satui export` and `satui import`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Cli, CliResult, Failure};
+use crate::service::{Export, Service};
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file written by `satui export`.
+    pub file: PathBuf,
+}
+
+/// Writes JSON of orgs, accounts, roles, groups and token metadata to stdout (`--org` for one).
+pub fn export(service: &Service, cli: &Cli) -> CliResult {
+    let only = match &cli.org {
+        Some(reference) => Some(service.find_org(reference)?.id),
+        None => None,
+    };
+    let data = service.export(only)?;
+    println!("{}", serde_json::to_string_pretty(&data)?);
+    Ok(())
+}
+
+pub fn import(service: &mut Service, args: &ImportArgs) -> CliResult {
+    let shown = args.file.display();
+    let text = std::fs::read_to_string(&args.file).map_err(|e| Failure::from(format!("{shown}: {e}")))?;
+    let data: Export =
+        serde_json::from_str(&text).map_err(|e| Failure::from(format!("{shown}: not a satui export: {e}")))?;
+    let count = service.import(&data)?;
+    println!(
+        "imported {} organization(s) and {count} account(s); imported tokens cannot authenticate until rotated",
+        data.orgs.len()
+    );
+    Ok(())
+}

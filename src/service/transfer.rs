@@ -1,0 +1,317 @@
+//! Export to JSON and import into an empty store. Never secrets, never hashes: imported tokens
+//! keep their metadata but get a fresh random hash nobody knows, so they cannot authenticate
+//! until rotated.
+
+use std::collections::HashSet;
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use super::{Error, Result, Service};
+use crate::domain::permission::{self, Catalog, Permission};
+use crate::domain::role::BasicRole;
+use crate::domain::{expiry, names};
+use crate::store::roles::{self as role_store, Holder, RoleRef};
+use crate::store::{accounts, groups, orgs, tokens};
+
+pub const FORMAT: &str = "satui-export";
+pub const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Export {
+    pub format: String,
+    pub version: u32,
+    pub orgs: Vec<OrgExport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgExport {
+    pub name: String,
+    pub max_token_lifetime_days: Option<u32>,
+    pub created_at: i64,
+    pub roles: Vec<RoleExport>,
+    pub groups: Vec<GroupExport>,
+    pub accounts: Vec<AccountExport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleExport {
+    pub name: String,
+    pub description: String,
+    pub managed_by: Option<String>,
+    pub permissions: Vec<Permission>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupExport {
+    pub name: String,
+    pub description: String,
+    pub created_at: i64,
+    /// Account names.
+    pub members: Vec<String>,
+    /// Role names (fixed or custom).
+    pub roles: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountExport {
+    pub name: String,
+    pub login: String,
+    pub description: String,
+    pub role: BasicRole,
+    pub disabled: bool,
+    pub managed_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub roles: Vec<String>,
+    pub tokens: Vec<TokenExport>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenExport {
+    pub name: String,
+    pub hint: String,
+    pub created_at: i64,
+    pub lifetime_days: Option<u32>,
+    pub expires_at: Option<i64>,
+    pub max_age_days: Option<u32>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+fn invalid(message: String) -> Error {
+    Error::Refused(format!("import refused, nothing written: {message}"))
+}
+
+impl Service {
+    /// Everything, or one org, as data (no secrets, no hashes).
+    pub fn export(&self, only_org: Option<i64>) -> Result<Export> {
+        let conn = self.store.conn();
+        let mut out = Vec::new();
+        for org in orgs::list(conn)?.into_iter().filter(|o| only_org.is_none_or(|id| id == o.id)) {
+            let role_names = |holder: Holder| self.role_names(holder);
+            let mut roles = Vec::new();
+            for role in role_store::list(conn, org.id)? {
+                roles.push(RoleExport {
+                    permissions: role_store::permissions(conn, role.id)?,
+                    name: role.name,
+                    description: role.description,
+                    managed_by: role.managed_by,
+                });
+            }
+            let mut group_list = Vec::new();
+            for group in groups::list(conn, org.id)? {
+                group_list.push(GroupExport {
+                    members: groups::members(conn, group.id)?.into_iter().map(|(_, n)| n).collect(),
+                    roles: role_names(Holder::Group(group.id))?,
+                    name: group.name,
+                    description: group.description,
+                    created_at: group.created_at,
+                });
+            }
+            let mut account_list = Vec::new();
+            let total = accounts::page(conn, org.id, "", 0, 1)?.1;
+            for account in accounts::page(conn, org.id, "", 0, total.max(1))?.0 {
+                let token_list = tokens::list_for_account(conn, account.id)?
+                    .into_iter()
+                    .rev()
+                    .map(|t| TokenExport {
+                        name: t.name,
+                        hint: t.hint,
+                        created_at: t.created_at,
+                        lifetime_days: t.lifetime_days,
+                        expires_at: t.expires_at,
+                        max_age_days: t.max_age_days,
+                        last_used_at: t.last_used_at,
+                        revoked_at: t.revoked_at,
+                    })
+                    .collect();
+                account_list.push(AccountExport {
+                    roles: role_names(Holder::Account(account.id))?,
+                    tokens: token_list,
+                    name: account.name,
+                    login: account.login,
+                    description: account.description,
+                    role: account.role,
+                    disabled: account.disabled,
+                    managed_by: account.managed_by,
+                    created_at: account.created_at,
+                    updated_at: account.updated_at,
+                });
+            }
+            out.push(OrgExport {
+                name: org.name,
+                max_token_lifetime_days: org.max_token_lifetime_days,
+                created_at: org.created_at,
+                roles,
+                groups: group_list,
+                accounts: account_list,
+            });
+        }
+        Ok(Export { format: FORMAT.to_string(), version: VERSION, orgs: out })
+    }
+
+    /// Restores an export into an empty store (a fresh one holds only an empty Main Org.).
+    /// Everything is validated before the first write; any error writes nothing.
+    pub fn import(&mut self, data: &Export) -> Result<usize> {
+        validate(data)?;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        let occupied: i64 = tx.query_row(
+            "SELECT (SELECT count(*) FROM service_accounts) + (SELECT count(*) FROM roles) + (SELECT count(*) FROM groups) + (SELECT count(*) FROM orgs) - 1",
+            [],
+            |r| r.get(0),
+        )?;
+        if occupied > 0 {
+            return Err(invalid("the store is not empty; import only restores into a fresh store".into()));
+        }
+        tx.execute("DELETE FROM orgs", [])?;
+        let mut rng = rand::rng();
+        let mut count = 0;
+        for org in &data.orgs {
+            let org_id = orgs::insert(&tx, &org.name, &names::name_key(&org.name), org.created_at)?;
+            orgs::set_cap(&tx, org_id, org.max_token_lifetime_days)?;
+            let mut role_ids = std::collections::HashMap::new();
+            for role in &org.roles {
+                let id = role_store::insert(
+                    &tx,
+                    org_id,
+                    &role.name,
+                    &names::name_key(&role.name),
+                    &role.description,
+                    role.managed_by.as_deref(),
+                    org.created_at,
+                )?;
+                for p in &role.permissions {
+                    role_store::add_permission(&tx, id, p)?;
+                }
+                role_ids.insert(names::name_key(&role.name), id);
+            }
+            let reference = |name: &str| -> RoleRef {
+                match role_ids.get(&names::name_key(name)) {
+                    Some(id) => RoleRef::Custom(*id),
+                    None => RoleRef::Fixed(name.to_string()),
+                }
+            };
+            let mut account_ids = std::collections::HashMap::new();
+            for a in &org.accounts {
+                tx.execute(
+                    "INSERT INTO service_accounts (org_id, name, name_key, login, description, role, disabled, managed_by, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    rusqlite::params![org_id, a.name, names::name_key(&a.name), a.login, a.description, a.role.as_str(), a.disabled, a.managed_by, a.created_at, a.updated_at],
+                )?;
+                let id = tx.last_insert_rowid();
+                account_ids.insert(names::name_key(&a.name), id);
+                for role in &a.roles {
+                    role_store::assign(&tx, Holder::Account(id), &reference(role))?;
+                }
+                for t in &a.tokens {
+                    // A hash of 32 random bytes: no token string can match it.
+                    let hash: [u8; 32] = rng.random();
+                    tx.execute(
+                        "INSERT INTO tokens (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, last_used_at, revoked_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        rusqlite::params![id, t.name, &hash[..], t.hint, t.created_at, t.lifetime_days, t.expires_at, t.max_age_days, t.last_used_at, t.revoked_at],
+                    )?;
+                }
+                count += 1;
+            }
+            for g in &org.groups {
+                let id = groups::insert(&tx, org_id, &g.name, &names::name_key(&g.name), &g.description, g.created_at)?;
+                for member in &g.members {
+                    if let Some(sa) = account_ids.get(&names::name_key(member)) {
+                        groups::add_member(&tx, id, *sa)?;
+                    }
+                }
+                for role in &g.roles {
+                    role_store::assign(&tx, Holder::Group(id), &reference(role))?;
+                }
+            }
+            let details =
+                format!("{} accounts, {} roles, {} groups", org.accounts.len(), org.roles.len(), org.groups.len());
+            Service::audit(&tx, &actor, now, Some(org_id), "import", &format!("org {}", org.name), &details)?;
+        }
+        tx.commit()?;
+        Ok(count)
+    }
+}
+
+/// Every rule the normal paths enforce, checked up front.
+fn validate(data: &Export) -> Result<()> {
+    if data.format != FORMAT || data.version != VERSION {
+        return Err(invalid(format!("not a {FORMAT} version {VERSION} file")));
+    }
+    if data.orgs.is_empty() {
+        return Err(invalid("the file holds no organization".into()));
+    }
+    let catalog = Catalog::get();
+    let mut org_keys = HashSet::new();
+    let mut logins = HashSet::new();
+    for org in &data.orgs {
+        names::validate_org_name(&org.name).map_err(invalid)?;
+        if !org_keys.insert(names::name_key(&org.name)) {
+            return Err(invalid(format!("organization '{}' appears twice", org.name)));
+        }
+        if let Some(cap) = org.max_token_lifetime_days {
+            expiry::validate_days(cap.into(), "max token lifetime").map_err(invalid)?;
+        }
+        let mut role_keys = HashSet::new();
+        for role in &org.roles {
+            names::validate_label_name(&role.name, "role").map_err(invalid)?;
+            if !role_keys.insert(names::name_key(&role.name)) {
+                return Err(invalid(format!("role '{}' appears twice in {}", role.name, org.name)));
+            }
+            for p in &role.permissions {
+                permission::validate_permission(&p.action, &p.scope, role.managed_by.as_deref())
+                    .map_err(|m| invalid(format!("role '{}': {m}", role.name)))?;
+            }
+        }
+        let role_known = |name: &str| role_keys.contains(&names::name_key(name)) || catalog.fixed_role(name).is_some();
+        let mut account_keys = HashSet::new();
+        for a in &org.accounts {
+            let checked = if a.managed_by.is_some() {
+                names::validate_managed_account_name(&a.name)
+            } else {
+                names::validate_account_name(&a.name)
+            };
+            checked.map_err(|m| invalid(format!("account '{}': {m}", a.name)))?;
+            names::validate_description(&a.description).map_err(|m| invalid(format!("account '{}': {m}", a.name)))?;
+            if !account_keys.insert(names::name_key(&a.name)) {
+                return Err(invalid(format!("account '{}' appears twice in {}", a.name, org.name)));
+            }
+            if !a.login.starts_with("sa-") || !logins.insert(a.login.clone()) {
+                return Err(invalid(format!("login '{}' is malformed or used twice", a.login)));
+            }
+            for role in &a.roles {
+                if !role_known(role) {
+                    return Err(invalid(format!("account '{}' holds unknown role '{role}'", a.name)));
+                }
+            }
+            let mut live = HashSet::new();
+            for t in &a.tokens {
+                names::validate_token_name(&t.name).map_err(|m| invalid(format!("account '{}': {m}", a.name)))?;
+                if t.revoked_at.is_none() && !live.insert(t.name.clone()) {
+                    return Err(invalid(format!("account '{}' has two unrevoked tokens named '{}'", a.name, t.name)));
+                }
+            }
+        }
+        let mut group_keys = HashSet::new();
+        for g in &org.groups {
+            names::validate_label_name(&g.name, "group").map_err(invalid)?;
+            if !group_keys.insert(names::name_key(&g.name)) {
+                return Err(invalid(format!("group '{}' appears twice in {}", g.name, org.name)));
+            }
+            for member in &g.members {
+                if !account_keys.contains(&names::name_key(member)) {
+                    return Err(invalid(format!("group '{}' lists unknown member '{member}'", g.name)));
+                }
+            }
+            for role in &g.roles {
+                if !role_known(role) {
+                    return Err(invalid(format!("group '{}' holds unknown role '{role}'", g.name)));
+                }
+            }
+        }
+    }
+    Ok(())
+}
