@@ -3,7 +3,10 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::service::{Account, AccountPage, Field, IssuedToken, Org, Token};
+use crate::domain::permission::Permission;
+use crate::service::{
+    Account, AccountPage, AuditEvent, Field, Grant, GroupDetail, IssuedToken, Org, OrgSummary, RoleSummary, Token,
+};
 
 /// The views of the header (keys 1–5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,6 +56,9 @@ pub enum Command {
     Delete,
     Reload,
     Help,
+    /// Add to the selection: a role to an account, a member or role to a group, a permission.
+    AddItem,
+    RemoveItem,
     // Popups and forms.
     Submit,
     Cancel,
@@ -87,6 +93,29 @@ pub enum Outcome {
     Detail {
         account: Account,
         tokens: Vec<Token>,
+        groups: Vec<String>,
+        roles: Vec<String>,
+        grants: Vec<Grant>,
+    },
+    Groups(Vec<GroupDetail>),
+    Roles(Vec<RoleSummary>),
+    RoleDetail {
+        name: String,
+        permissions: Vec<Permission>,
+        accounts: Vec<String>,
+        groups: Vec<String>,
+    },
+    OrgSummaries(Vec<OrgSummary>),
+    Audit {
+        request: u64,
+        rows: Vec<AuditEvent>,
+        offset: u64,
+        total: u64,
+        selected: u64,
+    },
+    /// A change from a secondary view's form or confirmation succeeded.
+    Saved {
+        message: String,
     },
     /// The selected account no longer exists.
     DetailGone(i64),

@@ -3,6 +3,7 @@
 //! [`execute`] directly on a real temporary store.
 
 use super::action::{Outcome, Select};
+use super::form::Submission;
 use crate::domain::token::TokenSecret;
 use crate::service::{AccountChanges, Error, NewAccount, NewToken, Service};
 
@@ -53,6 +54,33 @@ pub enum DbEffect {
     },
     DeleteToken {
         token_id: i64,
+    },
+    LoadGroups {
+        org_id: i64,
+    },
+    LoadRoles {
+        org_id: i64,
+    },
+    LoadRoleDetail {
+        org_id: i64,
+        name: String,
+    },
+    LoadOrgSummaries,
+    LoadAudit {
+        request: u64,
+        org_id: i64,
+        filter: String,
+        selected: u64,
+    },
+    /// A submitted form of the groups, roles, orgs or account-role kind.
+    Apply(Submission),
+    DeleteGroup {
+        org_id: i64,
+        name: String,
+    },
+    DeleteRole {
+        org_id: i64,
+        name: String,
     },
     /// Poll `PRAGMA data_version`; reports ExternalChange when another process wrote.
     CheckForChanges,
@@ -124,11 +152,44 @@ pub fn execute(service: &mut Service, effect: DbEffect, data_version: &mut Optio
             }
         }
         LoadDetail { account_id } => match service.account(account_id) {
-            Ok(account) => match service.tokens(account_id) {
-                Ok(tokens) => Outcome::Detail { account, tokens },
+            Ok(account) => match load_detail(service, account) {
+                Ok(outcome) => outcome,
                 Err(e) => failed(e),
             },
             Err(Error::NotFound(_)) => Outcome::DetailGone(account_id),
+            Err(e) => failed(e),
+        },
+        LoadGroups { org_id } => {
+            let details =
+                service.groups(org_id).and_then(|groups| groups.iter().map(|g| service.group_detail(g)).collect());
+            details.map_or_else(failed, Outcome::Groups)
+        }
+        LoadRoles { org_id } => service.roles(org_id).map_or_else(failed, Outcome::Roles),
+        LoadRoleDetail { org_id, name } => {
+            let loaded = service.find_role(org_id, &name).and_then(|role| {
+                let permissions = service.role_permissions(&role)?;
+                let (accounts, groups) = service.role_holders(org_id, &role)?;
+                Ok(Outcome::RoleDetail { name: role.name, permissions, accounts, groups })
+            });
+            loaded.unwrap_or_else(failed)
+        }
+        LoadOrgSummaries => service.org_summaries().map_or_else(failed, Outcome::OrgSummaries),
+        LoadAudit { request, org_id, filter, selected } => {
+            let offset = selected / page_size * page_size;
+            match service.audit_page(Some(org_id), &filter, offset, page_size) {
+                Ok((rows, total)) => {
+                    Outcome::Audit { request, rows, offset, total, selected: selected.min(total.saturating_sub(1)) }
+                }
+                Err(e) => failed(e),
+            }
+        }
+        Apply(submission) => apply(service, submission).unwrap_or_else(rejected),
+        DeleteGroup { org_id, name } => match service.delete_group(org_id, &name) {
+            Ok(()) => Outcome::Saved { message: format!("deleted group {name}") },
+            Err(e) => failed(e),
+        },
+        DeleteRole { org_id, name } => match service.delete_role(org_id, &name) {
+            Ok(()) => Outcome::Saved { message: format!("deleted role {name}") },
             Err(e) => failed(e),
         },
         CreateAccount { org_id, new } => match service.create_account(org_id, &new) {
@@ -191,4 +252,78 @@ pub fn execute(service: &mut Service, effect: DbEffect, data_version: &mut Optio
         },
     };
     Some(outcome)
+}
+
+fn load_detail(service: &Service, account: crate::service::Account) -> crate::service::Result<Outcome> {
+    let tokens = service.tokens(account.id)?;
+    let groups = service.account_groups(account.id)?.into_iter().map(|g| g.name).collect();
+    let roles = service.account_roles(account.id)?;
+    let grants = service.effective_permissions(&account)?;
+    Ok(Outcome::Detail { account, tokens, groups, roles, grants })
+}
+
+/// Runs a submitted form of the secondary views against the service.
+fn apply(service: &mut Service, submission: Submission) -> crate::service::Result<Outcome> {
+    let message = match submission {
+        Submission::AccountRole { account_id, role, assign } => {
+            let changed = service.assign_role(account_id, &role, assign)?;
+            match (assign, changed) {
+                (true, true) => format!("gave role {role}"),
+                (false, true) => format!("took role {role}"),
+                (true, false) => format!("already holds {role}"),
+                (false, false) => format!("did not hold {role}"),
+            }
+        }
+        Submission::NewGroup { org_id, name, description } => {
+            format!("created group {}", service.create_group(org_id, &name, &description)?.name)
+        }
+        Submission::RenameGroup { org_id, group, new_name } => {
+            format!("renamed group to {}", service.rename_group(org_id, &group, &new_name)?.name)
+        }
+        Submission::GroupMember { org_id, group, account, add } => {
+            let account = service
+                .find_account(org_id, &account)
+                .map_err(|e| Error::Invalid { field: crate::service::Field::Name, message: e.to_string() })?;
+            let changed = service.change_membership(org_id, &group, account.id, add)?;
+            let verb = if add { "added to" } else { "removed from" };
+            if changed { format!("{} {verb} {group}", account.name) } else { "nothing to change".to_string() }
+        }
+        Submission::GroupRole { org_id, group, role, add } => {
+            let changed = service.assign_group_role(org_id, &group, &role, add).map_err(|e| match e {
+                Error::NotFound(message) => Error::Invalid { field: crate::service::Field::Name, message },
+                other => other,
+            })?;
+            if changed {
+                format!("{group}: {} {role}", if add { "now holds" } else { "no longer holds" })
+            } else {
+                "nothing to change".into()
+            }
+        }
+        Submission::NewRole { org_id, name, description, permission } => {
+            format!("created role {}", service.create_role(org_id, &name, &description, &[permission])?.name)
+        }
+        Submission::RolePermission { org_id, role, permission, add } => {
+            let changed = service.change_role_permission(org_id, &role, &permission.0, &permission.1, add)?;
+            if changed {
+                format!("{role}: {} {} {}", if add { "granted" } else { "removed" }, permission.0, permission.1)
+            } else {
+                "nothing to change".into()
+            }
+        }
+        Submission::NewOrg { name } => format!("created organization {}", service.create_org(&name)?.name),
+        Submission::EditOrg { org_id, name, cap } => {
+            service.rename_org(org_id, &name)?;
+            let org = service.set_org_cap(org_id, cap)?;
+            format!("saved {}", org.name)
+        }
+        Submission::DeleteOrg { org_id } => {
+            let name = service.org(org_id)?.name;
+            service.delete_org(org_id)?;
+            format!("deleted organization {name} and everything in it")
+        }
+        Submission::NewAccount { .. } | Submission::EditAccount { .. } | Submission::NewToken { .. } => {
+            return Err(Error::Refused("internal: account forms have their own effects".into()));
+        }
+    };
+    Ok(Outcome::Saved { message })
 }

@@ -5,8 +5,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::expiry::{self, DEFAULT_LIFETIME_DAYS, DEFAULT_MAX_AGE_DAYS, ExpiryRequest, Lifetime};
 use crate::domain::names;
+use crate::domain::permission::{self, Catalog};
 use crate::domain::role::BasicRole;
-use crate::service::{Account, AccountChanges, Field as ServiceField, NewAccount, NewToken};
+use crate::service::{Account, AccountChanges, Field as ServiceField, NewAccount, NewToken, Org};
+
+fn non_empty(text: String, what: &str) -> Result<String, String> {
+    if text.is_empty() { Err(format!("{what} must not be empty")) } else { Ok(text) }
+}
 
 /// Longest text a form field takes; a huge paste is cut here instead of freezing the UI.
 pub const MAX_INPUT_CHARS: usize = 600;
@@ -20,6 +25,14 @@ pub enum FieldKey {
     CustomDays,
     Extended,
     MaxAge,
+    /// Member or Role (group changes).
+    Kind,
+    /// The name of the account or role being added or removed.
+    Target,
+    Action,
+    Scope,
+    Cap,
+    Confirm,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,11 +69,20 @@ impl FormField {
 }
 
 /// What the form is for, and so what submitting it produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormKind {
     NewAccount { org_id: i64 },
     EditAccount { account_id: i64 },
     NewToken { account_id: i64 },
+    AccountRole { account_id: i64, assign: bool },
+    NewGroup { org_id: i64 },
+    RenameGroup { org_id: i64, group: String },
+    GroupChange { org_id: i64, group: String, add: bool },
+    NewRole { org_id: i64 },
+    RolePermission { org_id: i64, role: String, add: bool },
+    NewOrg,
+    EditOrg { org_id: i64 },
+    DeleteOrg { org_id: i64, name: String },
 }
 
 #[derive(Clone, Debug)]
@@ -81,6 +103,16 @@ pub enum Submission {
     NewAccount { org_id: i64, new: NewAccount },
     EditAccount { account_id: i64, changes: AccountChanges },
     NewToken { account_id: i64, new: NewToken },
+    AccountRole { account_id: i64, role: String, assign: bool },
+    NewGroup { org_id: i64, name: String, description: String },
+    RenameGroup { org_id: i64, group: String, new_name: String },
+    GroupMember { org_id: i64, group: String, account: String, add: bool },
+    GroupRole { org_id: i64, group: String, role: String, add: bool },
+    NewRole { org_id: i64, name: String, description: String, permission: (String, String) },
+    RolePermission { org_id: i64, role: String, permission: (String, String), add: bool },
+    NewOrg { name: String },
+    EditOrg { org_id: i64, name: String, cap: Option<i64> },
+    DeleteOrg { org_id: i64 },
 }
 
 const LIFETIMES: [&str; 7] = ["Never", "7 days", "30 days", "60 days", "90 days", "365 days", "Custom"];
@@ -144,6 +176,184 @@ impl Form {
         );
         form.sync_enabled();
         form
+    }
+
+    pub fn account_role(account: &Account, assign: bool) -> Form {
+        let verb = if assign { "Give" } else { "Take" };
+        let prep = if assign { "to" } else { "from" };
+        Form::build(
+            FormKind::AccountRole { account_id: account.id, assign },
+            format!("{verb} a role {prep} {}", account.name),
+            vec![FormField::text(FieldKey::Target, "Role", "")],
+        )
+    }
+
+    pub fn new_group(org_id: i64) -> Form {
+        Form::build(
+            FormKind::NewGroup { org_id },
+            "New group".into(),
+            vec![
+                FormField::text(FieldKey::Name, "Name", ""),
+                FormField::text(FieldKey::Description, "Description", ""),
+            ],
+        )
+    }
+
+    pub fn rename_group(org_id: i64, group: &str) -> Form {
+        Form::build(
+            FormKind::RenameGroup { org_id, group: group.to_string() },
+            format!("Rename group {group}"),
+            vec![FormField::text(FieldKey::Name, "Name", group)],
+        )
+    }
+
+    pub fn group_change(org_id: i64, group: &str, add: bool) -> Form {
+        let title = if add { format!("Add to group {group}") } else { format!("Remove from group {group}") };
+        Form::build(
+            FormKind::GroupChange { org_id, group: group.to_string(), add },
+            title,
+            vec![
+                FormField::choice(FieldKey::Kind, "What", vec!["Member".into(), "Role".into()], 0),
+                FormField::text(FieldKey::Target, "Name", ""),
+            ],
+        )
+    }
+
+    fn action_choice() -> FormField {
+        let actions: Vec<String> = Catalog::get().actions.iter().map(|a| a.action.clone()).collect();
+        FormField::choice(FieldKey::Action, "Action", actions, 0)
+    }
+
+    pub fn new_role(org_id: i64) -> Form {
+        Form::build(
+            FormKind::NewRole { org_id },
+            "New custom role".into(),
+            vec![
+                FormField::text(FieldKey::Name, "Name", ""),
+                FormField::text(FieldKey::Description, "Description", ""),
+                Form::action_choice(),
+                FormField::text(FieldKey::Scope, "Scope", ""),
+            ],
+        )
+    }
+
+    pub fn role_permission(org_id: i64, role: &str, add: bool) -> Form {
+        let title =
+            if add { format!("Grant a permission to {role}") } else { format!("Remove a permission from {role}") };
+        Form::build(
+            FormKind::RolePermission { org_id, role: role.to_string(), add },
+            title,
+            vec![Form::action_choice(), FormField::text(FieldKey::Scope, "Scope", "")],
+        )
+    }
+
+    pub fn new_org() -> Form {
+        Form::build(FormKind::NewOrg, "New organization".into(), vec![FormField::text(FieldKey::Name, "Name", "")])
+    }
+
+    pub fn edit_org(org: &Org) -> Form {
+        let cap = org.max_token_lifetime_days.map(|d| d.to_string()).unwrap_or_default();
+        Form::build(
+            FormKind::EditOrg { org_id: org.id },
+            format!("Edit {}", org.name),
+            vec![
+                FormField::text(FieldKey::Name, "Name", &org.name),
+                FormField::text(FieldKey::Cap, "Token cap days", &cap),
+            ],
+        )
+    }
+
+    pub fn delete_org(org: &Org) -> Form {
+        Form::build(
+            FormKind::DeleteOrg { org_id: org.id, name: org.name.clone() },
+            format!("Delete {} and everything in it? Type its name", org.name),
+            vec![FormField::text(FieldKey::Confirm, "Name", "")],
+        )
+    }
+
+    fn text_of(&self, key: FieldKey) -> String {
+        self.field(key).map(|f| f.text_value().to_string()).unwrap_or_default()
+    }
+
+    fn scope_field(&mut self) -> Option<(String, String)> {
+        let action = match self.field(FieldKey::Action).map(|f| &f.input) {
+            Some(Input::Choice { options, index }) => options.get(*index).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let scope = self.text_of(FieldKey::Scope);
+        let scope = self.check(FieldKey::Scope, permission::validate_scope(&scope))?;
+        Some((action, scope))
+    }
+
+    fn other_fields(&mut self) -> Option<Submission> {
+        let kind = self.kind.clone();
+        match kind {
+            FormKind::AccountRole { account_id, assign } => {
+                let role = self.text_of(FieldKey::Target).trim().to_string();
+                let role = self.check(FieldKey::Target, non_empty(role, "role name"))?;
+                Some(Submission::AccountRole { account_id, role, assign })
+            }
+            FormKind::NewGroup { org_id } => {
+                let name =
+                    self.check(FieldKey::Name, names::validate_label_name(&self.text_of(FieldKey::Name), "group"));
+                let description = self
+                    .check(FieldKey::Description, names::validate_description(&self.text_of(FieldKey::Description)));
+                Some(Submission::NewGroup { org_id, name: name?, description: description? })
+            }
+            FormKind::RenameGroup { org_id, group } => {
+                let new_name =
+                    self.check(FieldKey::Name, names::validate_label_name(&self.text_of(FieldKey::Name), "group"))?;
+                Some(Submission::RenameGroup { org_id, group, new_name })
+            }
+            FormKind::GroupChange { org_id, group, add } => {
+                let target = self.text_of(FieldKey::Target).trim().to_string();
+                let target = self.check(FieldKey::Target, non_empty(target, "name"))?;
+                if self.choice_index(FieldKey::Kind) == 0 {
+                    Some(Submission::GroupMember { org_id, group, account: target, add })
+                } else {
+                    Some(Submission::GroupRole { org_id, group, role: target, add })
+                }
+            }
+            FormKind::NewRole { org_id } => {
+                let name =
+                    self.check(FieldKey::Name, names::validate_label_name(&self.text_of(FieldKey::Name), "role"));
+                let description = self
+                    .check(FieldKey::Description, names::validate_description(&self.text_of(FieldKey::Description)));
+                let permission = self.scope_field();
+                Some(Submission::NewRole { org_id, name: name?, description: description?, permission: permission? })
+            }
+            FormKind::RolePermission { org_id, role, add } => {
+                let permission = self.scope_field()?;
+                Some(Submission::RolePermission { org_id, role, permission, add })
+            }
+            FormKind::NewOrg => {
+                let name = self.check(FieldKey::Name, names::validate_org_name(&self.text_of(FieldKey::Name)))?;
+                Some(Submission::NewOrg { name })
+            }
+            FormKind::EditOrg { org_id } => {
+                let name = self.check(FieldKey::Name, names::validate_org_name(&self.text_of(FieldKey::Name)));
+                let cap_text = self.text_of(FieldKey::Cap).trim().to_string();
+                let cap = if cap_text.is_empty() || cap_text == "none" {
+                    Some(None)
+                } else {
+                    let parsed = cap_text
+                        .parse::<i64>()
+                        .map_err(|_| "the cap must be a whole number of days, or empty for none".to_string())
+                        .and_then(|d| expiry::validate_days(d, "token lifetime cap"))
+                        .map(|d| Some(i64::from(d)));
+                    self.check(FieldKey::Cap, parsed)
+                };
+                Some(Submission::EditOrg { org_id, name: name?, cap: cap? })
+            }
+            FormKind::DeleteOrg { org_id, name } => {
+                let typed = self.text_of(FieldKey::Confirm);
+                let matches =
+                    if typed.trim() == name { Ok(()) } else { Err(format!("type '{name}' exactly to delete it")) };
+                self.check(FieldKey::Confirm, matches)?;
+                Some(Submission::DeleteOrg { org_id })
+            }
+            FormKind::NewAccount { .. } | FormKind::EditAccount { .. } | FormKind::NewToken { .. } => None,
+        }
     }
 
     fn build(kind: FormKind, title: String, fields: Vec<FormField>) -> Form {
@@ -258,7 +468,7 @@ impl Form {
         for f in &mut self.fields {
             f.error = None;
         }
-        let submission = match self.kind {
+        let submission = match self.kind.clone() {
             FormKind::NewAccount { org_id } => self.account_fields().map(|(name, description, role)| {
                 Submission::NewAccount { org_id, new: NewAccount { name, description, role } }
             }),
@@ -271,6 +481,7 @@ impl Form {
             FormKind::NewToken { account_id } => {
                 self.token_fields().map(|new| Submission::NewToken { account_id, new })
             }
+            _ => self.other_fields(),
         };
         if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
             self.focus = i;

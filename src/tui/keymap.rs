@@ -10,7 +10,12 @@ use super::action::{Command, View};
 pub enum Context {
     /// Everywhere, before the context's own keys.
     Global,
+    /// Keys shared by every view.
     Panes,
+    Accounts,
+    Groups,
+    Roles,
+    Orgs,
     /// Only while the tokens pane has focus (these take precedence over Panes).
     Tokens,
     Filter,
@@ -25,7 +30,11 @@ impl Context {
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Anywhere",
-            Context::Panes => "Lists",
+            Context::Panes => "Every view",
+            Context::Accounts => "Service accounts (1)",
+            Context::Groups => "Groups (2)",
+            Context::Roles => "Roles (3)",
+            Context::Orgs => "Orgs (4)",
             Context::Tokens => "Tokens pane",
             Context::Filter => "Filter",
             Context::Form => "Forms",
@@ -79,14 +88,29 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Tokens, K::Char('v'), NONE, C::RevokeToken, "v revoke", "revoke the selected token"),
     bind(X::Tokens, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected token"),
     bind(X::Tokens, K::Delete, NONE, C::Delete, "", "delete the selected token"),
-    bind(X::Panes, K::Char('n'), NONE, C::New, "n new", "new service account"),
-    bind(X::Panes, K::Char('e'), NONE, C::Edit, "e edit", "edit the selected account"),
-    bind(X::Panes, K::Char('x'), NONE, C::ToggleDisabled, "x disable", "enable or disable the selected account"),
-    bind(X::Panes, K::Char('t'), NONE, C::NewToken, "t token", "new token for the selected account"),
-    bind(X::Panes, K::Char('R'), SHIFT, C::RotateToken, "", "rotate the selected token"),
-    bind(X::Panes, K::Char('v'), NONE, C::RevokeToken, "", "revoke the selected token"),
-    bind(X::Panes, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected account (asks first)"),
-    bind(X::Panes, K::Delete, NONE, C::Delete, "", "delete the selected account"),
+    bind(X::Accounts, K::Char('n'), NONE, C::New, "n new", "new service account"),
+    bind(X::Accounts, K::Char('e'), NONE, C::Edit, "e edit", "edit the selected account"),
+    bind(X::Accounts, K::Char('x'), NONE, C::ToggleDisabled, "x disable", "enable or disable the selected account"),
+    bind(X::Accounts, K::Char('t'), NONE, C::NewToken, "t token", "new token for the selected account"),
+    bind(X::Accounts, K::Char('R'), SHIFT, C::RotateToken, "", "rotate the selected token"),
+    bind(X::Accounts, K::Char('v'), NONE, C::RevokeToken, "", "revoke the selected token"),
+    bind(X::Accounts, K::Char('a'), NONE, C::AddItem, "a role", "give the selected account a role"),
+    bind(X::Accounts, K::Char('u'), NONE, C::RemoveItem, "", "take a role from the selected account"),
+    bind(X::Accounts, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected account (asks first)"),
+    bind(X::Accounts, K::Delete, NONE, C::Delete, "", "delete the selected account"),
+    bind(X::Groups, K::Char('n'), NONE, C::New, "n new", "new group"),
+    bind(X::Groups, K::Char('e'), NONE, C::Edit, "e rename", "rename the selected group"),
+    bind(X::Groups, K::Char('a'), NONE, C::AddItem, "a add", "add a member or a role to the group"),
+    bind(X::Groups, K::Char('u'), NONE, C::RemoveItem, "u remove", "remove a member or a role from the group"),
+    bind(X::Groups, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected group (asks first)"),
+    bind(X::Roles, K::Char('n'), NONE, C::New, "n new", "new custom role"),
+    bind(X::Roles, K::Char('a'), NONE, C::AddItem, "a grant", "add a permission to the selected custom role"),
+    bind(X::Roles, K::Char('u'), NONE, C::RemoveItem, "u ungrant", "remove a permission from the selected custom role"),
+    bind(X::Roles, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected custom role (asks first)"),
+    bind(X::Orgs, K::Enter, NONE, C::Submit, "Enter switch", "switch to the selected organization"),
+    bind(X::Orgs, K::Char('n'), NONE, C::New, "n new", "new organization"),
+    bind(X::Orgs, K::Char('e'), NONE, C::Edit, "e edit", "rename or set the token lifetime cap"),
+    bind(X::Orgs, K::Char('d'), NONE, C::Delete, "d delete", "delete the organization (type its name to confirm)"),
     bind(X::Panes, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name or login (Esc clears)"),
     bind(X::Panes, K::Char('o'), NONE, C::SwitchOrg, "o org", "switch organization"),
     bind(X::Panes, K::Char('1'), NONE, C::ShowView(View::Accounts), "", "view: service accounts"),
@@ -208,7 +232,21 @@ pub fn key_name(binding: &Binding) -> String {
 
 /// Help lines per context: (context title, [(keys, help)]), keys of one command joined by `/`.
 pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-    let order = [X::Global, X::Panes, X::Tokens, X::Filter, X::Form, X::Confirm, X::Reveal, X::Picker, X::Help];
+    let order = [
+        X::Global,
+        X::Panes,
+        X::Accounts,
+        X::Tokens,
+        X::Groups,
+        X::Roles,
+        X::Orgs,
+        X::Filter,
+        X::Form,
+        X::Confirm,
+        X::Reveal,
+        X::Picker,
+        X::Help,
+    ];
     order
         .iter()
         .map(|ctx| {

@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod state;
 pub mod ui;
 pub mod update;
+pub mod views;
 
 use std::path::Path;
 use std::time::Duration;

@@ -3,8 +3,9 @@
 use super::action::View;
 use super::form::Form;
 use super::keymap::Context;
+use crate::domain::permission::Permission;
 use crate::domain::token::TokenSecret;
-use crate::service::{Account, Org, Token};
+use crate::service::{Account, AuditEvent, Grant, GroupDetail, Org, OrgSummary, RoleSummary, Token};
 
 /// Rows fetched per page ("1–50 of 1 204").
 pub const PAGE_SIZE: u64 = 50;
@@ -60,6 +61,64 @@ pub struct Detail {
     pub account: Account,
     pub tokens: Vec<Token>,
     pub selected_token: usize,
+    pub groups: Vec<String>,
+    /// Roles held directly (besides the basic role).
+    pub roles: Vec<String>,
+    pub grants: Vec<Grant>,
+}
+
+/// A small list loaded whole (groups, roles and orgs of one store are few).
+#[derive(Clone, Debug)]
+pub struct SimpleList<T> {
+    pub rows: Vec<T>,
+    pub selected: usize,
+    pub loaded: bool,
+}
+
+impl<T> Default for SimpleList<T> {
+    fn default() -> Self {
+        SimpleList { rows: Vec::new(), selected: 0, loaded: false }
+    }
+}
+
+impl<T> SimpleList<T> {
+    pub fn selected(&self) -> Option<&T> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn set(&mut self, rows: Vec<T>) {
+        self.selected = self.selected.min(rows.len().saturating_sub(1));
+        self.rows = rows;
+        self.loaded = true;
+    }
+}
+
+/// The selected role's permissions and holders.
+#[derive(Clone, Debug)]
+pub struct RoleDetail {
+    pub name: String,
+    pub permissions: Vec<Permission>,
+    pub accounts: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+/// The audit log pages like the account list.
+#[derive(Clone, Debug, Default)]
+pub struct AuditList {
+    pub rows: Vec<AuditEvent>,
+    pub offset: u64,
+    pub total: u64,
+    pub selected: u64,
+    pub filter: String,
+    pub request: u64,
+    pub loaded: bool,
+}
+
+impl AuditList {
+    pub fn selected_event(&self) -> Option<&AuditEvent> {
+        let i = self.selected.checked_sub(self.offset)?;
+        self.rows.get(usize::try_from(i).ok()?)
+    }
 }
 
 impl Detail {
@@ -80,9 +139,11 @@ pub struct Reveal {
 }
 
 /// What a y/n confirmation does on `y`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pending {
     DeleteAccount(i64),
+    DeleteGroup { org_id: i64, name: String },
+    DeleteRole { org_id: i64, name: String },
     RevokeToken(i64),
     RotateToken(i64),
     DeleteToken(i64),
@@ -126,6 +187,13 @@ pub struct State {
     pub org: Option<Org>,
     pub list: AccountList,
     pub detail: Option<Detail>,
+    /// Lines scrolled in the detail pane (long permission lists).
+    pub detail_scroll: u16,
+    pub groups: SimpleList<GroupDetail>,
+    pub roles: SimpleList<RoleSummary>,
+    pub role_detail: Option<RoleDetail>,
+    pub org_summaries: SimpleList<OrgSummary>,
+    pub audit: AuditList,
     pub popups: Vec<Popup>,
     pub status: Option<Status>,
     /// Rows the list pane can show, for PgUp/PgDn (kept from the last resize).
@@ -146,6 +214,12 @@ impl State {
             org: None,
             list: AccountList::default(),
             detail: None,
+            detail_scroll: 0,
+            groups: SimpleList::default(),
+            roles: SimpleList::default(),
+            role_detail: None,
+            org_summaries: SimpleList::default(),
+            audit: AuditList::default(),
             popups: Vec::new(),
             status: None,
             viewport_rows: 20,
@@ -173,8 +247,16 @@ impl State {
         match self.popups.last() {
             Some(popup) => vec![popup.context()],
             None if self.filtering => vec![Context::Filter],
-            None if self.focus == Focus::Tokens => vec![Context::Tokens, Context::Panes],
-            None => vec![Context::Panes],
+            None => match self.view {
+                View::Accounts if self.focus == Focus::Tokens => {
+                    vec![Context::Tokens, Context::Accounts, Context::Panes]
+                }
+                View::Accounts => vec![Context::Accounts, Context::Panes],
+                View::Groups => vec![Context::Groups, Context::Panes],
+                View::Roles => vec![Context::Roles, Context::Panes],
+                View::Orgs => vec![Context::Orgs, Context::Panes],
+                View::Audit => vec![Context::Panes],
+            },
         }
     }
 

@@ -9,6 +9,7 @@ use super::effect::{DbEffect, Effect};
 use super::form::{FieldKey, Form, Submission, field_for};
 use super::keymap;
 use super::state::{Detail, Focus, PAGE_SIZE, Pending, Popup, Reveal, State};
+use super::views;
 use crate::domain::time;
 use crate::service::{Field, Service};
 
@@ -77,35 +78,43 @@ fn input(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if state.filtering {
-        let before = state.list.filter.clone();
+        let filter = filter_text(state);
+        let before = filter.clone();
         match key.code {
             KeyCode::Backspace => {
-                state.list.filter.pop();
+                filter.pop();
             }
-            KeyCode::Char(c) if !c.is_control() && state.list.filter.chars().count() < MAX_FILTER_CHARS => {
-                state.list.filter.push(c)
-            }
+            KeyCode::Char(c) if !c.is_control() && filter.chars().count() < MAX_FILTER_CHARS => filter.push(c),
             _ => {}
         }
-        if state.list.filter != before {
+        if *filter != before {
             return reload_list_from_top(state);
         }
     }
     Vec::new()
 }
 
+/// The filter of the current view: accounts or the audit log.
+fn filter_text(state: &mut State) -> &mut String {
+    if state.view == View::Audit { &mut state.audit.filter } else { &mut state.list.filter }
+}
+
 fn paste(state: &mut State, text: &str) -> Vec<Effect> {
     if let Some(Popup::Form(form)) = state.popups.last_mut() {
         form.paste(text);
     } else if state.filtering {
-        let room = MAX_FILTER_CHARS.saturating_sub(state.list.filter.chars().count());
-        state.list.filter.extend(text.chars().filter(|c| !c.is_control()).take(room));
+        let filter = filter_text(state);
+        let room = MAX_FILTER_CHARS.saturating_sub(filter.chars().count());
+        filter.extend(text.chars().filter(|c| !c.is_control()).take(room));
         return reload_list_from_top(state);
     }
     Vec::new()
 }
 
 fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
+    if state.view == View::Audit {
+        return views::load_audit(state, 0);
+    }
     state.list.offset = 0;
     load_accounts(state, Select::Index(0))
 }
@@ -134,10 +143,11 @@ fn filter_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::ClearFilter => {
             state.filtering = false;
-            if state.list.filter.is_empty() {
+            let filter = filter_text(state);
+            if filter.is_empty() {
                 return Vec::new();
             }
-            state.list.filter.clear();
+            filter.clear();
             reload_list_from_top(state)
         }
         Command::Up | Command::Down => move_selection(state, command),
@@ -162,10 +172,8 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::ShowView(view) => {
             state.view = view;
-            if view != View::Accounts {
-                state.info(format!("{} view: not available yet", view.title()));
-            }
-            Vec::new()
+            state.focus = Focus::List;
+            views::load(state)
         }
         Command::SwitchOrg => {
             let selected = state.org.as_ref().and_then(|o| state.orgs.iter().position(|x| x.id == o.id)).unwrap_or(0);
@@ -173,10 +181,8 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             vec![DbEffect::LoadOrgs.into()]
         }
         Command::Reload => {
-            let mut effects: Vec<Effect> = vec![DbEffect::LoadOrgs.into()];
-            effects.extend(load_accounts(state, Select::Index(state.list.selected)));
             state.info("reloaded");
-            effects
+            reload_all(state)
         }
         Command::NextFocus | Command::PrevFocus => {
             let order = [Focus::List, Focus::Detail, Focus::Tokens];
@@ -188,15 +194,20 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Up | Command::Down | Command::Top | Command::Bottom | Command::PageUp | Command::PageDown => {
             move_selection(state, command)
         }
-        _ if state.view != View::Accounts => {
-            state.info(format!("{} view: not available yet", state.view.title()));
-            Vec::new()
-        }
-        Command::Filter => {
+        Command::Filter if matches!(state.view, View::Accounts | View::Audit) => {
             state.filtering = true;
             state.focus = Focus::List;
             Vec::new()
         }
+        Command::Filter => {
+            state.info("/ filters the service accounts and audit views");
+            Vec::new()
+        }
+        _ if state.view != View::Accounts => views::command(state, command),
+        Command::AddItem | Command::RemoveItem => with_unmanaged_account(state, |state, account| {
+            state.popups.push(Popup::Form(Form::account_role(&account, command == Command::AddItem)));
+            Vec::new()
+        }),
         Command::New => {
             if let Some(org) = &state.org {
                 state.popups.push(Popup::Form(Form::new_account(org.id, &org.name)));
@@ -273,6 +284,21 @@ fn token_command(state: &mut State, command: Command) -> Vec<Effect> {
 }
 
 fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
+    if state.view != View::Accounts {
+        return views::move_selection(state, command);
+    }
+    if state.focus == Focus::Detail && !state.filtering {
+        let page = state.viewport_rows.max(1);
+        state.detail_scroll = match command {
+            Command::Up => state.detail_scroll.saturating_sub(1),
+            Command::Down => state.detail_scroll.saturating_add(1).min(500),
+            Command::Top => 0,
+            Command::PageUp => state.detail_scroll.saturating_sub(page),
+            Command::PageDown => state.detail_scroll.saturating_add(page).min(500),
+            _ => state.detail_scroll,
+        };
+        return Vec::new();
+    }
     if state.focus == Focus::Tokens && !state.filtering {
         if let Some(detail) = state.detail.as_mut() {
             let last = detail.tokens.len().saturating_sub(1);
@@ -305,6 +331,7 @@ fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
         return Vec::new();
     }
     state.list.selected = target;
+    state.detail_scroll = 0;
     if state.list.window_contains(target) { load_detail(state) } else { load_accounts(state, Select::Index(target)) }
 }
 
@@ -346,6 +373,7 @@ fn popup_command(state: &mut State, command: Command) -> Vec<Effect> {
                     Some(Submission::NewToken { account_id, new }) => {
                         vec![DbEffect::CreateToken { account_id, new }.into()]
                     }
+                    Some(other) => vec![DbEffect::Apply(other).into()],
                     None => Vec::new(),
                 };
             }
@@ -353,10 +381,12 @@ fn popup_command(state: &mut State, command: Command) -> Vec<Effect> {
         },
         Popup::Confirm { pending, .. } => match command {
             Command::Yes => {
-                let pending = *pending;
+                let pending = pending.clone();
                 state.popups.pop();
                 let effect = match pending {
                     Pending::DeleteAccount(account_id) => DbEffect::DeleteAccount { account_id },
+                    Pending::DeleteGroup { org_id, name } => DbEffect::DeleteGroup { org_id, name },
+                    Pending::DeleteRole { org_id, name } => DbEffect::DeleteRole { org_id, name },
                     Pending::RevokeToken(token_id) => DbEffect::RevokeToken { token_id },
                     Pending::RotateToken(token_id) => DbEffect::RotateToken { token_id },
                     Pending::DeleteToken(token_id) => DbEffect::DeleteToken { token_id },
@@ -402,12 +432,26 @@ fn popup_command(state: &mut State, command: Command) -> Vec<Effect> {
     Vec::new()
 }
 
-fn switch_org(state: &mut State, org: crate::service::Org) -> Vec<Effect> {
+pub(crate) fn switch_org(state: &mut State, org: crate::service::Org) -> Vec<Effect> {
     state.org = Some(org);
     state.list = Default::default();
     state.detail = None;
+    state.groups = Default::default();
+    state.roles = Default::default();
+    state.role_detail = None;
+    state.audit = Default::default();
     state.filtering = false;
-    load_accounts(state, Select::Index(0))
+    let mut effects = load_accounts(state, Select::Index(0));
+    effects.extend(views::load(state));
+    effects
+}
+
+/// Everything the screen shows, again (after `r` or a change made elsewhere).
+fn reload_all(state: &mut State) -> Vec<Effect> {
+    let mut effects: Vec<Effect> = vec![DbEffect::LoadOrgs.into()];
+    effects.extend(load_accounts(state, Select::Index(state.list.selected)));
+    effects.extend(views::load(state));
+    effects
 }
 
 fn top_form(state: &mut State) -> Option<&mut Form> {
@@ -447,7 +491,7 @@ fn outcome_received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             }
             load_detail(state)
         }
-        Outcome::Detail { account, tokens } => {
+        Outcome::Detail { account, tokens, groups, roles, grants } => {
             if state.selected_account().map(|a| a.id) != Some(account.id) {
                 return Vec::new();
             }
@@ -459,7 +503,7 @@ fn outcome_received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             if let Some(row) = state.list.rows.iter_mut().find(|a| a.id == account.id) {
                 *row = account.clone();
             }
-            state.detail = Some(Detail { account, tokens, selected_token });
+            state.detail = Some(Detail { account, tokens, selected_token, groups, roles, grants });
             Vec::new()
         }
         Outcome::DetailGone(_) => load_accounts(state, Select::Index(state.list.selected)),
@@ -521,11 +565,23 @@ fn outcome_received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             state.error(message);
             Vec::new()
         }
-        Outcome::ExternalChange => {
-            let mut effects: Vec<Effect> = vec![DbEffect::LoadOrgs.into()];
-            effects.extend(load_accounts(state, Select::Index(state.list.selected)));
+        Outcome::ExternalChange => reload_all(state),
+        Outcome::Saved { message } => {
+            if top_form(state).is_some() {
+                state.popups.pop();
+            }
+            state.info(message);
+            let mut effects = reload_all(state);
+            if state.view == View::Orgs {
+                effects.push(DbEffect::LoadOrgSummaries.into());
+            }
             effects
         }
+        other @ (Outcome::Groups(_)
+        | Outcome::Roles(_)
+        | Outcome::RoleDetail { .. }
+        | Outcome::OrgSummaries(_)
+        | Outcome::Audit { .. }) => views::outcome(state, other).unwrap_or_default(),
         Outcome::Copied(result) => {
             match result {
                 Ok(note) => {

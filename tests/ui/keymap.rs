@@ -22,9 +22,13 @@ fn every_binding_dispatches_to_its_own_command_in_its_context() {
 
 #[test]
 fn footer_labels_are_exactly_the_labelled_bindings_of_the_context() {
-    let footer = keymap::footer(&[Context::Panes]);
-    let labelled: Vec<_> =
-        BINDINGS.iter().filter(|b| b.context == Context::Panes && !b.label.is_empty()).map(|b| b.label).collect();
+    let contexts = [Context::Accounts, Context::Panes];
+    let footer = keymap::footer(&contexts);
+    let labelled: Vec<_> = contexts
+        .iter()
+        .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.context == *ctx && !b.label.is_empty()))
+        .map(|b| b.label)
+        .collect();
     assert_eq!(footer, labelled);
     assert!(footer.contains(&"n new") && footer.contains(&"? help") && footer.contains(&"q quit"));
 }
@@ -65,13 +69,13 @@ fn design_keys_are_bound_in_the_panes() {
     ];
     for (code, command) in expect {
         assert_eq!(
-            keymap::lookup(&[Context::Panes], &KeyEvent::new(code, KeyModifiers::NONE)),
+            keymap::lookup(&[Context::Accounts, Context::Panes], &KeyEvent::new(code, KeyModifiers::NONE)),
             Some(command),
             "{code:?}"
         );
     }
     let shift_r = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
-    assert_eq!(keymap::lookup(&[Context::Panes], &shift_r), Some(Command::RotateToken));
+    assert_eq!(keymap::lookup(&[Context::Accounts, Context::Panes], &shift_r), Some(Command::RotateToken));
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(keymap::lookup(&[Context::Reveal], &ctrl_c), Some(Command::Quit), "Ctrl-C quits from anywhere");
 }

@@ -2,6 +2,7 @@
 
 mod panes;
 mod popups;
+mod views;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

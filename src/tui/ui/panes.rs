@@ -62,12 +62,11 @@ fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
 
 pub fn body(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     if state.view != View::Accounts {
-        let text = format!("{} — this view is not available yet. Press 1 for service accounts.", state.view.title());
-        frame.render_widget(Paragraph::new(text).block(block(state.view.title().to_string(), true, theme)), area);
+        super::views::draw(state, theme, frame, area);
         return;
     }
     let [left, right] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
-    let [detail, tokens] = Layout::vertical([Constraint::Length(9), Constraint::Min(4)]).areas(right);
+    let [detail, tokens] = Layout::vertical([Constraint::Percentage(55), Constraint::Min(6)]).areas(right);
     account_list(state, theme, frame, left);
     account_detail(state, theme, frame, detail);
     token_list(state, theme, frame, tokens);
@@ -149,8 +148,22 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let description =
         if a.description.is_empty() { "—".to_string() } else { clean(&a.description.replace(['\n', '\t'], " ")) };
     lines.push(Line::from(vec![label("description"), Span::raw(description)]));
-    lines.push(Line::from(vec![label("id"), Span::raw(a.id.to_string())]));
-    let widget = Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(clean(&a.name), focused, theme));
+    let list_or_dash = |items: &[String]| if items.is_empty() { "—".to_string() } else { clean(&items.join(", ")) };
+    lines.push(Line::from(vec![label("groups"), Span::raw(list_or_dash(&detail.groups))]));
+    lines.push(Line::from(vec![label("roles"), Span::raw(list_or_dash(&detail.roles))]));
+    lines.push(Line::from(Span::styled(format!("permissions ({})", detail.grants.len()), theme.accent())));
+    for grant in &detail.grants {
+        lines.push(Line::from(vec![
+            Span::raw(format!("  {} ", grant.action)),
+            Span::raw(grant.scope.clone()),
+            Span::styled(format!("  ← {}", clean(&grant.sources.join(", "))), theme.dim()),
+        ]));
+    }
+    let title = if focused { format!("{} (j/k scroll)", clean(&a.name)) } else { clean(&a.name) };
+    let widget = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((state.detail_scroll, 0))
+        .block(block(title, focused, theme));
     frame.render_widget(widget, area);
 }
 

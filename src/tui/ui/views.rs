@@ -1,0 +1,212 @@
+//! Drawing of the secondary views: Groups, Roles, Orgs, Audit. Each is a list on the left and
+//! the selected item's detail on the right.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{Theme, clean, group_digits};
+use crate::domain::time;
+use crate::tui::action::View;
+use crate::tui::state::{Focus, State};
+
+fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
+    let block = Block::default().borders(Borders::ALL).title(title);
+    if focused { block.border_style(theme.focused_border()) } else { block }
+}
+
+fn list(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    items: Vec<ListItem<'static>>,
+    selected: Option<usize>,
+    state: &State,
+    theme: Theme,
+) {
+    let focused = state.focus == Focus::List && state.popups.is_empty();
+    let mut list_state = ListState::default().with_selected(selected);
+    let widget =
+        List::new(items).block(block(title, focused, theme)).highlight_style(theme.selected()).highlight_symbol("▸ ");
+    frame.render_stateful_widget(widget, area, &mut list_state);
+}
+
+fn detail(frame: &mut Frame, area: Rect, title: String, lines: Vec<Line<'static>>, state: &State, theme: Theme) {
+    let focused = state.focus != Focus::List && state.popups.is_empty();
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(title, focused, theme)), area);
+}
+
+fn heading(text: &str, theme: Theme) -> Line<'static> {
+    Line::from(Span::styled(text.to_string(), theme.accent()))
+}
+
+fn names(items: &[String]) -> String {
+    if items.is_empty() { "—".to_string() } else { items.iter().map(|s| clean(s)).collect::<Vec<_>>().join(", ") }
+}
+
+pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let [left, right] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
+    match state.view {
+        View::Groups => groups(state, theme, frame, left, right),
+        View::Roles => roles(state, theme, frame, left, right),
+        View::Orgs => orgs(state, theme, frame, left, right),
+        View::Audit => audit(state, theme, frame, left, right),
+        View::Accounts => {}
+    }
+}
+
+fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
+    let rows = &state.groups.rows;
+    let items = rows
+        .iter()
+        .map(|g| {
+            ListItem::new(Line::from(vec![
+                Span::raw(clean(&g.group.name)),
+                Span::styled(format!("  {} member(s)", g.members.len()), theme.dim()),
+            ]))
+        })
+        .collect();
+    let selected = (!rows.is_empty()).then_some(state.groups.selected);
+    list(frame, left, format!("Groups ({})", rows.len()), items, selected, state, theme);
+    let Some(g) = state.groups.selected() else {
+        let hint = if state.groups.loaded { "No groups yet. Press n to create one." } else { "loading…" };
+        detail(frame, right, "Group".into(), vec![Line::from(Span::styled(hint, theme.dim()))], state, theme);
+        return;
+    };
+    let lines = vec![
+        Line::from(vec![Span::styled("description ", theme.dim()), Span::raw(clean(&g.group.description))]),
+        Line::from(vec![Span::styled("created     ", theme.dim()), Span::raw(time::date(g.group.created_at))]),
+        Line::from(""),
+        heading("Members", theme),
+        Line::from(names(&g.members)),
+        Line::from(""),
+        heading("Roles", theme),
+        Line::from(names(&g.roles)),
+        Line::from(""),
+        Line::from(Span::styled("a adds a member or role, u removes one", theme.dim())),
+    ];
+    detail(frame, right, clean(&g.group.name), lines, state, theme);
+}
+
+fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
+    let rows = &state.roles.rows;
+    let items = rows
+        .iter()
+        .map(|r| {
+            ListItem::new(Line::from(vec![
+                Span::raw(clean(&r.name)),
+                Span::styled(format!("  {}", r.kind), theme.dim()),
+            ]))
+        })
+        .collect();
+    let selected = (!rows.is_empty()).then_some(state.roles.selected);
+    list(frame, left, format!("Roles ({})", rows.len()), items, selected, state, theme);
+    let Some(role) = state.roles.selected() else {
+        detail(frame, right, "Role".into(), vec![Line::from(Span::styled("loading…", theme.dim()))], state, theme);
+        return;
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("kind        ", theme.dim()),
+            Span::raw(role.kind),
+            Span::styled(if role.read_only() { "  (read-only)" } else { "" }, theme.dim()),
+        ]),
+        Line::from(vec![Span::styled("description ", theme.dim()), Span::raw(clean(&role.description))]),
+        Line::from(""),
+    ];
+    match state.role_detail.as_ref().filter(|d| d.name == role.name) {
+        Some(d) => {
+            lines.push(heading(&format!("Permissions ({})", d.permissions.len()), theme));
+            lines.extend(d.permissions.iter().map(|p| {
+                Line::from(vec![
+                    Span::raw(format!("  {}", p.action)),
+                    Span::styled(format!("  {}", p.scope), theme.dim()),
+                ])
+            }));
+            lines.push(Line::from(""));
+            lines.push(heading("Held by", theme));
+            if role.kind == "basic" {
+                lines.push(Line::from("every account whose basic role it is"));
+            } else {
+                lines.push(Line::from(format!("accounts: {}", names(&d.accounts))));
+                lines.push(Line::from(format!("groups:   {}", names(&d.groups))));
+            }
+        }
+        None => lines.push(Line::from(Span::styled("loading…", theme.dim()))),
+    }
+    detail(frame, right, clean(&role.name), lines, state, theme);
+}
+
+fn orgs(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
+    let rows = &state.org_summaries.rows;
+    let current = state.org.as_ref().map(|o| o.id);
+    let items = rows
+        .iter()
+        .map(|s| {
+            let mark = if Some(s.org.id) == current { "  (current)" } else { "" };
+            ListItem::new(Line::from(vec![Span::raw(clean(&s.org.name)), Span::styled(mark, theme.dim())]))
+        })
+        .collect();
+    let selected = (!rows.is_empty()).then_some(state.org_summaries.selected);
+    list(frame, left, format!("Orgs ({})", rows.len()), items, selected, state, theme);
+    let Some(s) = state.org_summaries.selected() else {
+        detail(frame, right, "Org".into(), vec![Line::from(Span::styled("loading…", theme.dim()))], state, theme);
+        return;
+    };
+    let cap =
+        s.org.max_token_lifetime_days.map_or("none".to_string(), |d| format!("{d} days (new tokens and extensions)"));
+    let lines = vec![
+        Line::from(vec![Span::styled("id          ", theme.dim()), Span::raw(s.org.id.to_string())]),
+        Line::from(vec![Span::styled("accounts    ", theme.dim()), Span::raw(group_digits(s.accounts as u64))]),
+        Line::from(vec![Span::styled("tokens      ", theme.dim()), Span::raw(group_digits(s.tokens as u64))]),
+        Line::from(vec![Span::styled("token cap   ", theme.dim()), Span::raw(cap)]),
+        Line::from(vec![Span::styled("created     ", theme.dim()), Span::raw(time::date(s.org.created_at))]),
+        Line::from(""),
+        Line::from(Span::styled("Enter switches to it; e edits name and cap; d deletes it", theme.dim())),
+    ];
+    detail(frame, right, clean(&s.org.name), lines, state, theme);
+}
+
+fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
+    let audit = &state.audit;
+    let title = if audit.total == 0 {
+        "Audit 0 of 0".to_string()
+    } else {
+        format!(
+            "Audit {}–{} of {}",
+            group_digits(audit.offset + 1),
+            group_digits(audit.offset + audit.rows.len() as u64),
+            group_digits(audit.total)
+        )
+    };
+    let items = audit
+        .rows
+        .iter()
+        .map(|e| {
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{} ", time::date_time(e.at)), theme.dim()),
+                Span::raw(clean(&e.action)),
+            ]))
+        })
+        .collect();
+    let selected = audit
+        .selected
+        .checked_sub(audit.offset)
+        .and_then(|i| usize::try_from(i).ok())
+        .filter(|i| *i < audit.rows.len());
+    list(frame, left, title, items, selected, state, theme);
+    let Some(e) = audit.selected_event() else {
+        let hint = if audit.loaded { "No events match." } else { "loading…" };
+        detail(frame, right, "Event".into(), vec![Line::from(Span::styled(hint, theme.dim()))], state, theme);
+        return;
+    };
+    let lines = vec![
+        Line::from(vec![Span::styled("time        ", theme.dim()), Span::raw(time::date_time(e.at))]),
+        Line::from(vec![Span::styled("actor       ", theme.dim()), Span::raw(clean(&e.actor))]),
+        Line::from(vec![Span::styled("action      ", theme.dim()), Span::raw(clean(&e.action))]),
+        Line::from(vec![Span::styled("target      ", theme.dim()), Span::raw(clean(&e.target))]),
+        Line::from(vec![Span::styled("details     ", theme.dim()), Span::raw(clean(&e.details))]),
+    ];
+    detail(frame, right, format!("Event {}", e.id), lines, state, theme);
+}

@@ -1,0 +1,183 @@
+//! The secondary views (2 Groups, 3 Roles, 4 Orgs, 5 Audit): what they load, how their keys
+//! act and how results land. Pure, like `update`.
+
+use super::action::{Command, Outcome, View};
+use super::effect::{DbEffect, Effect};
+use super::form::Form;
+use super::state::{PAGE_SIZE, Pending, Popup, RoleDetail, SimpleList, State};
+
+/// The effects that (re)load what the current view shows.
+pub fn load(state: &mut State) -> Vec<Effect> {
+    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
+    match state.view {
+        View::Accounts => Vec::new(),
+        View::Groups => vec![DbEffect::LoadGroups { org_id }.into()],
+        View::Roles => {
+            let mut effects: Vec<Effect> = vec![DbEffect::LoadRoles { org_id }.into()];
+            effects.extend(load_role_detail(state));
+            effects
+        }
+        View::Orgs => vec![DbEffect::LoadOrgSummaries.into()],
+        View::Audit => load_audit(state, state.audit.selected),
+    }
+}
+
+pub fn load_audit(state: &mut State, selected: u64) -> Vec<Effect> {
+    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
+    let request = state.next_request();
+    state.audit.request = request;
+    vec![DbEffect::LoadAudit { request, org_id, filter: state.audit.filter.clone(), selected }.into()]
+}
+
+fn load_role_detail(state: &State) -> Vec<Effect> {
+    match (state.org.as_ref(), state.roles.selected()) {
+        (Some(org), Some(role)) => vec![DbEffect::LoadRoleDetail { org_id: org.id, name: role.name.clone() }.into()],
+        _ => Vec::new(),
+    }
+}
+
+fn step<T>(list: &mut SimpleList<T>, command: Command, page: usize) {
+    let last = list.rows.len().saturating_sub(1);
+    list.selected = match command {
+        Command::Up => list.selected.saturating_sub(1),
+        Command::Down => (list.selected + 1).min(last),
+        Command::Top => 0,
+        Command::Bottom => last,
+        Command::PageUp => list.selected.saturating_sub(page),
+        _ => (list.selected + page).min(last),
+    };
+}
+
+/// j/k/g/G/PgUp/PgDn in a secondary view.
+pub fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
+    let page = usize::from(state.viewport_rows.max(1));
+    match state.view {
+        View::Groups => step(&mut state.groups, command, page),
+        View::Orgs => step(&mut state.org_summaries, command, page),
+        View::Roles => {
+            let before = state.roles.selected;
+            step(&mut state.roles, command, page);
+            if state.roles.selected != before {
+                return load_role_detail(state);
+            }
+        }
+        View::Audit => {
+            let audit = &state.audit;
+            if audit.total == 0 {
+                return Vec::new();
+            }
+            let last = audit.total - 1;
+            let target = match command {
+                Command::Up => audit.selected.saturating_sub(1),
+                Command::Down => (audit.selected + 1).min(last),
+                Command::Top => 0,
+                Command::Bottom => last,
+                Command::PageUp => audit.selected.saturating_sub(page as u64),
+                _ => (audit.selected + page as u64).min(last),
+            };
+            let in_window = target >= audit.offset && target < audit.offset + audit.rows.len() as u64;
+            state.audit.selected = target;
+            if !in_window {
+                return load_audit(state, target);
+            }
+        }
+        View::Accounts => {}
+    }
+    Vec::new()
+}
+
+/// A view's own keys (n, e, d, a, u, Enter).
+pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
+    let Some(org) = state.org.clone() else { return Vec::new() };
+    let form = match (state.view, command) {
+        (View::Groups, Command::New) => Some(Form::new_group(org.id)),
+        (View::Groups, Command::Edit) => state.groups.selected().map(|g| Form::rename_group(org.id, &g.group.name)),
+        (View::Groups, Command::AddItem | Command::RemoveItem) => {
+            state.groups.selected().map(|g| Form::group_change(org.id, &g.group.name, command == Command::AddItem))
+        }
+        (View::Groups, Command::Delete) => {
+            if let Some(g) = state.groups.selected() {
+                let name = g.group.name.clone();
+                state.popups.push(Popup::Confirm {
+                    message: format!("Delete group {name}? Its members stay but lose its roles. y/n"),
+                    pending: Pending::DeleteGroup { org_id: org.id, name },
+                });
+            }
+            None
+        }
+        (View::Roles, Command::New) => Some(Form::new_role(org.id)),
+        (View::Roles, Command::AddItem | Command::RemoveItem | Command::Delete) => {
+            let Some(role) = state.roles.selected().cloned() else { return Vec::new() };
+            if role.read_only() {
+                let why = match &role.managed_by {
+                    Some(plugin) => format!("role {} is managed by plugin {plugin}", role.name),
+                    None => format!("{} is a built-in {} role and cannot be changed", role.name, role.kind),
+                };
+                state.error(why);
+                return Vec::new();
+            }
+            if command == Command::Delete {
+                state.popups.push(Popup::Confirm {
+                    message: format!("Delete role {}? Accounts and groups lose it. y/n", role.name),
+                    pending: Pending::DeleteRole { org_id: org.id, name: role.name.clone() },
+                });
+                None
+            } else {
+                Some(Form::role_permission(org.id, &role.name, command == Command::AddItem))
+            }
+        }
+        (View::Orgs, Command::New) => Some(Form::new_org()),
+        (View::Orgs, Command::Edit) => state.org_summaries.selected().map(|s| Form::edit_org(&s.org)),
+        (View::Orgs, Command::Delete) => {
+            if state.org_summaries.rows.len() <= 1 {
+                state.error("the last organization cannot be deleted");
+                return Vec::new();
+            }
+            state.org_summaries.selected().map(|s| Form::delete_org(&s.org))
+        }
+        (View::Orgs, Command::Submit) => {
+            if let Some(summary) = state.org_summaries.selected() {
+                let org = summary.org.clone();
+                state.info(format!("switched to {}", org.name));
+                return super::update::switch_org(state, org);
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(form) = form {
+        state.popups.push(Popup::Form(form));
+    }
+    Vec::new()
+}
+
+/// Results for the secondary views. Returns None for outcomes that are not theirs.
+pub fn outcome(state: &mut State, outcome: Outcome) -> Result<Vec<Effect>, Outcome> {
+    match outcome {
+        Outcome::Groups(groups) => state.groups.set(groups),
+        Outcome::Roles(roles) => {
+            state.roles.set(roles);
+            return Ok(load_role_detail(state));
+        }
+        Outcome::RoleDetail { name, permissions, accounts, groups } => {
+            if state.roles.selected().is_some_and(|r| r.name == name) {
+                state.role_detail = Some(RoleDetail { name, permissions, accounts, groups });
+            }
+        }
+        Outcome::OrgSummaries(orgs) => state.org_summaries.set(orgs),
+        Outcome::Audit { request, rows, offset, total, selected } => {
+            if request == state.audit.request {
+                state.audit.rows = rows;
+                state.audit.offset = offset;
+                state.audit.total = total;
+                state.audit.selected = selected;
+                state.audit.loaded = true;
+            }
+        }
+        other => return Err(other),
+    }
+    Ok(Vec::new())
+}
+
+/// Rows per audit page (same as the account list).
+pub const AUDIT_PAGE: u64 = PAGE_SIZE;
