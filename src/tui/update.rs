@@ -581,7 +581,7 @@ fn outcome_received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         | Outcome::Roles(_)
         | Outcome::RoleDetail { .. }
         | Outcome::OrgSummaries(_)
-        | Outcome::Audit { .. }) => views::outcome(state, other).unwrap_or_default(),
+        | Outcome::Audit { .. }) => views::outcome(state, other),
         Outcome::Copied(result) => {
             match result {
                 Ok(note) => {

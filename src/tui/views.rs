@@ -151,32 +151,30 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Results for the secondary views. Returns None for outcomes that are not theirs.
-pub fn outcome(state: &mut State, outcome: Outcome) -> Result<Vec<Effect>, Outcome> {
+/// Results for the secondary views; other outcomes are not theirs and are ignored here.
+pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     match outcome {
         Outcome::Groups(groups) => state.groups.set(groups),
         Outcome::Roles(roles) => {
             state.roles.set(roles);
-            return Ok(load_role_detail(state));
+            return load_role_detail(state);
         }
-        Outcome::RoleDetail { name, permissions, accounts, groups } => {
-            if state.roles.selected().is_some_and(|r| r.name == name) {
-                state.role_detail = Some(RoleDetail { name, permissions, accounts, groups });
-            }
+        Outcome::RoleDetail { name, permissions, accounts, groups }
+            if state.roles.selected().is_some_and(|r| r.name == name) =>
+        {
+            state.role_detail = Some(RoleDetail { name, permissions, accounts, groups });
         }
         Outcome::OrgSummaries(orgs) => state.org_summaries.set(orgs),
-        Outcome::Audit { request, rows, offset, total, selected } => {
-            if request == state.audit.request {
-                state.audit.rows = rows;
-                state.audit.offset = offset;
-                state.audit.total = total;
-                state.audit.selected = selected;
-                state.audit.loaded = true;
-            }
+        Outcome::Audit { request, rows, offset, total, selected } if request == state.audit.request => {
+            state.audit.rows = rows;
+            state.audit.offset = offset;
+            state.audit.total = total;
+            state.audit.selected = selected;
+            state.audit.loaded = true;
         }
-        other => return Err(other),
+        _ => {}
     }
-    Ok(Vec::new())
+    Vec::new()
 }
 
 /// Rows per audit page (same as the account list).
