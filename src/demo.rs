@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::clock::ManualClock;
 use crate::domain::expiry::{DAY, ExpiryRequest, Lifetime};
+use crate::domain::permission::parse_permission;
 use crate::domain::role::BasicRole;
 use crate::service::{NewAccount, NewToken, Result, Service};
 
@@ -23,9 +24,30 @@ struct DemoOrg {
     name: String,
     #[serde(default)]
     max_token_lifetime_days: Option<i64>,
+    #[serde(default)]
+    roles: Vec<DemoRole>,
     accounts: Vec<DemoAccount>,
     #[serde(default)]
-    managed: Vec<DemoManaged>,
+    groups: Vec<DemoGroup>,
+    /// Register the example plugin (assets/plugins/) in this org.
+    #[serde(default)]
+    example_plugin: bool,
+}
+
+#[derive(Deserialize)]
+struct DemoRole {
+    name: String,
+    description: String,
+    /// `action` or `action=scope`.
+    permissions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoGroup {
+    name: String,
+    description: String,
+    members: Vec<String>,
+    roles: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -36,14 +58,13 @@ struct DemoAccount {
     description: String,
     #[serde(default)]
     disabled: bool,
+    /// Fixed or custom roles held directly.
+    #[serde(default)]
+    roles: Vec<String>,
     tokens: Vec<DemoToken>,
 }
 
-#[derive(Deserialize)]
-struct DemoManaged {
-    plugin: String,
-    role: BasicRole,
-}
+const EXAMPLE_PLUGIN: &str = include_str!("../assets/plugins/grafana-oncall-app/plugin.json");
 
 #[derive(Deserialize)]
 struct DemoToken {
@@ -76,11 +97,18 @@ pub fn seed(path: &std::path::Path, now: i64) -> Result<()> {
         if org.max_token_lifetime_days.is_some() {
             service.set_org_cap(org_id, org.max_token_lifetime_days)?;
         }
+        for role in &org.roles {
+            let permissions: Vec<_> = role.permissions.iter().map(|p| parse_permission(p)).collect();
+            service.create_role(org_id, &role.name, &role.description, &permissions)?;
+        }
         for account in &org.accounts {
             clock.set(now - 500 * DAY);
             let new =
                 NewAccount { name: account.name.clone(), description: account.description.clone(), role: account.role };
             let created = service.create_account(org_id, &new)?;
+            for role in &account.roles {
+                service.assign_role(created.id, role, true)?;
+            }
             for token in &account.tokens {
                 clock.set(now - token.age_days * DAY);
                 let lifetime =
@@ -105,11 +133,20 @@ pub fn seed(path: &std::path::Path, now: i64) -> Result<()> {
                 service.set_account_disabled(created.id, true)?;
             }
         }
-        for managed in &org.managed {
+        clock.set(now - 20 * DAY);
+        for group in &org.groups {
+            service.create_group(org_id, &group.name, &group.description)?;
+            for member in &group.members {
+                let account = service.find_account(org_id, member)?;
+                service.change_membership(org_id, &group.name, account.id, true)?;
+            }
+            for role in &group.roles {
+                service.assign_group_role(org_id, &group.name, role, true)?;
+            }
+        }
+        if org.example_plugin {
             clock.set(now - 30 * DAY);
-            let name = format!("{}{}", crate::domain::names::RESERVED_PREFIX, managed.plugin);
-            let description = format!("Managed by the {} plugin", managed.plugin);
-            service.insert_account(org_id, &name, &description, managed.role, Some(&managed.plugin))?;
+            service.register_plugin_json(org_id, EXAMPLE_PLUGIN, "assets/plugins/grafana-oncall-app/plugin.json")?;
         }
     }
     Ok(())

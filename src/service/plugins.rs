@@ -58,10 +58,15 @@ fn validate_plugin_id(id: &str) -> std::result::Result<String, String> {
 
 impl Service {
     pub fn register_plugin(&mut self, org_id: i64, path: &Path) -> Result<PluginRegistration> {
-        let shown = path.display();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Refused(format!("{shown}: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
+        self.register_plugin_json(org_id, &text, &path.display().to_string())
+    }
+
+    /// Like [`Service::register_plugin`] with the plugin.json text in hand; `shown` names its
+    /// source in error messages.
+    pub fn register_plugin_json(&mut self, org_id: i64, text: &str, shown: &str) -> Result<PluginRegistration> {
         let plugin: PluginJson =
-            serde_json::from_str(&text).map_err(|e| Error::Refused(format!("{shown}: not valid plugin JSON: {e}")))?;
+            serde_json::from_str(text).map_err(|e| Error::Refused(format!("{shown}: not valid plugin JSON: {e}")))?;
         let id = plugin.id.ok_or_else(|| Error::Refused(format!("{shown}: has no \"id\"")))?;
         let id = validate_plugin_id(&id).map_err(|m| Error::Refused(format!("{shown}: {m}")))?;
         let wanted = plugin.iam.map(|iam| iam.permissions).unwrap_or_default();
