@@ -257,3 +257,106 @@ fn quitting_with_a_revealed_token_drops_it() {
     assert!(h.state.quit);
     assert!(h.state.popups.is_empty());
 }
+
+#[test]
+fn groups_view_creates_a_group_adds_a_member_and_a_role_and_the_account_gains_its_permissions() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('n'));
+    h.chars("writers");
+    h.key(KeyCode::Enter);
+    assert!(h.service.find_group(1, "writers").is_ok());
+    // Select it (groups are listed by name: ci, deployers, on-call, writers).
+    h.key(KeyCode::Char('G'));
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Tab);
+    h.chars("loki-ingest");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Right); // Member -> Role
+    h.key(KeyCode::Tab);
+    h.chars("fixed:dashboards:writer");
+    h.key(KeyCode::Enter);
+    let loki = h.service.find_account(1, "loki-ingest").unwrap();
+    assert!(h.service.account_allows(loki.id, "dashboards:write", "dashboards:uid:x").unwrap());
+    let screen = h.screen();
+    assert!(screen.contains("loki-ingest") && screen.contains("fixed:dashboards:writer"), "{screen}");
+    // An unknown member is refused under the field, nothing written.
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Tab);
+    h.chars("nobody");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("no service account 'nobody'"), "{}", h.screen());
+}
+
+#[test]
+fn roles_view_refuses_to_change_built_in_roles_and_grants_to_custom_ones() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('a'));
+    assert!(h.state.popups.is_empty());
+    assert!(h.screen().contains("None is a built-in basic role and cannot be changed"), "{}", h.screen());
+    h.key(KeyCode::Char('n'));
+    h.chars("reader-x");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.chars("folders:ab*");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("malformed scope"), "{}", h.screen());
+    h.ctrl('u');
+    h.chars("folders:uid:*");
+    h.key(KeyCode::Enter);
+    let role = h.service.find_role(1, "reader-x").unwrap();
+    assert_eq!(role.kind, "custom");
+    assert_eq!(h.service.role_permissions(&role).unwrap().len(), 1);
+}
+
+#[test]
+fn deleting_an_org_needs_its_name_typed_and_the_last_org_is_kept() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('j')); // Partners
+    h.key(KeyCode::Char('d'));
+    h.chars("partners");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("type 'Partners' exactly"), "{}", h.screen());
+    assert!(h.service.find_org("Partners").is_ok());
+    h.ctrl('u');
+    h.chars("Partners");
+    h.key(KeyCode::Enter);
+    assert!(h.service.find_org("Partners").is_err());
+    assert_eq!(h.state.org_summaries.rows.len(), 2);
+}
+
+#[test]
+fn audit_view_pages_and_filters() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('5'));
+    let total = h.state.audit.total;
+    assert!(total > 10);
+    h.key(KeyCode::Char('/'));
+    h.chars("token.revoke");
+    h.key(KeyCode::Enter);
+    assert!(h.state.audit.total >= 1 && h.state.audit.total < total);
+    assert!(h.state.audit.rows.iter().all(|e| e.action == "token.revoke"));
+}
+
+#[test]
+fn assigning_a_role_to_an_account_from_the_accounts_view() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("loki");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('a'));
+    h.chars("fixed:folders:reader");
+    h.key(KeyCode::Enter);
+    let detail = h.state.detail.as_ref().unwrap();
+    assert_eq!(detail.roles, vec!["fixed:folders:reader".to_string()]);
+    assert!(
+        detail
+            .grants
+            .iter()
+            .any(|g| g.action == "folders:read" && g.sources.iter().any(|s| s == "role fixed:folders:reader"))
+    );
+}

@@ -84,8 +84,40 @@ fn terminal_too_small() {
 }
 
 #[test]
-fn placeholder_view() {
+fn narrow_groups_view() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('2'));
     assert_snapshot!("groups_placeholder", redact(&h.screen_at(80, 20)));
+}
+
+#[test]
+fn groups_view() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('j'));
+    assert_snapshot!("groups_view", redact(&h.screen()));
+}
+
+#[test]
+fn roles_view_on_a_custom_role() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('G'));
+    assert_snapshot!("roles_view", redact(&h.screen()));
+}
+
+#[test]
+fn orgs_view() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('4'));
+    assert_snapshot!("orgs_view", redact(&h.screen()));
+}
+
+#[test]
+fn audit_view_filtered() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('5'));
+    h.key(KeyCode::Char('/'));
+    h.chars("plugin");
+    assert_snapshot!("audit_view", redact(&h.screen()));
 }
