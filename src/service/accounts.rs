@@ -4,6 +4,7 @@ use super::{Account, Error, Field, Result, Service};
 use crate::domain::names;
 use crate::domain::role::BasicRole;
 use crate::store::accounts::{self, NewAccountRow};
+use crate::store::orgs;
 
 #[derive(Clone, Debug, Default)]
 pub struct NewAccount {
@@ -96,19 +97,24 @@ impl Service {
 
     /// Changes name, description or role. The login never changes, so scripts keep working.
     pub fn update_account(&mut self, id: i64, changes: &AccountChanges) -> Result<Account> {
-        let old = self.account(id)?;
+        // Check the input first (pure), then read and write inside one transaction, so a change
+        // another process made in between is never overwritten with stale values.
+        let name = match &changes.name {
+            Some(name) => Some(names::validate_account_name(name).map_err(|m| Error::invalid(Field::Name, m))?),
+            None => None,
+        };
+        let description = match &changes.description {
+            Some(text) => Some(names::validate_description(text).map_err(|m| Error::invalid(Field::Description, m))?),
+            None => None,
+        };
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        let old = account_in(&tx, id)?;
         Service::ensure_unmanaged(&old)?;
         let mut updated = old.clone();
-        if let Some(name) = &changes.name {
-            updated.name = names::validate_account_name(name).map_err(|m| Error::invalid(Field::Name, m))?;
-        }
-        if let Some(description) = &changes.description {
-            updated.description =
-                names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
-        }
-        if let Some(role) = changes.role {
-            updated.role = role;
-        }
+        updated.name = name.unwrap_or(updated.name);
+        updated.description = description.unwrap_or(updated.description);
+        updated.role = changes.role.unwrap_or(updated.role);
         let mut details = Vec::new();
         if updated.name != old.name {
             details.push(format!("name: {} -> {}", old.name, updated.name));
@@ -123,13 +129,11 @@ impl Service {
             return Ok(old);
         }
         let key = names::name_key(&updated.name);
-        let org = self.org(old.org_id)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
         if accounts::find_by_key(&tx, old.org_id, &key)?.is_some_and(|other| other.id != id) {
+            let org = orgs::get(&tx, old.org_id)?.map(|o| o.name).unwrap_or_default();
             return Err(Error::invalid(
                 Field::Name,
-                format!("a service account named '{}' already exists in {}", updated.name, org.name),
+                format!("a service account named '{}' already exists in {org}", updated.name),
             ));
         }
         accounts::update(&tx, &updated, &key, now)?;
@@ -140,14 +144,14 @@ impl Service {
 
     /// Disabling keeps the tokens but makes every one of them fail verification until re-enabled.
     pub fn set_account_disabled(&mut self, id: i64, disabled: bool) -> Result<Account> {
-        let mut account = self.account(id)?;
+        let (actor, now) = (self.actor.clone(), self.now());
+        let tx = self.store.write()?;
+        let mut account = account_in(&tx, id)?;
         Service::ensure_unmanaged(&account)?;
         if account.disabled == disabled {
             return Ok(account);
         }
         account.disabled = disabled;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
         accounts::update(&tx, &account, &names::name_key(&account.name), now)?;
         let action = if disabled { "sa.disable" } else { "sa.enable" };
         Service::audit(&tx, &actor, now, Some(account.org_id), action, &describe(&account), "")?;
@@ -208,4 +212,9 @@ pub(crate) fn insert_account_in(
     let details = format!("role={role}{}", managed_by.map(|p| format!(" managed_by={p}")).unwrap_or_default());
     Service::audit(tx, actor, now, Some(org.id), "sa.create", &format!("sa {name} ({login})"), &details)?;
     Ok(id)
+}
+
+/// Reads an account inside a transaction.
+fn account_in(tx: &rusqlite::Connection, id: i64) -> Result<Account> {
+    accounts::get(tx, id)?.ok_or_else(|| Error::NotFound(format!("no service account with id {id}")))
 }

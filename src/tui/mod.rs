@@ -47,6 +47,11 @@ pub fn run(db: &Path, config: &Config, demo: bool) -> Result<(), String> {
     if config.mouse {
         let _ = execute!(std::io::stdout(), EnableMouseCapture);
     }
+    // Debug builds only: lets the pty test prove the terminal is restored after a panic.
+    if cfg!(debug_assertions) && std::env::var_os("SATUI_DEBUG_PANIC").is_some() {
+        let _ = terminal.draw(|frame| ui::draw(&State::new(0, options.clone()), frame));
+        panic!("forced panic (SATUI_DEBUG_PANIC)");
+    }
     let result = runtime.block_on(event_loop(&mut terminal, service, config, options));
     if config.mouse {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);

@@ -19,6 +19,10 @@ struct Session {
 
 impl Session {
     fn start(db: &Path) -> Session {
+        Session::start_with(db, &[])
+    }
+
+    fn start_with(db: &Path, env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
             .expect("open pty");
@@ -29,6 +33,9 @@ impl Session {
         cmd.env_remove("DISPLAY");
         cmd.env_remove("WAYLAND_DISPLAY");
         cmd.env("XDG_CONFIG_HOME", db.parent().unwrap());
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
         let child = pty.slave.spawn_command(cmd).expect("spawn satui");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
@@ -157,4 +164,18 @@ fn a_bad_database_file_is_one_clear_line_and_the_terminal_is_left_alone() {
     let screen = ui.screen();
     assert!(screen.contains("not a satui database"), "{screen}");
     assert!(screen.contains("junk.db"));
+}
+
+#[test]
+fn a_panic_restores_the_terminal_before_the_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("panic.db");
+    let mut ui = Session::start_with(&db, &[("SATUI_DEBUG_PANIC", "1")]);
+    assert!(!ui.wait_exit(), "a panic is a failure exit");
+    std::thread::sleep(Duration::from_millis(100));
+    let parser = ui.parser.lock().unwrap();
+    let screen = parser.screen();
+    assert!(!screen.alternate_screen(), "left the alternate screen");
+    assert!(!screen.hide_cursor(), "cursor visible again");
+    assert!(screen.contents().contains("forced panic"), "{}", screen.contents());
 }
