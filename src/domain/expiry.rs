@@ -182,12 +182,14 @@ pub fn describe_expiry(expires_at: Option<i64>, now: i64) -> String {
     }
 }
 
-/// A short human span: "3 d", "5 h", "12 min", "40 s".
+/// A short human span, rounded to the nearest unit: "3 d", "5 h", "12 min", "40 s" (so a
+/// 30-day token a few seconds old still reads "30 d").
 pub fn span(seconds: i64) -> String {
+    let round = |unit: i64| (seconds + unit / 2) / unit;
     match seconds {
-        s if s >= DAY => format!("{} d", s / DAY),
-        s if s >= 3600 => format!("{} h", s / 3600),
-        s if s >= 60 => format!("{} min", s / 60),
+        s if s >= DAY => format!("{} d", round(DAY)),
+        s if s >= 3600 => format!("{} h", round(3600)),
+        s if s >= 60 => format!("{} min", round(60)),
         s => format!("{s} s"),
     }
 }

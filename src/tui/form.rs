@@ -4,9 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::expiry::{self, DEFAULT_LIFETIME_DAYS, DEFAULT_MAX_AGE_DAYS, ExpiryRequest, Lifetime};
-use crate::domain::names;
 use crate::domain::permission::{self, Catalog};
 use crate::domain::role::BasicRole;
+use crate::domain::{names, time};
 use crate::service::{Account, AccountChanges, Field as ServiceField, NewAccount, NewToken, Org};
 
 fn non_empty(text: String, what: &str) -> Result<String, String> {
@@ -163,7 +163,7 @@ impl Form {
                     LIFETIMES.iter().map(|s| s.to_string()).collect(),
                     default_lifetime,
                 ),
-                FormField::text(FieldKey::CustomDays, "Custom days", ""),
+                FormField::text(FieldKey::CustomDays, "Days or date", ""),
                 FormField {
                     key: FieldKey::Extended,
                     label: "Extended",
@@ -533,7 +533,16 @@ impl Form {
         let name = self.check(FieldKey::Name, names::validate_token_name(&name_text));
         let choice = self.choice_index(FieldKey::Lifetime);
         let lifetime = match (choice, LIFETIME_DAYS.get(choice).copied().flatten()) {
-            (CUSTOM, _) => self.parse_days(FieldKey::CustomDays, "custom lifetime").map(Lifetime::Days),
+            (CUSTOM, _) => {
+                let text =
+                    self.field(FieldKey::CustomDays).map(|f| f.text_value().trim().to_string()).unwrap_or_default();
+                if text.contains('-') && !text.starts_with('-') {
+                    // A date (YYYY-MM-DD): the service checks it is in the future and within the cap.
+                    self.check(FieldKey::CustomDays, time::parse_date(&text)).map(Lifetime::Until)
+                } else {
+                    self.parse_days(FieldKey::CustomDays, "custom lifetime").map(Lifetime::Days)
+                }
+            }
             (_, Some(days)) => Some(Lifetime::Days(days)),
             _ => Some(Lifetime::Never),
         };

@@ -22,6 +22,8 @@ pub enum Context {
     Form,
     Confirm,
     Reveal,
+    /// "Not copied. Close anyway? y/n" over the reveal modal.
+    RevealConfirm,
     Help,
     Picker,
 }
@@ -40,6 +42,7 @@ impl Context {
             Context::Form => "Forms",
             Context::Confirm => "Confirm",
             Context::Reveal => "New token",
+            Context::RevealConfirm => "Close without copying?",
             Context::Help => "Help",
             Context::Picker => "Org switcher",
         }
@@ -152,8 +155,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Reveal, K::Char('c'), NONE, C::Copy, "c copy", "copy the token to the clipboard"),
     bind(X::Reveal, K::Enter, NONE, C::Cancel, "Enter close", "close (the token is never shown again)"),
     bind(X::Reveal, K::Esc, NONE, C::Cancel, "", "close"),
-    bind(X::Reveal, K::Char('y'), NONE, C::Yes, "", "close without copying (when asked)"),
-    bind(X::Reveal, K::Char('n'), NONE, C::No, "", "go back to the token (when asked)"),
+    bind(X::RevealConfirm, K::Char('y'), NONE, C::Yes, "y close", "close without copying: the token is gone for good"),
+    bind(X::RevealConfirm, K::Char('n'), NONE, C::No, "n back", "go back to the token"),
+    bind(X::RevealConfirm, K::Esc, NONE, C::No, "", "go back to the token"),
     bind(X::Help, K::Esc, NONE, C::Cancel, "Esc close", "close help"),
     bind(X::Help, K::Char('?'), NONE, C::Cancel, "", "close help"),
     bind(X::Help, K::Char('q'), NONE, C::Cancel, "", "close help"),
@@ -244,6 +248,7 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         X::Form,
         X::Confirm,
         X::Reveal,
+        X::RevealConfirm,
         X::Picker,
         X::Help,
     ];

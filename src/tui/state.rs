@@ -162,6 +162,7 @@ impl Popup {
         match self {
             Popup::Form(_) => Context::Form,
             Popup::Confirm { .. } => Context::Confirm,
+            Popup::Reveal(reveal) if reveal.confirm_close => Context::RevealConfirm,
             Popup::Reveal(_) => Context::Reveal,
             Popup::Help { .. } => Context::Help,
             Popup::OrgPicker { .. } => Context::Picker,
