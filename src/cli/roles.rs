@@ -231,16 +231,13 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
         GroupCommand::AddRole { group, role } | GroupCommand::RemoveRole { group, role } => {
             let add = matches!(command, GroupCommand::AddRole { .. });
             let changed = service.assign_group_role(org.id, group, role, add)?;
-            println!(
-                "{group}: {} {role}",
-                if changed == add {
-                    "now holds"
-                } else if add {
-                    "already holds"
-                } else {
-                    "no longer holds"
-                }
-            );
+            let verb = match (add, changed) {
+                (true, true) => "now holds",
+                (false, true) => "no longer holds",
+                (true, false) => "already holds",
+                (false, false) => "did not hold",
+            };
+            println!("{group}: {verb} {role}");
         }
     }
     Ok(())

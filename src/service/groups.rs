@@ -83,6 +83,8 @@ impl Service {
     pub fn change_membership(&mut self, org_id: i64, group: &str, account_id: i64, add: bool) -> Result<bool> {
         let group = self.find_group(org_id, group)?;
         let account = self.account(account_id)?;
+        // A managed account holds exactly its plugin's permissions: no group can add to them.
+        Service::ensure_unmanaged(&account)?;
         if account.org_id != org_id {
             return Err(Error::Refused(format!("'{}' is in another organization", account.name)));
         }

@@ -108,7 +108,7 @@ impl Service {
     ) -> Result<Role> {
         let org = self.org(org_id)?;
         let name = names::validate_label_name(name, "role").map_err(|m| Error::invalid(Field::Name, m))?;
-        if name.parse::<BasicRole>().is_ok() || name.starts_with("fixed:") || name.starts_with("managed:") {
+        if reserved_role_name(&name) {
             return Err(Error::invalid(Field::Name, format!("'{name}' is reserved for built-in roles")));
         }
         let description =
@@ -302,6 +302,14 @@ impl Service {
             .collect();
         Ok(permission::allows(&grants, action, scope))
     }
+}
+
+/// Names a custom role may not take: the basic roles and the `fixed:` and `managed:` prefixes,
+/// compared case-insensitively like every other role name (else a custom `FIXED:x` would shadow
+/// or be mistaken for the built-in `fixed:x`).
+pub(crate) fn reserved_role_name(name: &str) -> bool {
+    let key = names::name_key(name);
+    name.parse::<BasicRole>().is_ok() || key.starts_with("fixed:") || key.starts_with("managed:")
 }
 
 fn role_ref(role: &RoleSummary) -> Option<RoleRef> {

@@ -89,7 +89,12 @@ impl Service {
         let conn = self.store.conn();
         let mut out = Vec::new();
         for org in orgs::list(conn)?.into_iter().filter(|o| only_org.is_none_or(|id| id == o.id)) {
-            let role_names = |holder: Holder| self.role_names(holder);
+            // By name, not by internal id: ids are renumbered on import, names are not.
+            let role_names = |holder: Holder| -> Result<Vec<String>> {
+                let mut held = self.role_names(holder)?;
+                held.sort_by_key(|name| names::name_key(name));
+                Ok(held)
+            };
             let mut roles = Vec::new();
             for role in role_store::list(conn, org.id)? {
                 roles.push(RoleExport {
@@ -247,6 +252,7 @@ fn validate(data: &Export) -> Result<()> {
     let catalog = Catalog::get();
     let mut org_keys = HashSet::new();
     let mut logins = HashSet::new();
+    let mut plugins = HashSet::new();
     for org in &data.orgs {
         names::validate_org_name(&org.name).map_err(invalid)?;
         if !org_keys.insert(names::name_key(&org.name)) {
@@ -258,6 +264,9 @@ fn validate(data: &Export) -> Result<()> {
         let mut role_keys = HashSet::new();
         for role in &org.roles {
             names::validate_label_name(&role.name, "role").map_err(invalid)?;
+            if role.managed_by.is_none() && super::roles::reserved_role_name(&role.name) {
+                return Err(invalid(format!("role '{}' has a name reserved for built-in roles", role.name)));
+            }
             if !role_keys.insert(names::name_key(&role.name)) {
                 return Err(invalid(format!("role '{}' appears twice in {}", role.name, org.name)));
             }
@@ -278,6 +287,11 @@ fn validate(data: &Export) -> Result<()> {
             names::validate_description(&a.description).map_err(|m| invalid(format!("account '{}': {m}", a.name)))?;
             if !account_keys.insert(names::name_key(&a.name)) {
                 return Err(invalid(format!("account '{}' appears twice in {}", a.name, org.name)));
+            }
+            if let Some(plugin) = &a.managed_by
+                && !plugins.insert(plugin.clone())
+            {
+                return Err(invalid(format!("plugin {plugin} manages more than one account; a plugin has one")));
             }
             if !a.login.starts_with("sa-") || !logins.insert(a.login.clone()) {
                 return Err(invalid(format!("login '{}' is malformed or used twice", a.login)));

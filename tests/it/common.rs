@@ -108,3 +108,86 @@ pub fn satui(db: &Path) -> assert_cmd::Command {
 pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// `satui --db <path> --json ARGS` that must succeed; its stdout parsed as JSON.
+pub fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
+    let out = satui(db).arg("--json").args(args).output().expect("run satui");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e})"))
+}
+
+/// `satui --db <path> ARGS` that must succeed; its stdout.
+pub fn cli_ok(db: &Path, args: &[&str]) -> String {
+    let out = satui(db).args(args).output().expect("run satui");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 stdout")
+}
+
+/// Runs a command that must exit with `code` (1: error, 2: usage) and print nothing on stdout;
+/// returns its stderr, which for exit 1 is one line starting `satui: `.
+pub fn cli_fails(db: &Path, args: &[&str], code: i32) -> String {
+    let out = satui(db).args(args).output().expect("run satui");
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "{args:?} printed to stdout: {}", String::from_utf8_lossy(&out.stdout));
+    let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+    if code == 1 {
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: stderr is not one line: {stderr:?}");
+        assert!(stderr.starts_with("satui: "), "{stderr:?}");
+    }
+    stderr
+}
+
+/// `satui token verify [ARGS]` with the token in `$SATUI_TOKEN`.
+pub fn cli_verify(db: &Path, token: &str, args: &[&str]) -> std::process::Output {
+    satui(db).args(["token", "verify"]).args(args).env("SATUI_TOKEN", token).output().expect("run satui")
+}
+
+/// Every table of the store with its row count, to prove that a refused change wrote nothing.
+pub const TABLES: [&str; 9] = [
+    "orgs",
+    "service_accounts",
+    "tokens",
+    "roles",
+    "role_permissions",
+    "groups",
+    "group_members",
+    "role_assignments",
+    "audit_events",
+];
+
+pub fn row_counts(conn: &rusqlite::Connection) -> std::collections::BTreeMap<&'static str, i64> {
+    TABLES
+        .iter()
+        .map(|t| (*t, conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).expect("count rows")))
+        .collect()
+}
+
+/// Row counts of the store file at `db` (through a separate connection).
+pub fn db_row_counts(db: &Path) -> std::collections::BTreeMap<&'static str, i64> {
+    row_counts(&rusqlite::Connection::open(db).expect("open the store"))
+}
+
+/// The example plugin shipped with satui.
+pub fn oncall_plugin() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/plugins/grafana-oncall-app/plugin.json")
+}
+
+pub const ONCALL: &str = "grafana-oncall-app";
+pub const ONCALL_ACCOUNT: &str = "extsvc-grafana-oncall-app";
+
+/// The `{action, scope}` pairs the example plugin declares.
+pub fn oncall_permissions() -> std::collections::BTreeSet<(String, String)> {
+    let text = std::fs::read_to_string(oncall_plugin()).expect("read plugin.json");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("plugin.json is JSON");
+    value["iam"]["permissions"]
+        .as_array()
+        .expect("iam.permissions")
+        .iter()
+        .map(|p| (p["action"].as_str().unwrap().to_string(), p["scope"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+/// The actor the CLI records: the OS user.
+pub fn os_user() -> String {
+    whoami::username().ok().filter(|name| !name.trim().is_empty()).unwrap_or_else(|| "unknown".to_string())
+}

@@ -2,10 +2,15 @@
 //! file, the store's file handling, and the command line. One binary keeps link time low.
 
 mod accounts;
+mod audit;
 mod cli;
 mod common;
 mod expiry;
 mod files;
 mod names;
+mod permissions;
+mod plugins;
+mod roles_groups;
 mod secrets;
 mod tokens;
+mod transfer;

@@ -1,0 +1,311 @@
+//! Plugin-managed accounts: `satui plugin register PATH/plugin.json` creates `extsvc-<id>` with a
+//! managed role holding exactly the plugin's permissions and one token; nobody but
+//! `plugin unregister` may change them.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use satui::service::{Error, NewToken};
+use serde_json::Value;
+
+use crate::common::{
+    DAY, Fixture, ONCALL, ONCALL_ACCOUNT, T0, cli_fails, cli_json, cli_ok, cli_verify, days, db_row_counts,
+    oncall_permissions, oncall_plugin, row_counts, satui,
+};
+
+struct Store {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+fn store() -> Store {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    Store { dir, db }
+}
+
+/// Registers the example plugin from the CLI; returns the token printed on stdout.
+fn register(db: &Path) -> String {
+    let out = satui(db).args(["plugin", "register"]).arg(oncall_plugin()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "stdout must be exactly the token: {stdout:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains(ONCALL_ACCOUNT) && stderr.contains("only once"), "{stderr}");
+    stdout.trim_end().to_string()
+}
+
+fn pairs(value: &Value) -> BTreeSet<(String, String)> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["action"].as_str().unwrap().to_string(), p["scope"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn given_the_example_plugin_when_registered_then_one_token_line_is_printed_and_it_verifies_as_the_managed_account() {
+    let s = store();
+    let token = register(&s.db);
+    assert!(token.starts_with("sat_") && token.len() == 42, "{token:?}");
+
+    let out = cli_verify(&s.db, &token, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let identity: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(identity["account"], ONCALL_ACCOUNT);
+    assert_eq!(identity["login"], "sa-1-extsvc-grafana-oncall-app");
+    assert_eq!(identity["role"], "None");
+
+    let shown = cli_json(&s.db, &["sa", "show", ONCALL_ACCOUNT]);
+    assert_eq!(shown["managed_by"], ONCALL);
+    assert_eq!(shown["tokens"].as_array().unwrap().len(), 1);
+    assert_eq!(shown["tokens"][0]["status"], "active");
+    assert!(shown["description"].as_str().unwrap().contains("Grafana OnCall"), "{shown}");
+}
+
+#[test]
+fn the_managed_role_and_the_effective_permissions_are_exactly_the_plugins_permissions() {
+    let s = store();
+    let token = register(&s.db);
+    let declared = oncall_permissions();
+
+    let role = cli_json(&s.db, &["role", "show", "managed:grafana-oncall-app"]);
+    assert_eq!(role["role"]["kind"], "managed");
+    assert_eq!(role["role"]["managed_by"], ONCALL);
+    assert_eq!(pairs(&role["permissions"]), declared);
+    assert_eq!(role["accounts"], serde_json::json!([ONCALL_ACCOUNT]));
+
+    let effective = cli_json(&s.db, &["sa", "permissions", ONCALL_ACCOUNT]);
+    assert_eq!(pairs(&effective), declared);
+    assert!(
+        effective
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["sources"] == serde_json::json!(["role managed:grafana-oncall-app"]))
+    );
+
+    let check =
+        |action: &str, scope: &str| cli_verify(&s.db, &token, &["--action", action, "--scope", scope]).status.code();
+    assert_eq!(check("dashboards:read", "dashboards:uid:abc"), Some(0));
+    assert_eq!(check("alert.rules:read", "folders:uid:x"), Some(0));
+    assert_eq!(check("grafana-oncall-app.schedules:read", "anything:at:all"), Some(0));
+    assert_eq!(check("dashboards:write", "dashboards:uid:abc"), Some(3));
+    assert_eq!(check("dashboards:read", "folders:uid:abc"), Some(3));
+}
+
+#[test]
+fn given_a_managed_account_then_every_admin_change_to_it_from_the_cli_is_refused_naming_the_plugin() {
+    let s = store();
+    let token = register(&s.db);
+    let before = db_row_counts(&s.db);
+    let sa = ONCALL_ACCOUNT;
+    let refused: &[&[&str]] = &[
+        &["sa", "update", sa, "--description", "mine now"],
+        &["sa", "update", sa, "--name", "renamed"],
+        &["sa", "update", sa, "--role", "Admin"],
+        &["sa", "disable", sa],
+        &["sa", "enable", sa],
+        &["sa", "delete", sa],
+        &["token", "create", "--sa", sa, "--name", "extra"],
+        &["token", "revoke", "--sa", sa, "plugin"],
+        &["token", "rotate", "--sa", sa, "plugin"],
+        &["token", "delete", "--sa", sa, "plugin"],
+        &["role", "assign", "fixed:folders:reader", "--sa", sa],
+        &["role", "grant", "managed:grafana-oncall-app", "dashboards:write"],
+        &["role", "ungrant", "managed:grafana-oncall-app", "dashboards:read=dashboards:*"],
+        &["role", "delete", "managed:grafana-oncall-app"],
+    ];
+    for args in refused {
+        let stderr = cli_fails(&s.db, args, 1);
+        assert!(stderr.contains("managed by plugin grafana-oncall-app"), "{args:?}: {stderr}");
+    }
+    cli_ok(&s.db, &["group", "create", "ops"]);
+    let stderr = cli_fails(&s.db, &["group", "add-role", "ops", "managed:grafana-oncall-app"], 1);
+    assert!(stderr.contains("managed by"), "{stderr}");
+    cli_ok(&s.db, &["group", "delete", "ops"]);
+
+    let mut expected = before;
+    // group create + delete: two audit events, nothing else.
+    expected.insert("audit_events", expected["audit_events"] + 2);
+    assert_eq!(db_row_counts(&s.db), expected, "a refused command wrote something");
+    assert_eq!(cli_verify(&s.db, &token, &[]).status.code(), Some(0), "the plugin's token still works");
+    let shown = cli_json(&s.db, &["sa", "show", sa]);
+    assert_eq!(shown["disabled"], false);
+    assert_eq!(shown["name"], ONCALL_ACCOUNT);
+    assert!(!shown["description"].as_str().unwrap().contains("mine"));
+}
+
+#[test]
+fn given_a_managed_account_then_the_service_refuses_the_same_changes_the_ui_would_ask_for() {
+    let mut fx = Fixture::new();
+    let org = fx.main_org();
+    let registration = fx.service.register_plugin(org, &oncall_plugin()).unwrap();
+    let (account, token) = (registration.account.id, registration.token.token.id);
+    let before = row_counts(fx.service.store().conn());
+    let changes = satui::service::AccountChanges { name: Some("x".into()), ..Default::default() };
+    let new = NewToken { name: "extra".into(), expiry: days(30) };
+    let results: Vec<(&str, Result<(), Error>)> = vec![
+        ("update", fx.service.update_account(account, &changes).map(drop)),
+        ("disable", fx.service.set_account_disabled(account, true).map(drop)),
+        ("delete", fx.service.delete_account(account)),
+        ("create token", fx.service.create_token(account, &new).map(drop)),
+        ("revoke", fx.service.revoke_token(token).map(drop)),
+        ("rotate", fx.service.rotate_token(token).map(drop)),
+        ("delete token", fx.service.delete_token(token)),
+        ("assign", fx.service.assign_role(account, "fixed:folders:reader", true).map(drop)),
+    ];
+    for (what, result) in results {
+        let err = result.expect_err(what);
+        assert!(matches!(err, Error::Refused(_)), "{what}: {err}");
+        assert!(err.to_string().contains("managed by plugin grafana-oncall-app"), "{what}: {err}");
+    }
+    assert_eq!(row_counts(fx.service.store().conn()), before);
+    assert_eq!(registration.account.managed_by.as_deref(), Some(ONCALL));
+    assert_eq!(registration.account.name, ONCALL_ACCOUNT);
+    let declared: BTreeSet<_> = registration.permissions.iter().map(|p| (p.action.clone(), p.scope.clone())).collect();
+    assert_eq!(declared, oncall_permissions());
+}
+
+#[test]
+fn the_plugin_token_lives_a_year_or_as_long_as_the_org_cap_allows() {
+    let mut fx = Fixture::new();
+    let org = fx.main_org();
+    let uncapped = fx.service.register_plugin(org, &oncall_plugin()).unwrap();
+    assert_eq!(uncapped.token.token.expires_at, Some(T0 + 365 * DAY));
+    assert_eq!(uncapped.token.token.name, "plugin");
+    fx.service.unregister_plugin(ONCALL).unwrap();
+
+    fx.service.set_org_cap(org, Some(30)).unwrap();
+    let capped = fx.service.register_plugin(org, &oncall_plugin()).unwrap();
+    assert_eq!(capped.token.token.expires_at, Some(T0 + 30 * DAY));
+    fx.verify(capped.token.secret.expose()).expect("the new token verifies");
+}
+
+#[test]
+fn registering_the_same_plugin_twice_is_refused_in_any_org_and_writes_nothing() {
+    let s = store();
+    register(&s.db);
+    cli_ok(&s.db, &["org", "create", "Other"]);
+    let before = db_row_counts(&s.db);
+    let path = oncall_plugin();
+    let path = path.to_str().unwrap();
+    for args in [&["plugin", "register", path][..], &["--org", "Other", "plugin", "register", path][..]] {
+        let stderr = cli_fails(&s.db, args, 1);
+        assert!(stderr.contains("already registered") && stderr.contains("Main Org."), "{stderr}");
+    }
+    assert_eq!(db_row_counts(&s.db), before);
+}
+
+#[test]
+fn unregistering_removes_the_account_its_tokens_and_its_role_and_allows_registering_again() {
+    let s = store();
+    cli_ok(&s.db, &["sa", "list"]);
+    let pristine = db_row_counts(&s.db);
+    let token = register(&s.db);
+    cli_ok(&s.db, &["group", "create", "ops"]);
+    cli_ok(&s.db, &["group", "add-member", "ops", "--sa", ONCALL_ACCOUNT]);
+
+    let out = cli_ok(&s.db, &["plugin", "unregister", ONCALL]);
+    assert!(out.contains("unregistered plugin grafana-oncall-app"), "{out}");
+    let rejected = cli_verify(&s.db, &token, &[]);
+    assert_eq!(rejected.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&rejected.stderr).contains("unknown token"));
+    assert!(cli_json(&s.db, &["sa", "list"]).as_array().unwrap().is_empty());
+    let roles = cli_json(&s.db, &["role", "list"]);
+    assert!(roles.as_array().unwrap().iter().all(|r| r["kind"] != "managed"), "{roles}");
+    assert!(cli_json(&s.db, &["group", "list"])[0]["members"].as_array().unwrap().is_empty());
+    let mut counts = db_row_counts(&s.db);
+    counts.remove("audit_events");
+    let mut expected = pristine;
+    expected.remove("audit_events");
+    expected.insert("groups", 1);
+    assert_eq!(counts, expected, "something of the plugin survived");
+
+    assert!(cli_fails(&s.db, &["plugin", "unregister", ONCALL], 1).contains("not registered"));
+    let again = register(&s.db);
+    assert_ne!(again, token);
+    assert_eq!(cli_verify(&s.db, &again, &[]).status.code(), Some(0));
+}
+
+#[test]
+fn register_with_json_prints_the_account_permissions_and_key() {
+    let s = store();
+    let path = oncall_plugin();
+    let value = cli_json(&s.db, &["plugin", "register", path.to_str().unwrap()]);
+    assert_eq!(value["plugin"], ONCALL);
+    assert_eq!(value["account"], ONCALL_ACCOUNT);
+    assert_eq!(pairs(&value["permissions"]), oncall_permissions());
+    let key = value["key"].as_str().unwrap();
+    assert_eq!(cli_verify(&s.db, key, &[]).status.code(), Some(0));
+}
+
+#[test]
+fn bad_plugin_files_are_refused_with_a_clear_one_line_error_and_nothing_written() {
+    let s = store();
+    let write = |name: &str, text: &str| {
+        let path = s.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let perms = r#""iam": {"permissions": [{"action": "dashboards:read", "scope": "dashboards:*"}]}"#;
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (s.dir.path().join("missing.json"), "missing.json"),
+        (write("garbage.json", "this is not json {"), "not valid plugin JSON"),
+        (write("array.json", "[1, 2, 3]"), "not valid plugin JSON"),
+        (write("noid.json", &format!("{{\"type\": \"app\", {perms}}}")), "has no \"id\""),
+        (write("numid.json", &format!("{{\"id\": 42, {perms}}}")), "not valid plugin JSON"),
+        (write("badid.json", &format!("{{\"id\": \"Bad Id\", {perms}}}")), "plugin id 'Bad Id'"),
+        (write("noperms.json", r#"{"id": "quiet-app"}"#), "no iam.permissions"),
+        (write("emptyperms.json", r#"{"id": "quiet-app", "iam": {"permissions": []}}"#), "no iam.permissions"),
+        (
+            write(
+                "unknown.json",
+                r#"{"id": "x-app", "iam": {"permissions": [{"action": "dashboards:read", "scope": ""}, {"action": "dashboards:frobnicate", "scope": ""}]}}"#,
+            ),
+            "unknown action 'dashboards:frobnicate'",
+        ),
+        (
+            write("foreign.json", r#"{"id": "x-app", "iam": {"permissions": [{"action": "other-app.things:read"}]}}"#),
+            "unknown action 'other-app.things:read'",
+        ),
+        (
+            write(
+                "scope.json",
+                r#"{"id": "x-app", "iam": {"permissions": [{"action": "folders:read", "scope": "folders:ab*"}]}}"#,
+            ),
+            "malformed scope",
+        ),
+    ];
+    cli_ok(&s.db, &["sa", "list"]);
+    let before = db_row_counts(&s.db);
+    for (path, needle) in &cases {
+        let stderr = cli_fails(&s.db, &["plugin", "register", path.to_str().unwrap()], 1);
+        assert!(stderr.contains(needle), "{}: {stderr}", path.display());
+        if path.exists() {
+            assert!(stderr.contains(&path.display().to_string()), "the error does not name the file: {stderr}");
+        }
+    }
+    assert_eq!(db_row_counts(&s.db), before, "a refused registration wrote something");
+
+    // The plugin's own actions are accepted for that plugin, and duplicates are merged.
+    let own = write(
+        "own.json",
+        r#"{"id": "x-app", "iam": {"permissions": [{"action": "x-app.things:read"}, {"action": "x-app.things:read", "scope": ""}, {"action": "folders:read", "scope": "folders:*"}]}}"#,
+    );
+    let value = cli_json(&s.db, &["plugin", "register", own.to_str().unwrap()]);
+    assert_eq!(value["account"], "extsvc-x-app");
+    assert_eq!(value["permissions"].as_array().unwrap().len(), 2, "{value}");
+}
+
+#[test]
+fn an_admin_cannot_create_an_account_under_the_reserved_plugin_prefix() {
+    let s = store();
+    let stderr = cli_fails(&s.db, &["sa", "create", ONCALL_ACCOUNT], 1);
+    assert!(stderr.contains("reserved"), "{stderr}");
+    register(&s.db);
+    cli_ok(&s.db, &["sa", "create", "plain"]);
+    let stderr = cli_fails(&s.db, &["sa", "update", "plain", "--name", "EXTSVC-mine"], 1);
+    assert!(stderr.contains("reserved"), "{stderr}");
+}
