@@ -205,7 +205,9 @@ fn unregistering_removes_the_account_its_tokens_and_its_role_and_allows_register
     let pristine = db_row_counts(&s.db);
     let token = register(&s.db);
     cli_ok(&s.db, &["group", "create", "ops"]);
-    cli_ok(&s.db, &["group", "add-member", "ops", "--sa", ONCALL_ACCOUNT]);
+    // A managed account holds exactly its plugin's permissions: no group may add to them.
+    let refused = cli_fails(&s.db, &["group", "add-member", "ops", "--sa", ONCALL_ACCOUNT], 1);
+    assert!(refused.contains("managed by plugin grafana-oncall-app"), "{refused}");
 
     let out = cli_ok(&s.db, &["plugin", "unregister", ONCALL]);
     assert!(out.contains("unregistered plugin grafana-oncall-app"), "{out}");
