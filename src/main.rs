@@ -11,8 +11,8 @@ fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
     match &cli.command {
-        None => run_ui(&cli.db.clone().unwrap_or_else(satui::paths::default_db_path), false),
-        Some(Command::Demo) => run_demo(),
+        None => run_ui(&cli.db.clone().unwrap_or_else(satui::paths::default_db_path), false, cli.org.clone()),
+        Some(Command::Demo) => run_demo(cli.org.clone()),
         Some(command) => satui::cli::run(&cli, command, &cli.db.clone().unwrap_or_else(satui::paths::default_db_path)),
     }
 }
@@ -22,19 +22,19 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn run_ui(db: &std::path::Path, demo: bool) -> ExitCode {
+fn run_ui(db: &std::path::Path, demo: bool, org: Option<String>) -> ExitCode {
     let config = match Config::load(satui::paths::config_path().as_deref()) {
         Ok(config) => config,
         Err(e) => return fail(&e),
     };
-    match satui::tui::run(db, &config, demo) {
+    match satui::tui::run(db, &config, demo, org) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
 }
 
 /// The UI on a throwaway store seeded from assets/demo.json; the store is deleted on exit.
-fn run_demo() -> ExitCode {
+fn run_demo(org: Option<String>) -> ExitCode {
     let dir = match tempfile::Builder::new().prefix("satui-demo-").tempdir() {
         Ok(dir) => dir,
         Err(e) => return fail(&format!("cannot create a demo store: {e}")),
@@ -43,7 +43,7 @@ fn run_demo() -> ExitCode {
     if let Err(e) = satui::demo::seed(&db, chrono::Utc::now().timestamp()) {
         return fail(&format!("cannot seed the demo store: {e}"));
     }
-    run_ui(&db, true)
+    run_ui(&db, true, org)
 }
 
 /// Rust ignores SIGPIPE, so `satui sa list | head` would panic on the closed pipe. Restoring the

@@ -43,6 +43,7 @@ pub enum RoleCommand {
     /// Give an account a fixed or custom role.
     Assign {
         role: String,
+        /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
     },
@@ -58,37 +59,32 @@ pub enum RoleCommand {
 pub enum GroupCommand {
     /// List groups with their members and roles.
     List,
+    /// Create a group.
     Create {
         name: String,
         #[arg(long, default_value = "")]
         description: String,
     },
-    Rename {
-        group: String,
-        new_name: String,
-    },
+    /// Rename a group.
+    Rename { group: String, new_name: String },
     /// Delete a group (members stay; they lose the group's roles).
-    Delete {
-        group: String,
-    },
+    Delete { group: String },
+    /// Add an account to a group (it gains the group's roles).
     AddMember {
         group: String,
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
     },
+    /// Remove an account from a group.
     RemoveMember {
         group: String,
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
     },
-    AddRole {
-        group: String,
-        role: String,
-    },
-    RemoveRole {
-        group: String,
-        role: String,
-    },
+    /// Give a group a fixed or custom role.
+    AddRole { group: String, role: String },
+    /// Take a role away from a group.
+    RemoveRole { group: String, role: String },
 }
 
 #[derive(Debug, Subcommand)]

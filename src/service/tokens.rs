@@ -147,7 +147,9 @@ impl Service {
         }
         let (actor, now) = (self.actor.clone(), self.now());
         let tx = self.store.write()?;
-        tokens::revoke(&tx, token_id, now)?;
+        if !tokens::revoke(&tx, token_id, now)? {
+            return Err(Error::Refused(format!("token '{}' is already revoked", token.name)));
+        }
         let target = format!("token {} of {}", token.name, account.name);
         Service::audit(
             &tx,
@@ -275,7 +277,10 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
         Lifetime::Until(at) => Some(((at - now + expiry::DAY - 1) / expiry::DAY) as u32),
     };
     if let Some(old) = replacing {
-        tokens::revoke(tx, old.id, now)?;
+        // Checked inside the transaction: of two racing rotations, the second finds it revoked.
+        if !tokens::revoke(tx, old.id, now)? {
+            return Err(Error::Refused(format!("token '{}' is revoked; create a new one instead", old.name)));
+        }
     } else if tokens::find_live_by_name(tx, account.id, &name)?.is_some() {
         return Err(Error::invalid(Field::Name, format!("'{}' already has a token named '{name}'", account.name)));
     }

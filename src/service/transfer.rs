@@ -296,6 +296,15 @@ fn validate(data: &Export) -> Result<()> {
             if !a.login.starts_with("sa-") || !logins.insert(a.login.clone()) {
                 return Err(invalid(format!("login '{}' is malformed or used twice", a.login)));
             }
+            if let Some(plugin) = &a.managed_by {
+                let own = format!("managed:{plugin}");
+                if a.roles.iter().any(|r| names::name_key(r) != names::name_key(&own)) {
+                    return Err(invalid(format!("managed account '{}' may hold only its plugin's role {own}", a.name)));
+                }
+                if org.groups.iter().any(|g| g.members.iter().any(|m| names::name_key(m) == names::name_key(&a.name))) {
+                    return Err(invalid(format!("managed account '{}' cannot be a group member", a.name)));
+                }
+            }
             for role in &a.roles {
                 if !role_known(role) {
                     return Err(invalid(format!("account '{}' holds unknown role '{role}'", a.name)));

@@ -152,10 +152,12 @@ pub fn find_for_verify(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Veri
     Ok(row)
 }
 
-pub fn revoke(conn: &Connection, id: i64, now: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
+/// Returns false when the token was already revoked (or is gone).
+pub fn revoke(conn: &Connection, id: i64, now: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
         .execute(params![id, now])?;
-    Ok(())
+    Ok(n > 0)
 }
 
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {

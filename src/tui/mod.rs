@@ -34,9 +34,9 @@ const TICK: Duration = Duration::from_millis(1000);
 
 /// Opens the store, then takes over the terminal until the user quits. Store errors are returned
 /// before the terminal changes, so they print as one plain line.
-pub fn run(db: &Path, config: &Config, demo: bool) -> Result<(), String> {
+pub fn run(db: &Path, config: &Config, demo: bool, initial_org: Option<String>) -> Result<(), String> {
     let service = Service::open(db).map_err(|e| e.to_string())?;
-    let options = Options { monochrome: config.monochrome(), demo };
+    let options = Options { monochrome: config.monochrome(), demo, initial_org };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

@@ -176,6 +176,8 @@ pub struct Options {
     /// NO_COLOR or `theme = "mono"`.
     pub monochrome: bool,
     pub demo: bool,
+    /// `--org NAME|ID`: the org to open on (default: the oldest).
+    pub initial_org: Option<String>,
 }
 
 pub struct State {
@@ -256,7 +258,7 @@ impl State {
                 View::Groups => vec![Context::Groups, Context::Panes],
                 View::Roles => vec![Context::Roles, Context::Panes],
                 View::Orgs => vec![Context::Orgs, Context::Panes],
-                View::Audit => vec![Context::Panes],
+                View::Audit => vec![Context::Audit, Context::Panes],
             },
         }
     }

@@ -199,10 +199,6 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.focus = Focus::List;
             Vec::new()
         }
-        Command::Filter => {
-            state.info("/ filters the service accounts and audit views");
-            Vec::new()
-        }
         _ if state.view != View::Accounts => views::command(state, command),
         Command::AddItem | Command::RemoveItem => with_unmanaged_account(state, |state, account| {
             state.popups.push(Popup::Form(Form::account_role(&account, command == Command::AddItem)));
@@ -471,7 +467,7 @@ fn outcome_received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                     state.org = Some(org);
                     Vec::new()
                 }
-                None => match state.orgs.iter().min_by_key(|o| o.id).cloned() {
+                None => match initial_org(state).or_else(|| state.orgs.iter().min_by_key(|o| o.id).cloned()) {
                     Some(org) => switch_org(state, org),
                     None => Vec::new(),
                 },
@@ -599,4 +595,19 @@ fn outcome_received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// The org named by `--org` (by id or case-insensitive name), once, at start.
+fn initial_org(state: &mut State) -> Option<crate::service::Org> {
+    let wanted = state.options.initial_org.take()?;
+    let key = crate::domain::names::name_key(&wanted);
+    let found = state
+        .orgs
+        .iter()
+        .find(|o| o.id.to_string() == wanted.trim() || crate::domain::names::name_key(&o.name) == key)
+        .cloned();
+    if found.is_none() {
+        state.error(format!("no organization '{}'; showing the first one", wanted.trim()));
+    }
+    found
 }

@@ -360,3 +360,15 @@ fn assigning_a_role_to_an_account_from_the_accounts_view() {
             .any(|g| g.action == "folders:read" && g.sources.iter().any(|s| s == "role fixed:folders:reader"))
     );
 }
+
+#[test]
+fn the_ui_opens_on_the_org_given_with_dash_dash_org() {
+    let mut h = Harness::demo();
+    h.state = satui::tui::state::State::new(
+        NOW,
+        satui::tui::state::Options { monochrome: true, demo: true, initial_org: Some("staging".into()) },
+    );
+    let effects = satui::tui::update::start(&mut h.state);
+    h.run(effects);
+    assert_eq!(h.state.org.as_ref().unwrap().name, "Staging");
+}

@@ -47,7 +47,7 @@ impl Harness {
         let clock = Arc::new(ManualClock::new(NOW));
         let mut service = Service::open_with_clock(&path, clock.clone()).expect("open store");
         service.set_actor("tester");
-        let state = State::new(NOW, Options { monochrome: true, demo });
+        let state = State::new(NOW, Options { monochrome: true, demo, initial_org: None });
         let mut harness = Harness { dir, service, clock, state, data_version: None, clipboard_works: false };
         harness.resize(120, 32);
         let effects = update::start(&mut harness.state);

@@ -161,9 +161,11 @@ fn a_bad_database_file_is_one_clear_line_and_the_terminal_is_left_alone() {
     std::fs::write(&db, b"this is not sqlite at all, just some bytes......").unwrap();
     let mut ui = Session::start(&db);
     assert!(!ui.wait_exit(), "exits with failure");
-    let screen = ui.screen();
-    assert!(screen.contains("not a satui database"), "{screen}");
+    // The reader thread may still be draining the pty after the exit.
+    let screen = ui.wait_for("not a satui database");
     assert!(screen.contains("junk.db"));
+    let parser = ui.parser.lock().unwrap();
+    assert!(!parser.screen().alternate_screen(), "the UI never took over the terminal");
 }
 
 #[test]
@@ -172,7 +174,7 @@ fn a_panic_restores_the_terminal_before_the_message() {
     let db = dir.path().join("panic.db");
     let mut ui = Session::start_with(&db, &[("SATUI_DEBUG_PANIC", "1")]);
     assert!(!ui.wait_exit(), "a panic is a failure exit");
-    std::thread::sleep(Duration::from_millis(100));
+    ui.wait_for("forced panic");
     let parser = ui.parser.lock().unwrap();
     let screen = parser.screen();
     assert!(!screen.alternate_screen(), "left the alternate screen");
