@@ -114,3 +114,65 @@ fn kill_9_in_the_middle_of_writes_loses_nothing_committed_and_keeps_the_file_int
     // And the store still works for normal use.
     assert!(satui(&db).args(["sa", "create", "after-crash"]).status().unwrap().success());
 }
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_writes_nothing() {
+    use satui::service::{Error, NewAccount, Service};
+    use satui::store::StoreError;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("full.db");
+    let mut service = Service::open(&db).unwrap();
+    // SQLite's page cap on this connection stands in for a full disk: writes past it fail
+    // with SQLITE_FULL exactly as they would on a full file system.
+    let pages: i64 = service.store().conn().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    service.store().conn().pragma_update(None, "max_page_count", pages + 2).unwrap();
+    let long = "x".repeat(450);
+    let mut created = 0;
+    let error = loop {
+        let new = NewAccount { name: format!("filler-{created:04}"), description: long.clone(), ..Default::default() };
+        match service.create_account(1, &new) {
+            Ok(_) => created += 1,
+            Err(e) => break e,
+        }
+        assert!(created < 10_000, "the cap never hit");
+    };
+    assert!(matches!(error, Error::Store(StoreError::DiskFull)), "{error:?}");
+    assert_eq!(error.to_string(), "the disk is full: nothing was written");
+    drop(service);
+    assert_eq!(count_accounts(&db) as usize, created, "the failed create left nothing behind");
+    assert_eq!(integrity(&db), "ok");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let events: i64 =
+        conn.query_row("SELECT count(*) FROM audit_events WHERE action = 'sa.create'", [], |r| r.get(0)).unwrap();
+    assert_eq!(events as usize, created, "no audit event for the failed change");
+}
+
+#[test]
+fn sql_metacharacters_in_names_and_filters_are_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sql.db");
+    for name in ["x'); DROP TABLE service_accounts; --", "50% off_sale", "back\\slash", "\"quoted\""] {
+        let out = satui(&db).args(["sa", "create", name]).output().unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(count_accounts(&db), 4);
+    // LIKE wildcards in a filter match literally.
+    let list = satui(&db).args(["sa", "list", "--json", "--filter", "%"]).output().unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1, "only the name containing a literal %");
+    let list = satui(&db).args(["sa", "list", "--json", "--filter", "_"]).output().unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(
+        rows.as_array().unwrap().len(),
+        2,
+        "only the two names containing a literal _ (a wildcard would match all 4)"
+    );
+}
+
+#[test]
+fn a_token_is_never_accepted_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("argv.db");
+    let out = satui(&db).args(["token", "verify", "sat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA000000"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a positional token is a usage error, so it never lands in shell history");
+}
