@@ -95,6 +95,8 @@ pub struct Form {
     pub error: Option<String>,
     /// Set while the submission is with the database worker.
     pub busy: bool,
+    /// A read-only line shown above the keys (e.g. the account's groups).
+    pub note: Option<String>,
 }
 
 /// The validated result of a form, ready for the service layer.
@@ -137,9 +139,11 @@ impl Form {
         )
     }
 
-    pub fn edit_account(account: &Account) -> Form {
+    /// `groups`: the account's groups, shown read-only (membership is changed in the Groups view).
+    pub fn edit_account(account: &Account, groups: &[String]) -> Form {
         let role = BasicRole::ALL.iter().position(|r| *r == account.role).unwrap_or(0);
-        Form::build(
+        let groups = if groups.is_empty() { "none".to_string() } else { groups.join(", ") };
+        let mut form = Form::build(
             FormKind::EditAccount { account_id: account.id },
             format!("Edit {}", account.name),
             vec![
@@ -147,7 +151,9 @@ impl Form {
                 FormField::text(FieldKey::Description, "Description", &account.description),
                 FormField::choice(FieldKey::Role, "Role", role_options(), role),
             ],
-        )
+        );
+        form.note = Some(format!("Groups: {groups} (change membership in the Groups view, 2)"));
+        form
     }
 
     pub fn new_token(account: &Account) -> Form {
@@ -357,7 +363,7 @@ impl Form {
     }
 
     fn build(kind: FormKind, title: String, fields: Vec<FormField>) -> Form {
-        Form { kind, title, fields, focus: 0, error: None, busy: false }
+        Form { kind, title, fields, focus: 0, error: None, busy: false, note: None }
     }
 
     pub fn field(&self, key: FieldKey) -> Option<&FormField> {

@@ -211,7 +211,8 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Edit => with_unmanaged_account(state, |state, account| {
-            state.popups.push(Popup::Form(Form::edit_account(&account)));
+            let groups = state.detail.as_ref().filter(|d| d.account.id == account.id).map(|d| d.groups.clone());
+            state.popups.push(Popup::Form(Form::edit_account(&account, &groups.unwrap_or_default())));
             Vec::new()
         }),
         Command::ToggleDisabled => with_unmanaged_account(state, |_, account| {

@@ -121,3 +121,15 @@ fn audit_view_filtered() {
     h.chars("plugin");
     assert_snapshot!("audit_view", redact(&h.screen()));
 }
+
+#[test]
+fn edit_account_form_shows_its_groups() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("ci-dep");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('e'));
+    let screen = h.screen();
+    assert!(screen.contains("Groups: ci, deployers"), "{screen}");
+    assert_snapshot!("edit_account_form", redact(&screen));
+}

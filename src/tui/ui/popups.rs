@@ -137,6 +137,10 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(clean(error), theme.error())));
     }
+    if let Some(note) = &form.note {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(clean(note), theme.dim())));
+    }
     lines.push(Line::from(""));
     let footer = if form.busy { "saving…".to_string() } else { keymap::footer(&[keymap::Context::Form]).join("  ") };
     lines.push(Line::from(Span::styled(footer, theme.dim())));
