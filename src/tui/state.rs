@@ -1,6 +1,6 @@
 //! Everything the screen shows, and nothing else. `update` changes it; `ui::draw` only reads it.
 
-use super::action::View;
+use super::action::{Command, View};
 use super::form::Form;
 use super::keymap::Context;
 use crate::domain::permission::Permission;
@@ -32,10 +32,11 @@ pub struct Status {
     pub until: i64,
 }
 
-/// The loaded window of the account list. `selected` is an absolute index in the filtered order.
-#[derive(Clone, Debug, Default)]
-pub struct AccountList {
-    pub rows: Vec<Account>,
+/// A list paged from SQLite: the loaded window of rows around the cursor. `selected` is an
+/// absolute index in the filtered order; `total` counts every match, not just the window.
+#[derive(Clone, Debug)]
+pub struct PagedList<T> {
+    pub rows: Vec<T>,
     pub offset: u64,
     pub total: u64,
     pub selected: u64,
@@ -45,14 +46,47 @@ pub struct AccountList {
     pub loaded: bool,
 }
 
-impl AccountList {
-    pub fn selected_account(&self) -> Option<&Account> {
+impl<T> Default for PagedList<T> {
+    fn default() -> Self {
+        PagedList {
+            rows: Vec::new(),
+            offset: 0,
+            total: 0,
+            selected: 0,
+            filter: String::new(),
+            request: 0,
+            loaded: false,
+        }
+    }
+}
+
+impl<T> PagedList<T> {
+    pub fn selected_row(&self) -> Option<&T> {
         let i = self.selected.checked_sub(self.offset)?;
         self.rows.get(usize::try_from(i).ok()?)
     }
 
     pub fn window_contains(&self, index: u64) -> bool {
         index >= self.offset && index < self.offset + self.rows.len() as u64
+    }
+}
+
+/// The accounts of the current org.
+pub type AccountList = PagedList<Account>;
+/// The audit log of the current org, newest first.
+pub type AuditList = PagedList<AuditEvent>;
+
+/// Where a cursor lands after a movement key, in a list of `len` rows (`page` rows per PgUp/PgDn).
+pub fn step_cursor(current: u64, len: u64, command: Command, page: u64) -> u64 {
+    let last = len.saturating_sub(1);
+    match command {
+        Command::Up => current.saturating_sub(1),
+        Command::Down => (current + 1).min(last),
+        Command::Top => 0,
+        Command::Bottom => last,
+        Command::PageUp => current.saturating_sub(page),
+        Command::PageDown => (current + page).min(last),
+        _ => current,
     }
 }
 
@@ -82,6 +116,11 @@ impl<T> Default for SimpleList<T> {
 }
 
 impl<T> SimpleList<T> {
+    /// Moves the cursor with a movement key.
+    pub fn step(&mut self, command: Command, page: usize) {
+        self.selected = step_cursor(self.selected as u64, self.rows.len() as u64, command, page as u64) as usize;
+    }
+
     pub fn selected(&self) -> Option<&T> {
         self.rows.get(self.selected)
     }
@@ -100,25 +139,6 @@ pub struct RoleDetail {
     pub permissions: Vec<Permission>,
     pub accounts: Vec<String>,
     pub groups: Vec<String>,
-}
-
-/// The audit log pages like the account list.
-#[derive(Clone, Debug, Default)]
-pub struct AuditList {
-    pub rows: Vec<AuditEvent>,
-    pub offset: u64,
-    pub total: u64,
-    pub selected: u64,
-    pub filter: String,
-    pub request: u64,
-    pub loaded: bool,
-}
-
-impl AuditList {
-    pub fn selected_event(&self) -> Option<&AuditEvent> {
-        let i = self.selected.checked_sub(self.offset)?;
-        self.rows.get(usize::try_from(i).ok()?)
-    }
 }
 
 impl Detail {
@@ -265,6 +285,6 @@ impl State {
 
     /// The account the detail and tokens panes are about, if it is loaded.
     pub fn selected_account(&self) -> Option<&Account> {
-        self.list.selected_account()
+        self.list.selected_row()
     }
 }

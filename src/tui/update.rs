@@ -8,7 +8,7 @@ use super::action::{Action, Command, Outcome, Select, View};
 use super::effect::{DbEffect, Effect};
 use super::form::{FieldKey, Form, Submission, field_for};
 use super::keymap;
-use super::state::{Detail, Focus, PAGE_SIZE, Pending, Popup, Reveal, State};
+use super::state::{Detail, Focus, PAGE_SIZE, Pending, Popup, Reveal, State, step_cursor};
 use super::views;
 use crate::domain::time;
 use crate::service::{Field, Service};
@@ -298,32 +298,13 @@ fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
     }
     if state.focus == Focus::Tokens && !state.filtering {
         if let Some(detail) = state.detail.as_mut() {
-            let last = detail.tokens.len().saturating_sub(1);
-            detail.selected_token = match command {
-                Command::Up => detail.selected_token.saturating_sub(1),
-                Command::Down => (detail.selected_token + 1).min(last),
-                Command::Top => 0,
-                Command::Bottom => last,
-                Command::PageUp => detail.selected_token.saturating_sub(10),
-                _ => (detail.selected_token + 10).min(last),
-            };
+            let len = detail.tokens.len() as u64;
+            detail.selected_token = step_cursor(detail.selected_token as u64, len, command, 5) as usize;
         }
         return Vec::new();
     }
-    if state.list.total == 0 {
-        return Vec::new();
-    }
-    let page = u64::from(state.viewport_rows.max(1));
-    let last = state.list.total - 1;
     let current = state.list.selected;
-    let target = match command {
-        Command::Up => current.saturating_sub(1),
-        Command::Down => (current + 1).min(last),
-        Command::Top => 0,
-        Command::Bottom => last,
-        Command::PageUp => current.saturating_sub(page),
-        _ => (current + page).min(last),
-    };
+    let target = step_cursor(current, state.list.total, command, u64::from(state.viewport_rows.max(1)));
     if target == current {
         return Vec::new();
     }

@@ -4,7 +4,7 @@
 use super::action::{Command, Outcome, View};
 use super::effect::{DbEffect, Effect};
 use super::form::Form;
-use super::state::{PAGE_SIZE, Pending, Popup, RoleDetail, SimpleList, State};
+use super::state::{PAGE_SIZE, Pending, Popup, RoleDetail, State, step_cursor};
 
 /// The effects that (re)load what the current view shows.
 pub fn load(state: &mut State) -> Vec<Effect> {
@@ -36,48 +36,23 @@ fn load_role_detail(state: &State) -> Vec<Effect> {
     }
 }
 
-fn step<T>(list: &mut SimpleList<T>, command: Command, page: usize) {
-    let last = list.rows.len().saturating_sub(1);
-    list.selected = match command {
-        Command::Up => list.selected.saturating_sub(1),
-        Command::Down => (list.selected + 1).min(last),
-        Command::Top => 0,
-        Command::Bottom => last,
-        Command::PageUp => list.selected.saturating_sub(page),
-        _ => (list.selected + page).min(last),
-    };
-}
-
 /// j/k/g/G/PgUp/PgDn in a secondary view.
 pub fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
     let page = usize::from(state.viewport_rows.max(1));
     match state.view {
-        View::Groups => step(&mut state.groups, command, page),
-        View::Orgs => step(&mut state.org_summaries, command, page),
+        View::Groups => state.groups.step(command, page),
+        View::Orgs => state.org_summaries.step(command, page),
         View::Roles => {
             let before = state.roles.selected;
-            step(&mut state.roles, command, page);
+            state.roles.step(command, page);
             if state.roles.selected != before {
                 return load_role_detail(state);
             }
         }
         View::Audit => {
-            let audit = &state.audit;
-            if audit.total == 0 {
-                return Vec::new();
-            }
-            let last = audit.total - 1;
-            let target = match command {
-                Command::Up => audit.selected.saturating_sub(1),
-                Command::Down => (audit.selected + 1).min(last),
-                Command::Top => 0,
-                Command::Bottom => last,
-                Command::PageUp => audit.selected.saturating_sub(page as u64),
-                _ => (audit.selected + page as u64).min(last),
-            };
-            let in_window = target >= audit.offset && target < audit.offset + audit.rows.len() as u64;
+            let target = step_cursor(state.audit.selected, state.audit.total, command, page as u64);
             state.audit.selected = target;
-            if !in_window {
+            if !state.audit.window_contains(target) {
                 return load_audit(state, target);
             }
         }

@@ -196,7 +196,7 @@ fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         .and_then(|i| usize::try_from(i).ok())
         .filter(|i| *i < audit.rows.len());
     list(frame, left, title, items, selected, state, theme);
-    let Some(e) = audit.selected_event() else {
+    let Some(e) = audit.selected_row() else {
         let hint = if audit.loaded { "No events match." } else { "loading…" };
         detail(frame, right, "Event".into(), vec![Line::from(Span::styled(hint, theme.dim()))], state, theme);
         return;
