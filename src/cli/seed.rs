@@ -1,13 +1,20 @@
-//! `satui seed`: deterministic bulk data for benchmarks.
+//! `satui seed`: deterministic bulk data for benchmarks. The work is in [`crate::seed`]; this
+//! module maps arguments, draws the progress line and prints the summary.
+
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
 
 use clap::Args;
+use serde_json::json;
 
-use super::{Cli, CliResult, Failure};
+use super::output::print_json;
+use super::{Cli, CliResult};
+use crate::seed::{self, SeedOptions};
 use crate::service::Service;
 
 #[derive(Debug, Args)]
 pub struct SeedArgs {
-    /// Organizations to create.
+    /// Organizations to fill: the default one first, then new ones.
     #[arg(long, default_value_t = 1)]
     pub orgs: u32,
     /// Service accounts per organization.
@@ -21,6 +28,50 @@ pub struct SeedArgs {
     pub seed: u64,
 }
 
-pub fn run(_service: &mut Service, _cli: &Cli, _args: &SeedArgs) -> CliResult {
-    Err(Failure::from("seed is not implemented yet"))
+pub fn run(service: &mut Service, cli: &Cli, args: &SeedArgs) -> CliResult {
+    let options = SeedOptions {
+        orgs: args.orgs,
+        accounts_per_org: args.accounts,
+        tokens_per_account: args.tokens_per_account,
+        seed: args.seed,
+    };
+    let started = Instant::now();
+    let show_progress = std::io::stderr().is_terminal();
+    let mut progress = |done: u64, total: u64| {
+        if show_progress {
+            let percent = (done * 100).checked_div(total).unwrap_or(100);
+            let mut err = std::io::stderr().lock();
+            let _ =
+                write!(err, "\rseeding: {done} / {total} rows ({percent}%)  {:.1} s ", started.elapsed().as_secs_f64());
+            let _ = err.flush();
+        }
+    };
+    progress(0, options.rows());
+    let result = seed::seed(service.store(), &options, service.now(), service.actor(), &mut progress);
+    if show_progress {
+        // Clear the progress line whatever happened, so an error prints on a clean line.
+        eprint!("\r\x1b[2K");
+    }
+    let summary = result?;
+    let elapsed = started.elapsed().as_secs_f64();
+    if cli.json {
+        let mut value = serde_json::to_value(&summary)?;
+        value["elapsed_seconds"] = json!((elapsed * 1000.0).round() / 1000.0);
+        print_json(&value);
+    } else {
+        println!(
+            "seeded {} org{}, {} accounts ({} disabled), {} tokens ({} active, {} expired, {} revoked; {} never expire, {} extended) in {elapsed:.2} s",
+            summary.orgs,
+            if summary.orgs == 1 { "" } else { "s" },
+            summary.accounts,
+            summary.disabled_accounts,
+            summary.tokens,
+            summary.active_tokens,
+            summary.expired_tokens,
+            summary.revoked_tokens,
+            summary.never_expiring_tokens,
+            summary.extended_tokens,
+        );
+    }
+    Ok(())
 }

@@ -18,7 +18,7 @@ pub use accounts::{AccountChanges, AccountPage, NewAccount};
 pub use groups::{Group, GroupDetail};
 pub use plugins::PluginRegistration;
 pub use roles::{Grant, Role, RoleSummary};
-pub use tokens::{Identity, IssuedToken, NewToken, Rejection, VerifyError};
+pub use tokens::{Identity, IssuedToken, MAX_LIVE_TOKENS, NewToken, Rejection, VerifyError};
 pub use transfer::Export;
 
 use crate::clock::{Clock, SystemClock};

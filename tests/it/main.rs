@@ -12,5 +12,6 @@ mod permissions;
 mod plugins;
 mod roles_groups;
 mod secrets;
+mod seed;
 mod tokens;
 mod transfer;

@@ -1,0 +1,91 @@
+//! Bulk inserts for `satui seed`: rows carry their own timestamps and states (a seeded token can
+//! be born revoked, used or long expired), and go through prepared, cached statements. The caller
+//! groups them into large transactions; nothing here commits or writes audit events.
+
+use rusqlite::{Connection, params};
+
+use super::Result;
+use crate::domain::role::BasicRole;
+
+/// An account row exactly as it is stored.
+pub struct SeedAccountRow<'a> {
+    pub org_id: i64,
+    pub name: &'a str,
+    pub name_key: &'a str,
+    pub login: &'a str,
+    pub description: &'a str,
+    pub role: BasicRole,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A token row exactly as it is stored: the hash and the hint, never a plaintext.
+pub struct SeedTokenRow<'a> {
+    pub sa_id: i64,
+    pub name: &'a str,
+    pub hash: &'a [u8; 32],
+    pub hint: &'a str,
+    pub created_at: i64,
+    pub lifetime_days: Option<u32>,
+    pub expires_at: Option<i64>,
+    pub max_age_days: Option<u32>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub fn insert_account(conn: &Connection, row: &SeedAccountRow<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO service_accounts
+           (org_id, name, name_key, login, description, role, disabled, managed_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9)",
+    )?
+    .execute(params![
+        row.org_id,
+        row.name,
+        row.name_key,
+        row.login,
+        row.description,
+        row.role.as_str(),
+        row.disabled,
+        row.created_at,
+        row.updated_at
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_token(conn: &Connection, row: &SeedTokenRow<'_>) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO tokens
+           (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, last_used_at, revoked_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        row.sa_id,
+        row.name,
+        &row.hash[..],
+        row.hint,
+        row.created_at,
+        row.lifetime_days,
+        row.expires_at,
+        row.max_age_days,
+        row.last_used_at,
+        row.revoked_at
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The highest service-account id ever handed out that still exists (0 on an empty store).
+pub fn max_account_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT coalesce(max(id), 0) FROM service_accounts")?.query_row([], |r| r.get(0))?)
+}
+
+/// Service accounts in the whole store.
+pub fn count_accounts(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM service_accounts")?.query_row([], |r| r.get(0))?)
+}
+
+/// Tokens in the whole store.
+pub fn count_tokens(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM tokens")?.query_row([], |r| r.get(0))?)
+}
