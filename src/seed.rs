@@ -365,6 +365,7 @@ fn seed_rows(
                     description: &plan.description,
                     role: plan.role,
                     disabled: plan.disabled,
+                    managed_by: None,
                     created_at: plan.created_at,
                     updated_at: plan.updated_at,
                 },

@@ -11,6 +11,7 @@ use super::{Error, Result, Service};
 use crate::domain::permission::{self, Catalog, Permission};
 use crate::domain::role::BasicRole;
 use crate::domain::{expiry, names};
+use crate::store::bulk::{self, SeedAccountRow, SeedTokenRow};
 use crate::store::roles::{self as role_store, Holder, RoleRef};
 use crate::store::{accounts, groups, orgs, tokens};
 
@@ -200,23 +201,43 @@ impl Service {
             };
             let mut account_ids = std::collections::HashMap::new();
             for a in &org.accounts {
-                tx.execute(
-                    "INSERT INTO service_accounts (org_id, name, name_key, login, description, role, disabled, managed_by, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    rusqlite::params![org_id, a.name, names::name_key(&a.name), a.login, a.description, a.role.as_str(), a.disabled, a.managed_by, a.created_at, a.updated_at],
+                let key = names::name_key(&a.name);
+                let id = bulk::insert_account(
+                    &tx,
+                    &SeedAccountRow {
+                        org_id,
+                        name: &a.name,
+                        name_key: &key,
+                        login: &a.login,
+                        description: &a.description,
+                        role: a.role,
+                        disabled: a.disabled,
+                        managed_by: a.managed_by.as_deref(),
+                        created_at: a.created_at,
+                        updated_at: a.updated_at,
+                    },
                 )?;
-                let id = tx.last_insert_rowid();
-                account_ids.insert(names::name_key(&a.name), id);
+                account_ids.insert(key, id);
                 for role in &a.roles {
                     role_store::assign(&tx, Holder::Account(id), &reference(role))?;
                 }
                 for t in &a.tokens {
                     // A hash of 32 random bytes: no token string can match it.
                     let hash: [u8; 32] = rng.random();
-                    tx.execute(
-                        "INSERT INTO tokens (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, last_used_at, revoked_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                        rusqlite::params![id, t.name, &hash[..], t.hint, t.created_at, t.lifetime_days, t.expires_at, t.max_age_days, t.last_used_at, t.revoked_at],
+                    bulk::insert_token(
+                        &tx,
+                        &SeedTokenRow {
+                            sa_id: id,
+                            name: &t.name,
+                            hash: &hash,
+                            hint: &t.hint,
+                            created_at: t.created_at,
+                            lifetime_days: t.lifetime_days,
+                            expires_at: t.expires_at,
+                            max_age_days: t.max_age_days,
+                            last_used_at: t.last_used_at,
+                            revoked_at: t.revoked_at,
+                        },
                     )?;
                 }
                 count += 1;

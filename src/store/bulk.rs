@@ -1,6 +1,7 @@
-//! Bulk inserts for `satui seed`: rows carry their own timestamps and states (a seeded token can
-//! be born revoked, used or long expired), and go through prepared, cached statements. The caller
-//! groups them into large transactions; nothing here commits or writes audit events.
+//! Rows written as they are, for `satui seed` and `satui import`: they carry their own timestamps
+//! and states (a token can arrive revoked, used or long expired) and go through prepared, cached
+//! statements. The caller groups them into transactions; nothing here commits or writes audit
+//! events.
 
 use rusqlite::{Connection, params};
 
@@ -16,6 +17,7 @@ pub struct SeedAccountRow<'a> {
     pub description: &'a str,
     pub role: BasicRole,
     pub disabled: bool,
+    pub managed_by: Option<&'a str>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -38,7 +40,7 @@ pub fn insert_account(conn: &Connection, row: &SeedAccountRow<'_>) -> Result<i64
     conn.prepare_cached(
         "INSERT INTO service_accounts
            (org_id, name, name_key, login, description, role, disabled, managed_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         row.org_id,
@@ -48,6 +50,7 @@ pub fn insert_account(conn: &Connection, row: &SeedAccountRow<'_>) -> Result<i64
         row.description,
         row.role.as_str(),
         row.disabled,
+        row.managed_by,
         row.created_at,
         row.updated_at
     ])?;
