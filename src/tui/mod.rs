@@ -6,6 +6,8 @@ pub mod action;
 pub mod effect;
 pub mod form;
 pub mod keymap;
+mod outcomes;
+mod popups;
 pub mod state;
 pub mod ui;
 pub mod update;

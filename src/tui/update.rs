@@ -4,14 +4,13 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Action, Command, Outcome, Select, View};
+use super::action::{Action, Command, Select, View};
 use super::effect::{DbEffect, Effect};
-use super::form::{FieldKey, Form, Submission, field_for};
+use super::form::Form;
 use super::keymap;
-use super::state::{Detail, Focus, PAGE_SIZE, Pending, Popup, Reveal, State, step_cursor};
-use super::views;
-use crate::domain::time;
-use crate::service::{Field, Service};
+use super::state::{Focus, PAGE_SIZE, Pending, Popup, State, step_cursor};
+use super::{outcomes, popups, views};
+use crate::service::Service;
 
 /// Longest filter text; past this, typing is ignored.
 const MAX_FILTER_CHARS: usize = 100;
@@ -64,11 +63,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Input(key) => input(state, key),
         Action::Paste(text) => paste(state, &text),
         Action::Command(command) => match state.popups.last() {
-            Some(_) => popup_command(state, command),
+            Some(_) => popups::command(state, command),
             None if state.filtering => filter_command(state, command),
             None => pane_command(state, command),
         },
-        Action::Done(outcome) => outcome_received(state, outcome),
+        Action::Done(outcome) => outcomes::received(state, outcome),
     }
 }
 
@@ -120,7 +119,7 @@ fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
 }
 
 /// Asks for the page around the current window; `select` says where the cursor lands.
-fn load_accounts(state: &mut State, select: Select) -> Vec<Effect> {
+pub(super) fn load_accounts(state: &mut State, select: Select) -> Vec<Effect> {
     let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
     let request = state.next_request();
     state.list.request = request;
@@ -131,7 +130,7 @@ fn load_accounts(state: &mut State, select: Select) -> Vec<Effect> {
     vec![DbEffect::LoadAccounts { request, org_id, filter: state.list.filter.clone(), offset, select }.into()]
 }
 
-fn load_detail(state: &State) -> Vec<Effect> {
+pub(super) fn load_detail(state: &State) -> Vec<Effect> {
     state.selected_account().map(|a| DbEffect::LoadDetail { account_id: a.id }.into()).into_iter().collect()
 }
 
@@ -156,7 +155,7 @@ fn filter_command(state: &mut State, command: Command) -> Vec<Effect> {
     }
 }
 
-fn quit(state: &mut State) -> Vec<Effect> {
+pub(super) fn quit(state: &mut State) -> Vec<Effect> {
     state.quit = true;
     // Drops any revealed secret now (zeroized), before the runner tears down.
     state.popups.clear();
@@ -313,104 +312,7 @@ fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
     if state.list.window_contains(target) { load_detail(state) } else { load_accounts(state, Select::Index(target)) }
 }
 
-fn popup_command(state: &mut State, command: Command) -> Vec<Effect> {
-    if command == Command::Quit {
-        return quit(state);
-    }
-    let Some(popup) = state.popups.last_mut() else { return Vec::new() };
-    match popup {
-        Popup::Help { scroll } => match command {
-            Command::Up => *scroll = scroll.saturating_sub(1),
-            Command::Down => *scroll = scroll.saturating_add(1),
-            Command::Cancel => {
-                state.popups.pop();
-            }
-            _ => {}
-        },
-        Popup::Form(form) => match command {
-            Command::Cancel => {
-                state.popups.pop();
-            }
-            Command::NextField => form.move_focus(true),
-            Command::PrevField => form.move_focus(false),
-            Command::CycleNext => {
-                form.cycle(true);
-            }
-            Command::CyclePrev => {
-                form.cycle(false);
-            }
-            Command::Submit if form.busy => {}
-            Command::Submit => {
-                return match form.submit() {
-                    Some(Submission::NewAccount { org_id, new }) => {
-                        vec![DbEffect::CreateAccount { org_id, new }.into()]
-                    }
-                    Some(Submission::EditAccount { account_id, changes }) => {
-                        vec![DbEffect::UpdateAccount { account_id, changes }.into()]
-                    }
-                    Some(Submission::NewToken { account_id, new }) => {
-                        vec![DbEffect::CreateToken { account_id, new }.into()]
-                    }
-                    Some(other) => vec![DbEffect::Apply(other).into()],
-                    None => Vec::new(),
-                };
-            }
-            _ => {}
-        },
-        Popup::Confirm { pending, .. } => match command {
-            Command::Yes => {
-                let pending = pending.clone();
-                state.popups.pop();
-                let effect = match pending {
-                    Pending::DeleteAccount(account_id) => DbEffect::DeleteAccount { account_id },
-                    Pending::DeleteGroup { org_id, name } => DbEffect::DeleteGroup { org_id, name },
-                    Pending::DeleteRole { org_id, name } => DbEffect::DeleteRole { org_id, name },
-                    Pending::RevokeToken(token_id) => DbEffect::RevokeToken { token_id },
-                    Pending::RotateToken(token_id) => DbEffect::RotateToken { token_id },
-                    Pending::DeleteToken(token_id) => DbEffect::DeleteToken { token_id },
-                };
-                return vec![effect.into()];
-            }
-            Command::No => {
-                state.popups.pop();
-            }
-            _ => {}
-        },
-        Popup::Reveal(reveal) => match command {
-            Command::Copy if !reveal.confirm_close => return vec![Effect::Copy(reveal.secret.clone())],
-            Command::Cancel if reveal.copied => {
-                state.popups.pop();
-                state.info("token closed; it will not be shown again");
-            }
-            Command::Cancel => reveal.confirm_close = true,
-            Command::Yes if reveal.confirm_close => {
-                state.popups.pop();
-                state.info("token closed without copying; it will not be shown again");
-            }
-            Command::No => reveal.confirm_close = false,
-            _ => {}
-        },
-        Popup::OrgPicker { selected } => match command {
-            Command::Up => *selected = selected.saturating_sub(1),
-            Command::Down => *selected = (*selected + 1).min(state.orgs.len().saturating_sub(1)),
-            Command::Cancel => {
-                state.popups.pop();
-            }
-            Command::Submit => {
-                let chosen = state.orgs.get(*selected).cloned();
-                state.popups.pop();
-                if let Some(org) = chosen {
-                    state.info(format!("switched to {}", org.name));
-                    return switch_org(state, org);
-                }
-            }
-            _ => {}
-        },
-    }
-    Vec::new()
-}
-
-pub(crate) fn switch_org(state: &mut State, org: crate::service::Org) -> Vec<Effect> {
+pub(super) fn switch_org(state: &mut State, org: crate::service::Org) -> Vec<Effect> {
     state.org = Some(org);
     state.list = Default::default();
     state.detail = None;
@@ -425,171 +327,16 @@ pub(crate) fn switch_org(state: &mut State, org: crate::service::Org) -> Vec<Eff
 }
 
 /// Everything the screen shows, again (after `r` or a change made elsewhere).
-fn reload_all(state: &mut State) -> Vec<Effect> {
+pub(super) fn reload_all(state: &mut State) -> Vec<Effect> {
     let mut effects: Vec<Effect> = vec![DbEffect::LoadOrgs.into()];
     effects.extend(load_accounts(state, Select::Index(state.list.selected)));
     effects.extend(views::load(state));
     effects
 }
 
-fn top_form(state: &mut State) -> Option<&mut Form> {
+pub(super) fn top_form(state: &mut State) -> Option<&mut Form> {
     match state.popups.last_mut() {
         Some(Popup::Form(form)) => Some(form),
         _ => None,
     }
-}
-
-fn outcome_received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
-    match outcome {
-        Outcome::Orgs(orgs) => {
-            state.orgs = orgs;
-            let current = state.org.as_ref().and_then(|o| state.orgs.iter().find(|x| x.id == o.id)).cloned();
-            match current {
-                Some(org) => {
-                    state.org = Some(org);
-                    Vec::new()
-                }
-                None => match initial_org(state).or_else(|| state.orgs.iter().min_by_key(|o| o.id).cloned()) {
-                    Some(org) => switch_org(state, org),
-                    None => Vec::new(),
-                },
-            }
-        }
-        Outcome::Accounts { request, page, selected } => {
-            if request != state.list.request {
-                return Vec::new();
-            }
-            state.list.rows = page.accounts;
-            state.list.offset = page.offset;
-            state.list.total = page.total;
-            state.list.selected = selected;
-            state.list.loaded = true;
-            if state.selected_account().is_none() {
-                state.detail = None;
-            }
-            load_detail(state)
-        }
-        Outcome::Detail { account, tokens, groups, roles, grants } => {
-            if state.selected_account().map(|a| a.id) != Some(account.id) {
-                return Vec::new();
-            }
-            let selected_token = state
-                .detail
-                .as_ref()
-                .filter(|d| d.account.id == account.id)
-                .map_or(0, |d| d.selected_token.min(tokens.len().saturating_sub(1)));
-            if let Some(row) = state.list.rows.iter_mut().find(|a| a.id == account.id) {
-                *row = account.clone();
-            }
-            state.detail = Some(Detail { account, tokens, selected_token, groups, roles, grants });
-            Vec::new()
-        }
-        Outcome::DetailGone(_) => load_accounts(state, Select::Index(state.list.selected)),
-        Outcome::AccountSaved { account, message } => {
-            if top_form(state).is_some() {
-                state.popups.pop();
-            }
-            state.info(message);
-            load_accounts(state, Select::Account(account.id))
-        }
-        Outcome::AccountDeleted { message } => {
-            state.info(message);
-            state.detail = None;
-            load_accounts(state, Select::Index(state.list.selected))
-        }
-        Outcome::TokenIssued { issued, account } => {
-            if top_form(state).is_some() {
-                state.popups.pop();
-            }
-            let expires = issued
-                .token
-                .expires_at
-                .map_or("never expires".to_string(), |at| format!("expires {}", time::date_time(at)));
-            state.popups.push(Popup::Reveal(Reveal {
-                token_name: issued.token.name.clone(),
-                account,
-                expires,
-                secret: issued.secret,
-                copied: false,
-                confirm_close: false,
-            }));
-            if let Some(detail) = state.detail.as_mut() {
-                detail.selected_token = 0;
-            }
-            load_detail(state)
-        }
-        Outcome::TokenChanged { message } => {
-            state.info(message);
-            load_detail(state)
-        }
-        Outcome::Rejected { field, message } => {
-            match top_form(state) {
-                Some(form) => {
-                    let custom = form.field(FieldKey::CustomDays).is_some_and(|f| f.enabled);
-                    let key = field.map(|f| match f {
-                        Field::Lifetime if custom => FieldKey::CustomDays,
-                        other => field_for(other),
-                    });
-                    form.reject(key, message);
-                }
-                None => state.error(message),
-            }
-            Vec::new()
-        }
-        Outcome::Failed(message) => {
-            if let Some(form) = top_form(state) {
-                form.reject(None, message.clone());
-            }
-            state.error(message);
-            Vec::new()
-        }
-        Outcome::ExternalChange => reload_all(state),
-        Outcome::Saved { message } => {
-            if top_form(state).is_some() {
-                state.popups.pop();
-            }
-            state.info(message);
-            let mut effects = reload_all(state);
-            if state.view == View::Orgs {
-                effects.push(DbEffect::LoadOrgSummaries.into());
-            }
-            effects
-        }
-        other @ (Outcome::Groups(_)
-        | Outcome::Roles(_)
-        | Outcome::RoleDetail { .. }
-        | Outcome::OrgSummaries(_)
-        | Outcome::Audit { .. }) => views::outcome(state, other),
-        Outcome::Copied(result) => {
-            match result {
-                Ok(note) => {
-                    if let Some(Popup::Reveal(reveal)) = state.popups.last_mut() {
-                        reveal.copied = true;
-                    }
-                    state.info(note);
-                }
-                Err(message) => state.error(message),
-            }
-            Vec::new()
-        }
-        Outcome::ClipboardCleared => {
-            state.info("clipboard cleared");
-            Vec::new()
-        }
-    }
-}
-
-/// The org named by `--org` (by id or case-insensitive name), once, at start.
-fn initial_org(state: &mut State) -> Option<crate::service::Org> {
-    let wanted = state.options.initial_org.take()?;
-    let key = crate::domain::names::name_key(&wanted);
-    let found = state
-        .orgs
-        .iter()
-        .find(|o| o.id.to_string() == wanted.trim() || crate::domain::names::name_key(&o.name) == key)
-        .cloned();
-    if found.is_none() {
-        state.error(format!("no organization '{}'; showing the first one", wanted.trim()));
-    }
-    found
 }

@@ -1,0 +1,165 @@
+//! What the UI does with results from the database worker and the clipboard. Pure, like `update`.
+
+use super::action::{Outcome, Select, View};
+use super::effect::{DbEffect, Effect};
+use super::form::{FieldKey, field_for};
+use super::state::{Detail, Popup, Reveal, State};
+use super::update::{load_accounts, load_detail, reload_all, switch_org, top_form};
+use super::views;
+use crate::domain::time;
+use crate::service::Field;
+
+pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
+    match outcome {
+        Outcome::Orgs(orgs) => {
+            state.orgs = orgs;
+            let current = state.org.as_ref().and_then(|o| state.orgs.iter().find(|x| x.id == o.id)).cloned();
+            match current {
+                Some(org) => {
+                    state.org = Some(org);
+                    Vec::new()
+                }
+                None => match initial_org(state).or_else(|| state.orgs.iter().min_by_key(|o| o.id).cloned()) {
+                    Some(org) => switch_org(state, org),
+                    None => Vec::new(),
+                },
+            }
+        }
+        Outcome::Accounts { request, page, selected } => {
+            if request != state.list.request {
+                return Vec::new();
+            }
+            state.list.rows = page.accounts;
+            state.list.offset = page.offset;
+            state.list.total = page.total;
+            state.list.selected = selected;
+            state.list.loaded = true;
+            if state.selected_account().is_none() {
+                state.detail = None;
+            }
+            load_detail(state)
+        }
+        Outcome::Detail { account, tokens, groups, roles, grants } => {
+            if state.selected_account().map(|a| a.id) != Some(account.id) {
+                return Vec::new();
+            }
+            let selected_token = state
+                .detail
+                .as_ref()
+                .filter(|d| d.account.id == account.id)
+                .map_or(0, |d| d.selected_token.min(tokens.len().saturating_sub(1)));
+            if let Some(row) = state.list.rows.iter_mut().find(|a| a.id == account.id) {
+                *row = account.clone();
+            }
+            state.detail = Some(Detail { account, tokens, selected_token, groups, roles, grants });
+            Vec::new()
+        }
+        Outcome::DetailGone(_) => load_accounts(state, Select::Index(state.list.selected)),
+        Outcome::AccountSaved { account, message } => {
+            if top_form(state).is_some() {
+                state.popups.pop();
+            }
+            state.info(message);
+            load_accounts(state, Select::Account(account.id))
+        }
+        Outcome::AccountDeleted { message } => {
+            state.info(message);
+            state.detail = None;
+            load_accounts(state, Select::Index(state.list.selected))
+        }
+        Outcome::TokenIssued { issued, account } => {
+            if top_form(state).is_some() {
+                state.popups.pop();
+            }
+            let expires = issued
+                .token
+                .expires_at
+                .map_or("never expires".to_string(), |at| format!("expires {}", time::date_time(at)));
+            state.popups.push(Popup::Reveal(Reveal {
+                token_name: issued.token.name.clone(),
+                account,
+                expires,
+                secret: issued.secret,
+                copied: false,
+                confirm_close: false,
+            }));
+            if let Some(detail) = state.detail.as_mut() {
+                detail.selected_token = 0;
+            }
+            load_detail(state)
+        }
+        Outcome::TokenChanged { message } => {
+            state.info(message);
+            load_detail(state)
+        }
+        Outcome::Rejected { field, message } => {
+            match top_form(state) {
+                Some(form) => {
+                    let custom = form.field(FieldKey::CustomDays).is_some_and(|f| f.enabled);
+                    let key = field.map(|f| match f {
+                        Field::Lifetime if custom => FieldKey::CustomDays,
+                        other => field_for(other),
+                    });
+                    form.reject(key, message);
+                }
+                None => state.error(message),
+            }
+            Vec::new()
+        }
+        Outcome::Failed(message) => {
+            if let Some(form) = top_form(state) {
+                form.reject(None, message.clone());
+            }
+            state.error(message);
+            Vec::new()
+        }
+        Outcome::ExternalChange => reload_all(state),
+        Outcome::Saved { message } => {
+            if top_form(state).is_some() {
+                state.popups.pop();
+            }
+            state.info(message);
+            let mut effects = reload_all(state);
+            if state.view == View::Orgs {
+                effects.push(DbEffect::LoadOrgSummaries.into());
+            }
+            effects
+        }
+        other @ (Outcome::Groups(_)
+        | Outcome::Roles(_)
+        | Outcome::RoleDetail { .. }
+        | Outcome::OrgSummaries(_)
+        | Outcome::Audit { .. }) => views::outcome(state, other),
+        Outcome::Copied(result) => {
+            match result {
+                Ok(note) => {
+                    if let Some(Popup::Reveal(reveal)) = state.popups.last_mut() {
+                        reveal.copied = true;
+                    }
+                    state.info(note);
+                }
+                Err(message) => state.error(message),
+            }
+            Vec::new()
+        }
+        Outcome::ClipboardCleared => {
+            state.info("clipboard cleared");
+            Vec::new()
+        }
+    }
+}
+
+/// The org named by `--org` (by id or case-insensitive name), once, at start.
+fn initial_org(state: &mut State) -> Option<crate::service::Org> {
+    let wanted = state.options.initial_org.take()?;
+    let key = crate::domain::names::name_key(&wanted);
+    let found = state
+        .orgs
+        .iter()
+        .find(|o| o.id.to_string() == wanted.trim() || crate::domain::names::name_key(&o.name) == key)
+        .cloned();
+    if found.is_none() {
+        state.error(format!("no organization '{}'; showing the first one", wanted.trim()));
+    }
+    found
+}

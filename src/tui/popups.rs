@@ -1,0 +1,105 @@
+//! Keys while a popup is on top: forms, confirmations, the token reveal, help, the org picker.
+//! Pure, like `update`.
+
+use super::action::Command;
+use super::effect::{DbEffect, Effect};
+use super::form::Submission;
+use super::state::{Pending, Popup, State};
+use super::update::{quit, switch_org};
+
+pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
+    if command == Command::Quit {
+        return quit(state);
+    }
+    let Some(popup) = state.popups.last_mut() else { return Vec::new() };
+    match popup {
+        Popup::Help { scroll } => match command {
+            Command::Up => *scroll = scroll.saturating_sub(1),
+            Command::Down => *scroll = scroll.saturating_add(1),
+            Command::Cancel => {
+                state.popups.pop();
+            }
+            _ => {}
+        },
+        Popup::Form(form) => match command {
+            Command::Cancel => {
+                state.popups.pop();
+            }
+            Command::NextField => form.move_focus(true),
+            Command::PrevField => form.move_focus(false),
+            Command::CycleNext => {
+                form.cycle(true);
+            }
+            Command::CyclePrev => {
+                form.cycle(false);
+            }
+            Command::Submit if form.busy => {}
+            Command::Submit => {
+                return match form.submit() {
+                    Some(Submission::NewAccount { org_id, new }) => {
+                        vec![DbEffect::CreateAccount { org_id, new }.into()]
+                    }
+                    Some(Submission::EditAccount { account_id, changes }) => {
+                        vec![DbEffect::UpdateAccount { account_id, changes }.into()]
+                    }
+                    Some(Submission::NewToken { account_id, new }) => {
+                        vec![DbEffect::CreateToken { account_id, new }.into()]
+                    }
+                    Some(other) => vec![DbEffect::Apply(other).into()],
+                    None => Vec::new(),
+                };
+            }
+            _ => {}
+        },
+        Popup::Confirm { pending, .. } => match command {
+            Command::Yes => {
+                let pending = pending.clone();
+                state.popups.pop();
+                let effect = match pending {
+                    Pending::DeleteAccount(account_id) => DbEffect::DeleteAccount { account_id },
+                    Pending::DeleteGroup { org_id, name } => DbEffect::DeleteGroup { org_id, name },
+                    Pending::DeleteRole { org_id, name } => DbEffect::DeleteRole { org_id, name },
+                    Pending::RevokeToken(token_id) => DbEffect::RevokeToken { token_id },
+                    Pending::RotateToken(token_id) => DbEffect::RotateToken { token_id },
+                    Pending::DeleteToken(token_id) => DbEffect::DeleteToken { token_id },
+                };
+                return vec![effect.into()];
+            }
+            Command::No => {
+                state.popups.pop();
+            }
+            _ => {}
+        },
+        Popup::Reveal(reveal) => match command {
+            Command::Copy if !reveal.confirm_close => return vec![Effect::Copy(reveal.secret.clone())],
+            Command::Cancel if reveal.copied => {
+                state.popups.pop();
+                state.info("token closed; it will not be shown again");
+            }
+            Command::Cancel => reveal.confirm_close = true,
+            Command::Yes if reveal.confirm_close => {
+                state.popups.pop();
+                state.info("token closed without copying; it will not be shown again");
+            }
+            Command::No => reveal.confirm_close = false,
+            _ => {}
+        },
+        Popup::OrgPicker { selected } => match command {
+            Command::Up => *selected = selected.saturating_sub(1),
+            Command::Down => *selected = (*selected + 1).min(state.orgs.len().saturating_sub(1)),
+            Command::Cancel => {
+                state.popups.pop();
+            }
+            Command::Submit => {
+                let chosen = state.orgs.get(*selected).cloned();
+                state.popups.pop();
+                if let Some(org) = chosen {
+                    state.info(format!("switched to {}", org.name));
+                    return switch_org(state, org);
+                }
+            }
+            _ => {}
+        },
+    }
+    Vec::new()
+}
