@@ -67,22 +67,10 @@ impl Service {
 
     pub fn create_account(&mut self, org_id: i64, new: &NewAccount) -> Result<Account> {
         let name = names::validate_account_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
-        self.insert_account(org_id, &name, &new.description, new.role, None)
-    }
-
-    /// Shared by admin-created and plugin-managed accounts.
-    pub(crate) fn insert_account(
-        &mut self,
-        org_id: i64,
-        name: &str,
-        description: &str,
-        role: BasicRole,
-        managed_by: Option<&str>,
-    ) -> Result<Account> {
         let org = self.org(org_id)?;
         let (actor, now) = (self.actor.clone(), self.now());
         let tx = self.store.write()?;
-        let id = insert_account_in(&tx, &actor, now, &org, name, description, role, managed_by)?;
+        let id = insert_account_in(&tx, &actor, now, &org, &name, &new.description, new.role, None)?;
         tx.commit()?;
         self.account(id)
     }

@@ -4,7 +4,7 @@
 use super::action::{Command, Outcome, View};
 use super::effect::{DbEffect, Effect};
 use super::form::Form;
-use super::state::{PAGE_SIZE, Pending, Popup, RoleDetail, State, step_cursor};
+use super::state::{Pending, Popup, RoleDetail, State, step_cursor};
 
 /// The effects that (re)load what the current view shows.
 pub fn load(state: &mut State) -> Vec<Effect> {
@@ -151,6 +151,3 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     }
     Vec::new()
 }
-
-/// Rows per audit page (same as the account list).
-pub const AUDIT_PAGE: u64 = PAGE_SIZE;
