@@ -12,9 +12,7 @@ use super::harness::{Harness, NOW};
 fn creating_an_account_and_a_token_takes_six_keys_besides_the_names_and_the_token_verifies() {
     let mut h = Harness::empty();
     h.clipboard_works = true;
-    h.key(KeyCode::Char('n'));
-    h.chars("ci-bot");
-    h.key(KeyCode::Enter);
+    h.create("ci-bot");
     assert_eq!(h.state.selected_account().map(|a| a.name.as_str()), Some("ci-bot"));
     h.key(KeyCode::Char('t'));
     h.chars("deploy");
@@ -33,9 +31,7 @@ fn creating_an_account_and_a_token_takes_six_keys_besides_the_names_and_the_toke
 #[test]
 fn closing_the_reveal_without_copying_asks_first_and_n_goes_back() {
     let mut h = Harness::empty();
-    h.key(KeyCode::Char('n'));
-    h.chars("bot");
-    h.key(KeyCode::Enter);
+    h.create("bot");
     h.key(KeyCode::Char('t'));
     h.chars("tok");
     h.key(KeyCode::Enter);
@@ -54,9 +50,7 @@ fn closing_the_reveal_without_copying_asks_first_and_n_goes_back() {
 #[test]
 fn invalid_form_input_shows_under_the_field_keeps_the_input_and_writes_nothing() {
     let mut h = Harness::empty();
-    h.key(KeyCode::Char('n'));
-    h.chars("extsvc-sneaky");
-    h.key(KeyCode::Enter);
+    h.create("extsvc-sneaky");
     let screen = h.screen();
     assert!(screen.contains("names starting with 'extsvc-' are reserved for"), "{screen}");
     assert!(screen.contains("extsvc-sneaky"), "input kept");
@@ -73,9 +67,7 @@ fn invalid_form_input_shows_under_the_field_keeps_the_input_and_writes_nothing()
 #[test]
 fn token_form_rejects_bad_custom_days_and_extended_without_lifetime() {
     let mut h = Harness::empty();
-    h.key(KeyCode::Char('n'));
-    h.chars("bot");
-    h.key(KeyCode::Enter);
+    h.create("bot");
     h.key(KeyCode::Char('t'));
     h.chars("tok");
     // Lifetime: 30 days -> Custom (4 steps right), custom days 0.
@@ -99,9 +91,7 @@ fn token_form_rejects_bad_custom_days_and_extended_without_lifetime() {
 fn org_cap_error_from_the_service_lands_under_the_lifetime_field() {
     let mut h = Harness::empty();
     h.service.set_org_cap(1, Some(7)).unwrap();
-    h.key(KeyCode::Char('n'));
-    h.chars("bot");
-    h.key(KeyCode::Enter);
+    h.create("bot");
     h.key(KeyCode::Char('t'));
     h.chars("tok");
     h.key(KeyCode::Enter);
@@ -246,9 +236,7 @@ fn stale_list_results_are_dropped() {
 #[test]
 fn quitting_with_a_revealed_token_drops_it() {
     let mut h = Harness::empty();
-    h.key(KeyCode::Char('n'));
-    h.chars("bot");
-    h.key(KeyCode::Enter);
+    h.create("bot");
     h.key(KeyCode::Char('t'));
     h.chars("tok");
     h.key(KeyCode::Enter);
@@ -262,9 +250,7 @@ fn quitting_with_a_revealed_token_drops_it() {
 fn groups_view_creates_a_group_adds_a_member_and_a_role_and_the_account_gains_its_permissions() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('2'));
-    h.key(KeyCode::Char('n'));
-    h.chars("writers");
-    h.key(KeyCode::Enter);
+    h.create("writers");
     assert!(h.service.find_group(1, "writers").is_ok());
     // Select it (groups are listed by name: ci, deployers, on-call, writers).
     h.key(KeyCode::Char('G'));

@@ -104,6 +104,13 @@ impl Harness {
         }
     }
 
+    /// `n`, a name, Enter: creates whatever the current view creates (account, group, org...).
+    pub fn create(&mut self, name: &str) {
+        self.key(KeyCode::Char('n'));
+        self.chars(name);
+        self.key(KeyCode::Enter);
+    }
+
     pub fn keys(&mut self, codes: &[KeyCode]) {
         for code in codes {
             self.key(*code);
