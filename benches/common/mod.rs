@@ -10,8 +10,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use satui::seed::{self, SeedOptions, SeedSummary};
-use satui::store::Store;
+use std::sync::Arc;
+
+use satui::clock::ManualClock;
+use satui::seed::{SeedOptions, SeedSummary};
+use satui::service::Service;
 
 /// 2026-11-23 12:00:00 UTC: the benches run on a fixed clock, so `verify` records a use once per
 /// token and then only reads.
@@ -50,8 +53,9 @@ pub fn seeded() -> BenchStore {
     let path = dir.path().join("bench.db");
     let started = Instant::now();
     let summary = {
-        let store = Store::open(&path).expect("open bench store");
-        seed::seed(&store, &options, NOW, "bench", &mut |_, _| {}).expect("seed bench store")
+        let mut service = Service::open_with_clock(&path, Arc::new(ManualClock::new(NOW))).expect("open bench store");
+        service.set_actor("bench");
+        service.seed(&options, &mut |_, _| {}).expect("seed bench store")
     };
     eprintln!(
         "bench store: {} accounts × {} tokens ({} tokens) seeded in {:.1} s at {}",

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::output::print_json;
 use super::{Cli, CliResult};
-use crate::seed::{self, SeedOptions};
+use crate::seed::SeedOptions;
 use crate::service::Service;
 
 #[derive(Debug, Args)]
@@ -47,7 +47,7 @@ pub fn run(service: &mut Service, cli: &Cli, args: &SeedArgs) -> CliResult {
         }
     };
     progress(0, options.rows());
-    let result = seed::seed(service.store(), &options, service.now(), service.actor(), &mut progress);
+    let result = service.seed(&options, &mut progress);
     if show_progress {
         // Clear the progress line whatever happened, so an error prints on a clean line.
         eprint!("\r\x1b[2K");

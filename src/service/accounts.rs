@@ -1,6 +1,6 @@
 //! Service accounts: create, edit, enable/disable, delete, find, page.
 
-use super::{Account, Error, Field, Result, Service};
+use super::{Account, Error, Field, Result, Service, Write};
 use crate::domain::names;
 use crate::domain::role::BasicRole;
 use crate::store::accounts::{self, NewAccountRow};
@@ -68,9 +68,8 @@ impl Service {
     pub fn create_account(&mut self, org_id: i64, new: &NewAccount) -> Result<Account> {
         let name = names::validate_account_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
         let org = self.org(org_id)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
-        let id = insert_account_in(&tx, &actor, now, &org, &name, &new.description, new.role, None)?;
+        let tx = self.begin()?;
+        let id = insert_account_in(&tx, &org, &name, &new.description, new.role, None)?;
         tx.commit()?;
         self.account(id)
     }
@@ -95,8 +94,8 @@ impl Service {
             Some(text) => Some(names::validate_description(text).map_err(|m| Error::invalid(Field::Description, m))?),
             None => None,
         };
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
+        let now = tx.now;
         let old = account_in(&tx, id)?;
         Service::ensure_unmanaged(&old)?;
         let mut updated = old.clone();
@@ -125,15 +124,15 @@ impl Service {
             ));
         }
         accounts::update(&tx, &updated, &key, now)?;
-        Service::audit(&tx, &actor, now, Some(old.org_id), "sa.update", &describe(&updated), &details.join(", "))?;
+        tx.audit(Some(old.org_id), "sa.update", &describe(&updated), &details.join(", "))?;
         tx.commit()?;
         self.account(id)
     }
 
     /// Disabling keeps the tokens but makes every one of them fail verification until re-enabled.
     pub fn set_account_disabled(&mut self, id: i64, disabled: bool) -> Result<Account> {
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
+        let now = tx.now;
         let mut account = account_in(&tx, id)?;
         Service::ensure_unmanaged(&account)?;
         if account.disabled == disabled {
@@ -142,7 +141,7 @@ impl Service {
         account.disabled = disabled;
         accounts::update(&tx, &account, &names::name_key(&account.name), now)?;
         let action = if disabled { "sa.disable" } else { "sa.enable" };
-        Service::audit(&tx, &actor, now, Some(account.org_id), action, &describe(&account), "")?;
+        tx.audit(Some(account.org_id), action, &describe(&account), "")?;
         tx.commit()?;
         self.account(id)
     }
@@ -155,10 +154,9 @@ impl Service {
     }
 
     pub(crate) fn remove_account(&mut self, account: &Account) -> Result<()> {
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         accounts::delete(&tx, account.id)?;
-        Service::audit(&tx, &actor, now, Some(account.org_id), "sa.delete", &describe(account), "")?;
+        tx.audit(Some(account.org_id), "sa.delete", &describe(account), "")?;
         tx.commit()?;
         Ok(())
     }
@@ -166,11 +164,8 @@ impl Service {
 
 /// Inserts an account and its audit event inside the caller's transaction (so plugin
 /// registration can create an account, a role and a token atomically).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_account_in(
-    tx: &rusqlite::Connection,
-    actor: &str,
-    now: i64,
+    tx: &Write<'_>,
     org: &crate::service::Org,
     name: &str,
     description: &str,
@@ -196,9 +191,9 @@ pub(crate) fn insert_account_in(
         attempt += 1;
     };
     let row = NewAccountRow { org_id: org.id, name, login: &login, description: &description, role, managed_by };
-    let id = accounts::insert(tx, &row, &key, now)?;
+    let id = accounts::insert(tx, &row, &key, tx.now)?;
     let details = format!("role={role}{}", managed_by.map(|p| format!(" managed_by={p}")).unwrap_or_default());
-    Service::audit(tx, actor, now, Some(org.id), "sa.create", &format!("sa {name} ({login})"), &details)?;
+    tx.audit(Some(org.id), "sa.create", &format!("sa {name} ({login})"), &details)?;
     Ok(id)
 }
 

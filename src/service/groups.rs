@@ -42,13 +42,13 @@ impl Service {
         let description =
             names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
         let key = names::name_key(&name);
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
+        let now = tx.now;
         if groups::find_by_key(&tx, org_id, &key)?.is_some() {
             return Err(Error::invalid(Field::Name, format!("a group named '{name}' already exists in {}", org.name)));
         }
         let id = groups::insert(&tx, org_id, &name, &key, &description, now)?;
-        Service::audit(&tx, &actor, now, Some(org_id), "group.create", &format!("group {name}"), "")?;
+        tx.audit(Some(org_id), "group.create", &format!("group {name}"), "")?;
         tx.commit()?;
         groups::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound("group vanished".into()))
     }
@@ -57,24 +57,22 @@ impl Service {
         let group = self.find_group(org_id, name)?;
         let new_name = names::validate_label_name(new_name, "group").map_err(|m| Error::invalid(Field::Name, m))?;
         let key = names::name_key(&new_name);
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         if groups::find_by_key(&tx, org_id, &key)?.is_some_and(|g| g.id != group.id) {
             return Err(Error::invalid(Field::Name, format!("a group named '{new_name}' already exists")));
         }
         groups::rename(&tx, group.id, &new_name, &key)?;
         let details = format!("was {}", group.name);
-        Service::audit(&tx, &actor, now, Some(org_id), "group.rename", &format!("group {new_name}"), &details)?;
+        tx.audit(Some(org_id), "group.rename", &format!("group {new_name}"), &details)?;
         tx.commit()?;
         groups::get(self.store.conn(), group.id)?.ok_or_else(|| Error::NotFound("group vanished".into()))
     }
 
     pub fn delete_group(&mut self, org_id: i64, name: &str) -> Result<()> {
         let group = self.find_group(org_id, name)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         groups::delete(&tx, group.id)?;
-        Service::audit(&tx, &actor, now, Some(org_id), "group.delete", &format!("group {}", group.name), "")?;
+        tx.audit(Some(org_id), "group.delete", &format!("group {}", group.name), "")?;
         tx.commit()?;
         Ok(())
     }
@@ -88,8 +86,7 @@ impl Service {
         if account.org_id != org_id {
             return Err(Error::Refused(format!("'{}' is in another organization", account.name)));
         }
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         let changed = if add {
             groups::add_member(&tx, group.id, account.id)?
         } else {
@@ -97,15 +94,7 @@ impl Service {
         };
         if changed {
             let action = if add { "group.member.add" } else { "group.member.remove" };
-            Service::audit(
-                &tx,
-                &actor,
-                now,
-                Some(org_id),
-                action,
-                &format!("group {}", group.name),
-                &format!("sa={}", account.name),
-            )?;
+            tx.audit(Some(org_id), action, &format!("group {}", group.name), &format!("sa={}", account.name))?;
         }
         tx.commit()?;
         Ok(changed)

@@ -105,8 +105,20 @@ impl Service {
         self.clock.now()
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The connection itself, for tests that must tune it (a page cap standing in for a full
+    /// disk). Not for application code: every read and write goes through the methods above.
+    #[doc(hidden)]
+    pub fn connection_for_tests(&self) -> &rusqlite::Connection {
+        self.store.conn()
+    }
+
+    /// Fills the store with deterministic bulk data (`satui seed`; see [`crate::seed`]).
+    pub fn seed(
+        &self,
+        options: &crate::seed::SeedOptions,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> std::result::Result<crate::seed::SeedSummary, crate::seed::SeedError> {
+        crate::seed::seed(&self.store, options, self.now(), &self.actor, progress)
     }
 
     /// SQLite's counter of changes made by other connections (for live reload in the UI).
@@ -114,18 +126,40 @@ impl Service {
         Ok(self.store.data_version()?)
     }
 
-    /// Records an audit event inside the caller's transaction.
-    fn audit(
-        conn: &rusqlite::Connection,
-        actor: &str,
-        now: i64,
-        org_id: Option<i64>,
-        action: &str,
-        target: &str,
-        details: &str,
-    ) -> Result<()> {
-        audit_store::insert(conn, &audit_store::NewEvent { org_id, actor, action, target, details }, now)?;
+    /// Starts a change: a `BEGIN IMMEDIATE` transaction that knows who acts and when, so the
+    /// change and its audit event commit together with one actor and one time.
+    pub(crate) fn begin(&mut self) -> Result<Write<'_>> {
+        let now = self.clock.now();
+        Ok(Write { tx: self.store.write()?, actor: &self.actor, now })
+    }
+}
+
+/// A write transaction in progress, with the actor and the time its audit events record.
+/// Dropping it without [`Write::commit`] rolls everything back.
+pub(crate) struct Write<'a> {
+    tx: rusqlite::Transaction<'a>,
+    pub actor: &'a str,
+    pub now: i64,
+}
+
+impl Write<'_> {
+    /// Records an audit event in this transaction.
+    pub fn audit(&self, org_id: Option<i64>, action: &str, target: &str, details: &str) -> Result<()> {
+        let event = audit_store::NewEvent { org_id, actor: self.actor, action, target, details };
+        audit_store::insert(&self.tx, &event, self.now)?;
         Ok(())
+    }
+
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+impl std::ops::Deref for Write<'_> {
+    type Target = rusqlite::Connection;
+
+    fn deref(&self) -> &rusqlite::Connection {
+        &self.tx
     }
 }
 

@@ -38,13 +38,13 @@ impl Service {
     pub fn create_org(&mut self, name: &str) -> Result<Org> {
         let name = names::validate_org_name(name).map_err(|m| Error::invalid(Field::Name, m))?;
         let key = names::name_key(&name);
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
+        let now = tx.now;
         if orgs::find_by_key(&tx, &key)?.is_some() {
             return Err(Error::invalid(Field::Name, format!("an organization named '{name}' already exists")));
         }
         let id = orgs::insert(&tx, &name, &key, now)?;
-        Service::audit(&tx, &actor, now, Some(id), "org.create", &format!("org {name}"), "")?;
+        tx.audit(Some(id), "org.create", &format!("org {name}"), "")?;
         tx.commit()?;
         self.org(id)
     }
@@ -53,13 +53,12 @@ impl Service {
         let old = self.org(id)?;
         let name = names::validate_org_name(name).map_err(|m| Error::invalid(Field::Name, m))?;
         let key = names::name_key(&name);
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         if orgs::find_by_key(&tx, &key)?.is_some_and(|other| other.id != id) {
             return Err(Error::invalid(Field::Name, format!("an organization named '{name}' already exists")));
         }
         orgs::rename(&tx, id, &name, &key)?;
-        Service::audit(&tx, &actor, now, Some(id), "org.rename", &format!("org {name}"), &format!("was {}", old.name))?;
+        tx.audit(Some(id), "org.rename", &format!("org {name}"), &format!("was {}", old.name))?;
         tx.commit()?;
         self.org(id)
     }
@@ -72,12 +71,11 @@ impl Service {
             .map(|d| expiry::validate_days(d, "max token lifetime"))
             .transpose()
             .map_err(|m| Error::invalid(Field::Cap, m))?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         orgs::set_cap(&tx, id, cap)?;
         let details =
             cap.map_or("max_token_lifetime_days=none".to_string(), |d| format!("max_token_lifetime_days={d}"));
-        Service::audit(&tx, &actor, now, Some(id), "org.update", &format!("org {}", org.name), &details)?;
+        tx.audit(Some(id), "org.update", &format!("org {}", org.name), &details)?;
         tx.commit()?;
         self.org(id)
     }
@@ -85,13 +83,12 @@ impl Service {
     /// Deletes an org and everything in it. The last org cannot be deleted.
     pub fn delete_org(&mut self, id: i64) -> Result<()> {
         let org = self.org(id)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         if orgs::count(&tx)? <= 1 {
             return Err(Error::Refused(format!("'{}' is the last organization and cannot be deleted", org.name)));
         }
         orgs::delete(&tx, id)?;
-        Service::audit(&tx, &actor, now, Some(id), "org.delete", &format!("org {}", org.name), "")?;
+        tx.audit(Some(id), "org.delete", &format!("org {}", org.name), "")?;
         tx.commit()?;
         Ok(())
     }

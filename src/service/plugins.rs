@@ -82,15 +82,15 @@ impl Service {
             }
         }
         let org = self.org(org_id)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
-        if let Some(existing) = accounts_managed_by(&tx, &id)? {
+        let tx = self.begin()?;
+        let now = tx.now;
+        if let Some(existing) = accounts::managed_by(&tx, &id)? {
             let other = orgs::get(&tx, existing.org_id)?.map(|o| o.name).unwrap_or_default();
             return Err(Error::Refused(format!("plugin {id} is already registered in {other}; unregister it first")));
         }
         let name = format!("{RESERVED_PREFIX}{id}");
         let description = format!("Managed by plugin {}", plugin.name.as_deref().unwrap_or(&id));
-        let account_id = insert_account_in(&tx, &actor, now, &org, &name, &description, BasicRole::None, Some(&id))?;
+        let account_id = insert_account_in(&tx, &org, &name, &description, BasicRole::None, Some(&id))?;
         let role_name = format!("managed:{id}");
         let role_id = roles::insert(&tx, org_id, &role_name, &role_name, &description, Some(&id), now)?;
         for p in &checked {
@@ -104,9 +104,9 @@ impl Service {
             name: "plugin".to_string(),
             expiry: ExpiryRequest { lifetime: Lifetime::Days(days), extended_max_age_days: None },
         };
-        let (token_id, secret) = issue_in(&tx, &actor, now, &org, &account, &request, None, &mut rand::rng())?;
+        let (token_id, secret) = issue_in(&tx, &org, &account, &request, None, &mut rand::rng())?;
         let details = checked.iter().map(Permission::describe).collect::<Vec<_>>().join(", ");
-        Service::audit(&tx, &actor, now, Some(org_id), "plugin.register", &format!("plugin {id}"), &details)?;
+        tx.audit(Some(org_id), "plugin.register", &format!("plugin {id}"), &details)?;
         tx.commit()?;
         Ok(PluginRegistration {
             plugin_id: id,
@@ -118,33 +118,13 @@ impl Service {
 
     /// Removes a plugin's managed account (with its tokens) and its managed role.
     pub fn unregister_plugin(&mut self, plugin_id: &str) -> Result<()> {
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
-        let account = accounts_managed_by(&tx, plugin_id.trim())?
+        let tx = self.begin()?;
+        let account = accounts::managed_by(&tx, plugin_id.trim())?
             .ok_or_else(|| Error::NotFound(format!("plugin {} is not registered", plugin_id.trim())))?;
         accounts::delete(&tx, account.id)?;
-        tx.execute("DELETE FROM roles WHERE managed_by = ?1", [plugin_id.trim()])?;
-        Service::audit(
-            &tx,
-            &actor,
-            now,
-            Some(account.org_id),
-            "plugin.unregister",
-            &format!("plugin {}", plugin_id.trim()),
-            "",
-        )?;
+        roles::delete_managed(&tx, plugin_id.trim())?;
+        tx.audit(Some(account.org_id), "plugin.unregister", &format!("plugin {}", plugin_id.trim()), "")?;
         tx.commit()?;
         Ok(())
-    }
-}
-
-fn accounts_managed_by(conn: &rusqlite::Connection, plugin_id: &str) -> Result<Option<super::Account>> {
-    let id: Option<i64> = conn
-        .query_row("SELECT id FROM service_accounts WHERE managed_by = ?1", [plugin_id], |r| r.get(0))
-        .map(Some)
-        .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?;
-    match id {
-        Some(id) => Ok(accounts::get(conn, id)?),
-        None => Ok(None),
     }
 }

@@ -118,8 +118,8 @@ impl Service {
             .map(|(a, s)| permission::validate_permission(a, s, None))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|m| Error::invalid(Field::Role, m))?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
+        let now = tx.now;
         if roles::find_by_key(&tx, org_id, &names::name_key(&name))?.is_some() {
             return Err(Error::invalid(Field::Name, format!("a role named '{name}' already exists in {}", org.name)));
         }
@@ -128,7 +128,7 @@ impl Service {
             roles::add_permission(&tx, id, p)?;
         }
         let details = checked.iter().map(Permission::describe).collect::<Vec<_>>().join(", ");
-        Service::audit(&tx, &actor, now, Some(org_id), "role.create", &format!("role {name}"), &details)?;
+        tx.audit(Some(org_id), "role.create", &format!("role {name}"), &details)?;
         tx.commit()?;
         roles::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound("role vanished".into()))
     }
@@ -163,13 +163,12 @@ impl Service {
         } else {
             Permission::new(action.trim(), scope.trim())
         };
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         let changed =
             if grant { roles::add_permission(&tx, role.id, &p)? } else { roles::remove_permission(&tx, role.id, &p)? };
         if changed {
             let action = if grant { "role.permission.add" } else { "role.permission.remove" };
-            Service::audit(&tx, &actor, now, Some(org_id), action, &format!("role {}", role.name), &p.describe())?;
+            tx.audit(Some(org_id), action, &format!("role {}", role.name), &p.describe())?;
         }
         tx.commit()?;
         Ok(changed)
@@ -177,10 +176,9 @@ impl Service {
 
     pub fn delete_role(&mut self, org_id: i64, name: &str) -> Result<()> {
         let role = self.custom_role(org_id, name)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         roles::delete(&tx, role.id)?;
-        Service::audit(&tx, &actor, now, Some(org_id), "role.delete", &format!("role {}", role.name), "")?;
+        tx.audit(Some(org_id), "role.delete", &format!("role {}", role.name), "")?;
         tx.commit()?;
         Ok(())
     }
@@ -218,13 +216,12 @@ impl Service {
             (_, Some(reference)) => reference,
             _ => return Err(Error::NotFound(format!("no role named '{role}'"))),
         };
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         let changed =
             if assign { roles::assign(&tx, holder, &reference)? } else { roles::unassign(&tx, holder, &reference)? };
         if changed {
             let action = if assign { "role.assign" } else { "role.unassign" };
-            Service::audit(&tx, &actor, now, Some(org_id), action, target, &format!("role={}", summary.name))?;
+            tx.audit(Some(org_id), action, target, &format!("role={}", summary.name))?;
         }
         tx.commit()?;
         Ok(changed)

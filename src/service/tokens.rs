@@ -3,7 +3,7 @@
 use rand::CryptoRng;
 use serde::Serialize;
 
-use super::{Account, Error, Field, Result, Service, Token};
+use super::{Account, Error, Field, Result, Service, Token, Write};
 use crate::domain::expiry::{self, ExpiryField, ExpiryRequest, Lifetime};
 use crate::domain::role::BasicRole;
 use crate::domain::token::{TokenFormatError, TokenSecret};
@@ -132,9 +132,8 @@ impl Service {
         rng: &mut R,
     ) -> Result<IssuedToken> {
         let org = self.org(account.org_id)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
-        let (id, secret) = issue_in(&tx, &actor, now, &org, account, new, replacing, rng)?;
+        let tx = self.begin()?;
+        let (id, secret) = issue_in(&tx, &org, account, new, replacing, rng)?;
         tx.commit()?;
         Ok(IssuedToken { token: self.token(id)?, secret })
     }
@@ -145,21 +144,13 @@ impl Service {
         if token.revoked_at.is_some() {
             return Err(Error::Refused(format!("token '{}' is already revoked", token.name)));
         }
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
+        let now = tx.now;
         if !tokens::revoke(&tx, token_id, now)? {
             return Err(Error::Refused(format!("token '{}' is already revoked", token.name)));
         }
         let target = format!("token {} of {}", token.name, account.name);
-        Service::audit(
-            &tx,
-            &actor,
-            now,
-            Some(account.org_id),
-            "token.revoke",
-            &target,
-            &format!("hint={}", token.hint),
-        )?;
+        tx.audit(Some(account.org_id), "token.revoke", &target, &format!("hint={}", token.hint))?;
         tx.commit()?;
         self.token(token_id)
     }
@@ -185,19 +176,10 @@ impl Service {
     pub fn delete_token(&mut self, token_id: i64) -> Result<()> {
         let (token, account) = self.token_and_account(token_id)?;
         Service::ensure_unmanaged(&account)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
+        let tx = self.begin()?;
         tokens::delete(&tx, token_id)?;
         let target = format!("token {} of {}", token.name, account.name);
-        Service::audit(
-            &tx,
-            &actor,
-            now,
-            Some(account.org_id),
-            "token.delete",
-            &target,
-            &format!("hint={}", token.hint),
-        )?;
+        tx.audit(Some(account.org_id), "token.delete", &target, &format!("hint={}", token.hint))?;
         tx.commit()?;
         Ok(())
     }
@@ -258,17 +240,15 @@ impl Service {
 
 /// Issues a token inside the caller's transaction: validates name and expiry, enforces
 /// uniqueness and the live-token limit, stores only the hash, records the audit event.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
-    tx: &rusqlite::Connection,
-    actor: &str,
-    now: i64,
+    tx: &Write<'_>,
     org: &crate::service::Org,
     account: &Account,
     new: &NewToken,
     replacing: Option<&Token>,
     rng: &mut R,
 ) -> Result<(i64, TokenSecret)> {
+    let now = tx.now;
     let name = names::validate_token_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
     let resolved = expiry::resolve(new.expiry, org.max_token_lifetime_days, now).map_err(expiry_error)?;
     let lifetime_days = match new.expiry.lifetime {
@@ -310,6 +290,6 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
     details.push(format!("hint={hint}"));
     let action = if replacing.is_some() { "token.rotate" } else { "token.create" };
     let target = format!("token {name} of {}", account.name);
-    Service::audit(tx, actor, now, Some(org.id), action, &target, &details.join(" "))?;
+    tx.audit(Some(org.id), action, &target, &details.join(" "))?;
     Ok((id, secret))
 }

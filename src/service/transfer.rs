@@ -161,17 +161,11 @@ impl Service {
     /// Everything is validated before the first write; any error writes nothing.
     pub fn import(&mut self, data: &Export) -> Result<usize> {
         validate(data)?;
-        let (actor, now) = (self.actor.clone(), self.now());
-        let tx = self.store.write()?;
-        let occupied: i64 = tx.query_row(
-            "SELECT (SELECT count(*) FROM service_accounts) + (SELECT count(*) FROM roles) + (SELECT count(*) FROM groups) + (SELECT count(*) FROM orgs) - 1",
-            [],
-            |r| r.get(0),
-        )?;
-        if occupied > 0 {
+        let tx = self.begin()?;
+        if !orgs::is_fresh(&tx)? {
             return Err(invalid("the store is not empty; import only restores into a fresh store".into()));
         }
-        tx.execute("DELETE FROM orgs", [])?;
+        orgs::delete_all(&tx)?;
         let mut rng = rand::rng();
         let mut count = 0;
         for org in &data.orgs {
@@ -255,7 +249,7 @@ impl Service {
             }
             let details =
                 format!("{} accounts, {} roles, {} groups", org.accounts.len(), org.roles.len(), org.groups.len());
-            Service::audit(&tx, &actor, now, Some(org_id), "import", &format!("org {}", org.name), &details)?;
+            tx.audit(Some(org_id), "import", &format!("org {}", org.name), &details)?;
         }
         tx.commit()?;
         Ok(count)

@@ -65,6 +65,12 @@ pub fn find_by_login(conn: &Connection, login: &str) -> Result<Option<Account>> 
     Ok(stmt.query_row([login], from_row).optional()?)
 }
 
+/// The account a plugin manages, if it is registered.
+pub fn managed_by(conn: &Connection, plugin_id: &str) -> Result<Option<Account>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM service_accounts WHERE managed_by = ?1"))?;
+    Ok(stmt.query_row([plugin_id], from_row).optional()?)
+}
+
 pub fn login_taken(conn: &Connection, login: &str) -> Result<bool> {
     let mut stmt = conn.prepare_cached("SELECT 1 FROM service_accounts WHERE login = ?1")?;
     Ok(stmt.exists([login])?)

@@ -87,3 +87,20 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT count(*) FROM orgs")?.query_row([], |r| r.get(0))?)
 }
+
+/// Whether the store is as a first run leaves it: one org and no accounts, roles or groups.
+pub fn is_fresh(conn: &Connection) -> Result<bool> {
+    let occupied: i64 = conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM service_accounts) + (SELECT count(*) FROM roles)
+                  + (SELECT count(*) FROM groups) + (SELECT count(*) FROM orgs) - 1",
+        )?
+        .query_row([], |r| r.get(0))?;
+    Ok(occupied == 0)
+}
+
+/// Deletes every org (and, by cascade, everything in them); for an import into a fresh store.
+pub fn delete_all(conn: &Connection) -> Result<()> {
+    conn.prepare_cached("DELETE FROM orgs")?.execute([])?;
+    Ok(())
+}

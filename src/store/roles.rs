@@ -80,6 +80,12 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Deletes the roles a plugin manages (with their permissions and assignments).
+pub fn delete_managed(conn: &Connection, plugin_id: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM roles WHERE managed_by = ?1")?.execute([plugin_id])?;
+    Ok(())
+}
+
 pub fn permissions(conn: &Connection, role_id: i64) -> Result<Vec<Permission>> {
     let mut stmt =
         conn.prepare_cached("SELECT action, scope FROM role_permissions WHERE role_id = ?1 ORDER BY action, scope")?;

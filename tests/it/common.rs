@@ -155,16 +155,13 @@ pub const TABLES: [&str; 9] = [
     "audit_events",
 ];
 
-pub fn row_counts(conn: &rusqlite::Connection) -> std::collections::BTreeMap<&'static str, i64> {
+/// Row counts of every table in the store file at `db` (through a separate connection).
+pub fn db_row_counts(db: &Path) -> std::collections::BTreeMap<&'static str, i64> {
+    let conn = rusqlite::Connection::open(db).expect("open the store");
     TABLES
         .iter()
         .map(|t| (*t, conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).expect("count rows")))
         .collect()
-}
-
-/// Row counts of the store file at `db` (through a separate connection).
-pub fn db_row_counts(db: &Path) -> std::collections::BTreeMap<&'static str, i64> {
-    row_counts(&rusqlite::Connection::open(db).expect("open the store"))
 }
 
 /// The example plugin shipped with satui.

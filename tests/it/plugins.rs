@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::common::{
     DAY, Fixture, ONCALL, ONCALL_ACCOUNT, T0, cli_fails, cli_json, cli_ok, cli_verify, days, db_row_counts,
-    oncall_permissions, oncall_plugin, row_counts, satui,
+    oncall_permissions, oncall_plugin, satui,
 };
 
 struct Store {
@@ -143,7 +143,7 @@ fn given_a_managed_account_then_the_service_refuses_the_same_changes_the_ui_woul
     let org = fx.main_org();
     let registration = fx.service.register_plugin(org, &oncall_plugin()).unwrap();
     let (account, token) = (registration.account.id, registration.token.token.id);
-    let before = row_counts(fx.service.store().conn());
+    let before = db_row_counts(&fx.path);
     let changes = satui::service::AccountChanges { name: Some("x".into()), ..Default::default() };
     let new = NewToken { name: "extra".into(), expiry: days(30) };
     let results: Vec<(&str, Result<(), Error>)> = vec![
@@ -161,7 +161,7 @@ fn given_a_managed_account_then_the_service_refuses_the_same_changes_the_ui_woul
         assert!(matches!(err, Error::Refused(_)), "{what}: {err}");
         assert!(err.to_string().contains("managed by plugin grafana-oncall-app"), "{what}: {err}");
     }
-    assert_eq!(row_counts(fx.service.store().conn()), before);
+    assert_eq!(db_row_counts(&fx.path), before);
     assert_eq!(registration.account.managed_by.as_deref(), Some(ONCALL));
     assert_eq!(registration.account.name, ONCALL_ACCOUNT);
     let declared: BTreeSet<_> = registration.permissions.iter().map(|p| (p.action.clone(), p.scope.clone())).collect();

@@ -5,9 +5,7 @@ use satui::domain::permission::Catalog;
 use satui::domain::role::BasicRole;
 use satui::service::{Error, Field, Grant, Rejection};
 
-use crate::common::{
-    Fixture, cli_fails, cli_json, cli_ok, cli_verify, days, db_row_counts, new_account, row_counts, satui,
-};
+use crate::common::{Fixture, cli_fails, cli_json, cli_ok, cli_verify, days, db_row_counts, new_account, satui};
 
 fn perm(action: &str, scope: &str) -> (String, String) {
     (action.to_string(), scope.to_string())
@@ -124,7 +122,7 @@ fn given_a_group_granting_permissions_when_the_group_is_deleted_then_its_members
     assert!(fx.service.account_groups(bot.id).unwrap().is_empty());
     assert!(matches!(fx.service.find_group(org, "ops"), Err(Error::NotFound(_))));
     assert_eq!(fx.service.account(bot.id).unwrap(), bot, "the member account is untouched");
-    let counts = row_counts(fx.service.store().conn());
+    let counts = db_row_counts(&fx.path);
     assert_eq!((counts["group_members"], counts["role_assignments"]), (0, 0));
 }
 
@@ -153,7 +151,7 @@ fn given_a_custom_role_held_by_an_account_and_a_group_when_the_role_is_deleted_t
     assert_eq!(detail.members, ["nightly"]);
     assert!(!fx.service.account_allows(bot.id, "dashboards:write", "dashboards:uid:a").unwrap());
     assert!(!fx.service.account_allows(other.id, "dashboards:write", "dashboards:uid:a").unwrap());
-    let counts = row_counts(fx.service.store().conn());
+    let counts = db_row_counts(&fx.path);
     assert_eq!((counts["roles"], counts["role_permissions"], counts["role_assignments"]), (0, 0, 0));
 }
 
@@ -180,7 +178,7 @@ fn bad_permissions_duplicate_names_and_reserved_names_are_refused_and_write_noth
     fx.service.create_role(org, "Readers", "", &[perm("folders:read", "")]).unwrap();
     fx.service.create_group(org, "Ops", "").unwrap();
     fx.service.create_group(org, "Dev", "").unwrap();
-    let before = row_counts(fx.service.store().conn());
+    let before = db_row_counts(&fx.path);
 
     let unknown = fx.service.create_role(org, "x", "", &[perm("dashboards:frobnicate", "")]).unwrap_err();
     assert!(matches!(unknown, Error::Invalid { field: Field::Role, .. }), "{unknown}");
@@ -217,7 +215,7 @@ fn bad_permissions_duplicate_names_and_reserved_names_are_refused_and_write_noth
     assert!(fx.service.create_role(org, "x", &"d".repeat(501), &[]).is_err());
     assert!(fx.service.create_role(999, "x", "", &[]).is_err(), "unknown org");
 
-    assert_eq!(row_counts(fx.service.store().conn()), before, "a refused change wrote something");
+    assert_eq!(db_row_counts(&fx.path), before, "a refused change wrote something");
 
     let other = fx.service.create_org("Other").unwrap().id;
     fx.service.create_role(other, "readers", "", &[]).unwrap();
@@ -231,7 +229,7 @@ fn basic_roles_cannot_be_extra_roles_and_built_in_roles_cannot_be_changed() {
     let org = fx.main_org();
     let bot = bare_account(&mut fx, org, "ci-bot");
     fx.service.create_group(org, "ops", "").unwrap();
-    let before = row_counts(fx.service.store().conn());
+    let before = db_row_counts(&fx.path);
 
     for basic in ["Editor", "admin", "None"] {
         let err = fx.service.assign_role(bot.id, basic, true).unwrap_err();
@@ -255,16 +253,16 @@ fn basic_roles_cannot_be_extra_roles_and_built_in_roles_cannot_be_changed() {
     ));
     assert!(matches!(fx.service.delete_role(org, "ghost"), Err(Error::NotFound(_))));
     assert!(matches!(fx.service.delete_group(org, "ghost"), Err(Error::NotFound(_))));
-    assert_eq!(row_counts(fx.service.store().conn()), before, "a refused change wrote something");
+    assert_eq!(db_row_counts(&fx.path), before, "a refused change wrote something");
 
     // Another org's account cannot join this org's group, nor hold this org's custom role.
     let other = fx.service.create_org("Other").unwrap().id;
     let stranger = bare_account(&mut fx, other, "stranger");
     fx.service.create_role(org, "main-only", "", &[]).unwrap();
-    let before = row_counts(fx.service.store().conn());
+    let before = db_row_counts(&fx.path);
     assert!(matches!(fx.service.change_membership(org, "ops", stranger.id, true), Err(Error::Refused(_))));
     assert!(matches!(fx.service.assign_role(stranger.id, "main-only", true), Err(Error::NotFound(_))));
-    assert_eq!(row_counts(fx.service.store().conn()), before, "a refused change wrote something");
+    assert_eq!(db_row_counts(&fx.path), before, "a refused change wrote something");
     assert_eq!(fx.service.find_role(org, "fixed:folders:reader").unwrap().kind, "fixed");
     assert!(fx.service.find_role(org, "fixed:folders:reader").unwrap().read_only());
     assert!(!fx.service.find_role(org, "main-only").unwrap().read_only());
@@ -280,7 +278,7 @@ fn given_an_org_with_everything_when_it_is_deleted_then_its_accounts_tokens_role
     fx.service.create_group(main, "shared-name", "").unwrap();
     fx.service.change_membership(main, "shared-name", keeper.id, true).unwrap();
     fx.service.assign_group_role(main, "shared-name", "shared-name", true).unwrap();
-    let before = row_counts(fx.service.store().conn());
+    let before = db_row_counts(&fx.path);
 
     let staging = fx.service.create_org("Staging").unwrap().id;
     let bot = bare_account(&mut fx, staging, "bot");
@@ -300,7 +298,7 @@ fn given_an_org_with_everything_when_it_is_deleted_then_its_accounts_tokens_role
     }
     assert!(fx.service.groups(staging).unwrap().is_empty());
     assert!(fx.service.roles(staging).unwrap().iter().all(|r| r.id.is_none()), "custom roles survived");
-    let mut after = row_counts(fx.service.store().conn());
+    let mut after = db_row_counts(&fx.path);
     let mut expected = before.clone();
     after.remove("audit_events");
     expected.remove("audit_events");
@@ -332,7 +330,7 @@ fn given_an_account_in_groups_with_direct_roles_when_it_is_deleted_then_membersh
     assert_eq!(members(&fx, "a"), ["stay"]);
     assert!(members(&fx, "b").is_empty());
     assert_eq!(fx.verify(token.secret.expose()).unwrap_err(), Rejection::Unknown);
-    let counts = row_counts(fx.service.store().conn());
+    let counts = db_row_counts(&fx.path);
     assert_eq!((counts["group_members"], counts["role_assignments"], counts["tokens"]), (1, 0, 0));
     let fixed = fx.service.find_role(org, "fixed:folders:reader").unwrap();
     assert_eq!(fx.service.role_holders(org, &fixed).unwrap(), (vec![], vec![]));

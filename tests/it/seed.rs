@@ -1,17 +1,17 @@
 //! `satui seed`: deterministic bulk data, counts that match the summary, the service's token
 //! limit, and the paged, filtered list over seeded data agreeing with a plain scan.
 
-use satui::seed::{self, SeedOptions, SeedSummary};
+use satui::seed::{SeedOptions, SeedSummary};
 use satui::service::{Account, AccountChanges};
 use satui::store::accounts;
 
-use crate::common::{Fixture, T0, satui};
+use crate::common::{ACTOR, Fixture, T0, satui};
 
 const SMALL: SeedOptions = SeedOptions { orgs: 2, accounts_per_org: 50, tokens_per_account: 3, seed: 7 };
 
 fn seeded(options: &SeedOptions) -> (Fixture, SeedSummary) {
     let fx = Fixture::new();
-    let summary = seed::seed(fx.service.store(), options, T0, "tester", &mut |_, _| {}).expect("seed");
+    let summary = fx.service.seed(options, &mut |_, _| {}).expect("seed");
     (fx, summary)
 }
 
@@ -31,7 +31,7 @@ fn snapshot(fx: &Fixture) -> Vec<(String, String, Vec<String>)> {
 }
 
 fn count(fx: &Fixture, sql: &str) -> u64 {
-    fx.service.store().conn().query_row(sql, [], |r| r.get::<_, i64>(0)).expect(sql) as u64
+    rusqlite::Connection::open(&fx.path).expect("open").query_row(sql, [], |r| r.get::<_, i64>(0)).expect(sql) as u64
 }
 
 #[test]
@@ -65,7 +65,7 @@ fn given_a_seeded_store_then_counts_match_the_summary_and_one_audit_event_sums_i
     }
     let audit = fx.audit();
     assert_eq!(audit.len(), 1, "one event for the whole run, not one per row");
-    assert_eq!((audit[0].action.as_str(), audit[0].actor.as_str()), ("seed", "tester"));
+    assert_eq!((audit[0].action.as_str(), audit[0].actor.as_str()), ("seed", ACTOR));
     assert!(audit[0].details.contains("accounts=100") && audit[0].details.contains("tokens=300"));
     // Only hashes and hints are stored: every hint has the secret-free shape.
     let bad_hints = count(&fx, "SELECT count(*) FROM tokens WHERE hint NOT LIKE 'sat_…____' OR length(hash) <> 32");
@@ -106,7 +106,7 @@ const FILTERS: &[&str] = &[
 /// Every page shape of every filter, through the trigram search and through the scan, against
 /// a plain filter over all accounts of each org.
 fn assert_pages_match_a_plain_scan(fx: &Fixture) {
-    let conn = fx.service.store().conn();
+    let conn = &rusqlite::Connection::open(&fx.path).expect("open");
     for org in fx.service.orgs().expect("orgs") {
         let all = fx.service.account_page(org.id, "", 0, 10_000).expect("all").accounts;
         for filter in FILTERS {
@@ -165,7 +165,7 @@ fn given_renames_deletes_and_a_deleted_org_then_the_search_index_follows() {
 #[test]
 fn given_a_store_that_already_has_accounts_then_seeding_adds_more_without_clashes() {
     let (fx, first) = seeded(&SMALL);
-    let second = seed::seed(fx.service.store(), &SMALL, T0, "tester", &mut |_, _| {}).expect("second seed");
+    let second = fx.service.seed(&SMALL, &mut |_, _| {}).expect("second seed");
     assert_eq!(first.accounts, second.accounts);
     assert_eq!(count(&fx, "SELECT count(*) FROM service_accounts"), 200);
     assert_eq!(count(&fx, "SELECT count(*) FROM orgs"), 2, "the extra org is reused");

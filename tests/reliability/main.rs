@@ -124,8 +124,8 @@ fn a_full_disk_is_a_clear_error_and_writes_nothing() {
     let mut service = Service::open(&db).unwrap();
     // SQLite's page cap on this connection stands in for a full disk: writes past it fail
     // with SQLITE_FULL exactly as they would on a full file system.
-    let pages: i64 = service.store().conn().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
-    service.store().conn().pragma_update(None, "max_page_count", pages + 2).unwrap();
+    let pages: i64 = service.connection_for_tests().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    service.connection_for_tests().pragma_update(None, "max_page_count", pages + 2).unwrap();
     let long = "x".repeat(450);
     let mut created = 0;
     let error = loop {
