@@ -11,7 +11,7 @@ use satui::clock::ManualClock;
 use satui::domain::expiry::{ExpiryRequest, Lifetime};
 use satui::domain::token::TokenSecret;
 use satui::service::{NewToken, Service};
-use satui::tui::effect::{self, DbEffect};
+use satui::tui::effect::{self, DbEffect, Read};
 use satui::tui::state::PAGE_SIZE;
 
 /// Accounts that get a fresh token for the verify benches.
@@ -85,7 +85,7 @@ fn bench_detail(c: &mut Criterion, service: &mut Service, org_id: i64) {
     group.bench_function("ui_load_detail_effect", |b| {
         b.iter(|| {
             i = (i + 1) % ids.len();
-            black_box(effect::execute(service, DbEffect::LoadDetail { account_id: ids[i] }, &mut version))
+            black_box(effect::execute(service, DbEffect::Read(Read::LoadDetail { account_id: ids[i] }), &mut version))
         })
     });
     group.finish();

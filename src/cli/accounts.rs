@@ -138,7 +138,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
                 println!("{} {}", if disable { "disabled" } else { "enabled" }, account.name);
             }
         }
-        SaCommand::Permissions { account } => return super::roles::print_permissions(service, cli, account),
+        SaCommand::Permissions { account } => return print_permissions(service, cli, account),
         SaCommand::Delete { account } => {
             let account = service.find_account(org.id, account)?;
             service.delete_account(account.id)?;
@@ -146,6 +146,21 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
                 println!("deleted {} and its tokens", account.name);
             }
         }
+    }
+    Ok(())
+}
+
+/// `satui sa permissions ACCOUNT`
+fn print_permissions(service: &Service, cli: &Cli, account: &str) -> CliResult {
+    let org = selected_org(service, cli)?;
+    let account = service.find_account(org.id, account)?;
+    let grants = service.effective_permissions(&account)?;
+    if cli.json {
+        print_json(&serde_json::to_value(&grants)?);
+    } else {
+        let rows: Vec<_> =
+            grants.iter().map(|g| vec![g.action.clone(), g.scope.clone(), g.sources.join(", ")]).collect();
+        table(&["ACTION", "SCOPE", "FROM"], &rows);
     }
     Ok(())
 }

@@ -3,8 +3,10 @@
 
 mod accounts;
 mod audit;
+mod groups;
 mod orgs;
 mod output;
+mod plugins;
 mod roles;
 mod seed;
 mod tokens;
@@ -51,10 +53,10 @@ pub enum Command {
     Role(roles::RoleCommand),
     /// Groups of accounts.
     #[command(subcommand)]
-    Group(roles::GroupCommand),
+    Group(groups::GroupCommand),
     /// Plugin-managed accounts.
     #[command(subcommand)]
-    Plugin(roles::PluginCommand),
+    Plugin(plugins::PluginCommand),
     /// The audit log, newest first.
     Audit(audit::AuditArgs),
     /// Print orgs, accounts, roles, groups and token metadata as JSON (never secrets or hashes).
@@ -86,8 +88,8 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
         Command::Sa(cmd) => accounts::run(&mut service, cli, cmd),
         Command::Token(cmd) => tokens::run(&mut service, cli, cmd),
         Command::Role(cmd) => roles::run_role(&mut service, cli, cmd),
-        Command::Group(cmd) => roles::run_group(&mut service, cli, cmd),
-        Command::Plugin(cmd) => roles::run_plugin(&mut service, cli, cmd),
+        Command::Group(cmd) => groups::run_group(&mut service, cli, cmd),
+        Command::Plugin(cmd) => plugins::run_plugin(&mut service, cli, cmd),
         Command::Audit(args) => audit::run(&service, cli, args),
         Command::Export => transfer::export(&service, cli),
         Command::Import(args) => transfer::import(&mut service, args),

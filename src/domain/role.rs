@@ -45,3 +45,39 @@ impl FromStr for BasicRole {
             .ok_or_else(|| format!("unknown role '{}': expected None, Viewer, Editor or Admin", s.trim()))
     }
 }
+
+/// Where a role comes from, which decides whether an admin may change it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleKind {
+    /// None, Viewer, Editor, Admin: every account holds exactly one.
+    Basic,
+    /// Grafana's built-in `fixed:` roles from the catalog.
+    Fixed,
+    /// An org's own role, made by an admin.
+    Custom,
+    /// A plugin's `managed:` role, changed only by registering the plugin again.
+    Managed,
+}
+
+impl RoleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleKind::Basic => "basic",
+            RoleKind::Fixed => "fixed",
+            RoleKind::Custom => "custom",
+            RoleKind::Managed => "managed",
+        }
+    }
+
+    /// Only custom roles can be edited or deleted by an admin.
+    pub fn read_only(self) -> bool {
+        self != RoleKind::Custom
+    }
+}
+
+impl fmt::Display for RoleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

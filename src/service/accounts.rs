@@ -6,7 +6,7 @@ use crate::domain::role::BasicRole;
 use crate::store::accounts::{self, NewAccountRow};
 use crate::store::orgs;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NewAccount {
     pub name: String,
     pub description: String,
@@ -14,7 +14,7 @@ pub struct NewAccount {
 }
 
 /// Fields to change; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AccountChanges {
     pub name: Option<String>,
     pub description: Option<String>,

@@ -5,15 +5,7 @@ use crate::domain::names;
 use crate::store::groups;
 use crate::store::roles::Holder;
 
-pub use crate::store::groups::Group;
-
-/// A group with its members and roles, for detail views.
-#[derive(Clone, Debug)]
-pub struct GroupDetail {
-    pub group: Group,
-    pub members: Vec<String>,
-    pub roles: Vec<String>,
-}
+pub use crate::store::groups::{Group, GroupDetail};
 
 impl Service {
     pub fn groups(&self, org_id: i64) -> Result<Vec<Group>> {
@@ -25,10 +17,9 @@ impl Service {
             .ok_or_else(|| Error::NotFound(format!("no group named '{}'", name.trim())))
     }
 
-    pub fn group_detail(&self, group: &Group) -> Result<GroupDetail> {
-        let members = groups::members(self.store.conn(), group.id)?.into_iter().map(|(_, name)| name).collect();
-        let roles = self.role_names(Holder::Group(group.id))?;
-        Ok(GroupDetail { group: group.clone(), members, roles })
+    /// Every group of an org with its members and roles (one query).
+    pub fn group_details(&self, org_id: i64) -> Result<Vec<GroupDetail>> {
+        Ok(groups::details(self.store.conn(), org_id)?)
     }
 
     /// The groups an account is in.
@@ -75,6 +66,24 @@ impl Service {
         tx.audit(Some(org_id), "group.delete", &format!("group {}", group.name), "")?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Adds or removes a member named by id, login or name (as typed in a form or on the
+    /// command line). Returns the account and whether anything changed; an unknown account is
+    /// an input error on [`Field::Account`].
+    pub fn change_membership_by_ref(
+        &mut self,
+        org_id: i64,
+        group: &str,
+        account: &str,
+        add: bool,
+    ) -> Result<(super::Account, bool)> {
+        let account = self.find_account(org_id, account).map_err(|e| match e {
+            Error::NotFound(message) => Error::invalid(Field::Account, message),
+            other => other,
+        })?;
+        let changed = self.change_membership(org_id, group, account.id, add)?;
+        Ok((account, changed))
     }
 
     /// Adds or removes a member. Returns false when nothing changed.

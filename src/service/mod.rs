@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 pub use accounts::{AccountChanges, AccountPage, NewAccount};
 pub use groups::{Group, GroupDetail};
+pub use orgs::OrgChanges;
 pub use plugins::PluginRegistration;
 pub use roles::{Grant, Role, RoleSummary};
 pub use tokens::{Identity, IssuedToken, MAX_LIVE_TOKENS, NewToken, Rejection, VerifyError};
@@ -34,7 +35,11 @@ pub use crate::store::tokens::Token;
 pub enum Field {
     Name,
     Description,
+    /// A role: the basic role of an account, a role named to assign, or a permission given to a
+    /// role.
     Role,
+    /// An account named as a group member.
+    Account,
     Lifetime,
     MaxAge,
     Cap,

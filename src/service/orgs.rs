@@ -4,6 +4,14 @@ use super::{Error, Field, Org, OrgSummary, Result, Service};
 use crate::domain::{expiry, names};
 use crate::store::orgs;
 
+/// What to change on an org; `None` leaves a setting as it is (`cap_days: Some(None)` clears the
+/// cap).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrgChanges {
+    pub name: Option<String>,
+    pub cap_days: Option<Option<i64>>,
+}
+
 impl Service {
     pub fn orgs(&self) -> Result<Vec<Org>> {
         Ok(orgs::list(self.store.conn())?)
@@ -50,32 +58,59 @@ impl Service {
     }
 
     pub fn rename_org(&mut self, id: i64, name: &str) -> Result<Org> {
-        let old = self.org(id)?;
-        let name = names::validate_org_name(name).map_err(|m| Error::invalid(Field::Name, m))?;
-        let key = names::name_key(&name);
-        let tx = self.begin()?;
-        if orgs::find_by_key(&tx, &key)?.is_some_and(|other| other.id != id) {
-            return Err(Error::invalid(Field::Name, format!("an organization named '{name}' already exists")));
-        }
-        orgs::rename(&tx, id, &name, &key)?;
-        tx.audit(Some(id), "org.rename", &format!("org {name}"), &format!("was {}", old.name))?;
-        tx.commit()?;
-        self.org(id)
+        self.update_org(id, &OrgChanges { name: Some(name.to_string()), cap_days: None })
     }
 
     /// Sets or clears `max_token_lifetime_days` (1..=3650). Existing tokens keep their expiry; the
     /// cap applies to new tokens and to every later extension.
     pub fn set_org_cap(&mut self, id: i64, cap_days: Option<i64>) -> Result<Org> {
-        let org = self.org(id)?;
-        let cap = cap_days
-            .map(|d| expiry::validate_days(d, "max token lifetime"))
+        self.update_org(id, &OrgChanges { name: None, cap_days: Some(cap_days) })
+    }
+
+    /// Renames an org and/or sets its cap in one transaction with one audit event. A change that
+    /// changes nothing writes nothing (no event either).
+    pub fn update_org(&mut self, id: i64, changes: &OrgChanges) -> Result<Org> {
+        let name = changes
+            .name
+            .as_deref()
+            .map(names::validate_org_name)
+            .transpose()
+            .map_err(|m| Error::invalid(Field::Name, m))?;
+        let cap = changes
+            .cap_days
+            .map(|cap| cap.map(|d| expiry::validate_days(d, "max token lifetime")).transpose())
             .transpose()
             .map_err(|m| Error::invalid(Field::Cap, m))?;
         let tx = self.begin()?;
-        orgs::set_cap(&tx, id, cap)?;
-        let details =
-            cap.map_or("max_token_lifetime_days=none".to_string(), |d| format!("max_token_lifetime_days={d}"));
-        tx.audit(Some(id), "org.update", &format!("org {}", org.name), &details)?;
+        let old = orgs::get(&tx, id)?.ok_or_else(|| Error::NotFound(format!("no organization with id {id}")))?;
+        let renamed = name.filter(|n| *n != old.name);
+        let recapped = cap.filter(|c| *c != old.max_token_lifetime_days);
+        if renamed.is_none() && recapped.is_none() {
+            return Ok(old);
+        }
+        let shown = renamed.clone().unwrap_or_else(|| old.name.clone());
+        if let Some(new_name) = &renamed {
+            let key = names::name_key(new_name);
+            if orgs::find_by_key(&tx, &key)?.is_some_and(|other| other.id != id) {
+                return Err(Error::invalid(Field::Name, format!("an organization named '{new_name}' already exists")));
+            }
+            orgs::rename(&tx, id, new_name, &key)?;
+        }
+        let cap_detail = recapped.map(|cap| {
+            cap.map_or("max_token_lifetime_days=none".to_string(), |d| format!("max_token_lifetime_days={d}"))
+        });
+        if let Some(cap) = recapped {
+            orgs::set_cap(&tx, id, cap)?;
+        }
+        let target = format!("org {shown}");
+        match (&renamed, cap_detail) {
+            (Some(_), None) => tx.audit(Some(id), "org.rename", &target, &format!("was {}", old.name))?,
+            (None, Some(cap)) => tx.audit(Some(id), "org.update", &target, &cap)?,
+            (Some(_), Some(cap)) => {
+                tx.audit(Some(id), "org.update", &target, &format!("name: {} -> {shown}, {cap}", old.name))?
+            }
+            (None, None) => {}
+        }
         tx.commit()?;
         self.org(id)
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{Account, Error, Field, Result, Service};
 use crate::domain::names;
 use crate::domain::permission::{self, Catalog, Permission};
-use crate::domain::role::BasicRole;
+use crate::domain::role::{BasicRole, RoleKind};
 use crate::store::roles::{self, Holder, RoleRef};
 use crate::store::{accounts, groups};
 
@@ -16,8 +16,7 @@ pub use crate::store::roles::Role;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RoleSummary {
     pub name: String,
-    /// "basic", "fixed", "custom" or "managed".
-    pub kind: &'static str,
+    pub kind: RoleKind,
     pub description: String,
     /// Set for custom and managed roles.
     pub id: Option<i64>,
@@ -26,7 +25,7 @@ pub struct RoleSummary {
 
 impl RoleSummary {
     pub fn read_only(&self) -> bool {
-        self.kind != "custom"
+        self.kind.read_only()
     }
 }
 
@@ -46,7 +45,7 @@ impl Service {
             .iter()
             .map(|r| RoleSummary {
                 name: r.to_string(),
-                kind: "basic",
+                kind: RoleKind::Basic,
                 description: format!("basic role: {} permissions", catalog.basic_role(*r).len()),
                 id: None,
                 managed_by: None,
@@ -54,7 +53,7 @@ impl Service {
             .collect();
         all.extend(catalog.fixed_roles.iter().map(|r| RoleSummary {
             name: r.name.clone(),
-            kind: "fixed",
+            kind: RoleKind::Fixed,
             description: if r.description.is_empty() { r.display_name.clone() } else { r.description.clone() },
             id: None,
             managed_by: None,
@@ -62,7 +61,7 @@ impl Service {
         for role in roles::list(self.store.conn(), org_id)? {
             all.push(RoleSummary {
                 name: role.name,
-                kind: if role.managed_by.is_some() { "managed" } else { "custom" },
+                kind: if role.managed_by.is_some() { RoleKind::Managed } else { RoleKind::Custom },
                 description: role.description,
                 id: Some(role.id),
                 managed_by: role.managed_by,
@@ -84,9 +83,11 @@ impl Service {
     pub fn role_permissions(&self, role: &RoleSummary) -> Result<Vec<Permission>> {
         let catalog = Catalog::get();
         Ok(match role.kind {
-            "basic" => role.name.parse::<BasicRole>().map(|r| catalog.basic_role(r).to_vec()).unwrap_or_default(),
-            "fixed" => catalog.fixed_role(&role.name).map(|r| r.permissions.clone()).unwrap_or_default(),
-            _ => roles::permissions(self.store.conn(), role.id.unwrap_or_default())?,
+            RoleKind::Basic => {
+                role.name.parse::<BasicRole>().map(|r| catalog.basic_role(r).to_vec()).unwrap_or_default()
+            }
+            RoleKind::Fixed => catalog.fixed_role(&role.name).map(|r| r.permissions.clone()).unwrap_or_default(),
+            RoleKind::Custom | RoleKind::Managed => roles::permissions(self.store.conn(), role.id.unwrap_or_default())?,
         })
     }
 
@@ -136,10 +137,10 @@ impl Service {
     fn custom_role(&self, org_id: i64, name: &str) -> Result<Role> {
         let role = self.find_role(org_id, name)?;
         match (role.kind, role.id) {
-            ("custom", Some(id)) => {
+            (RoleKind::Custom, Some(id)) => {
                 roles::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no role '{name}'")))
             }
-            ("managed", _) => Err(Error::Refused(format!(
+            (RoleKind::Managed, _) => Err(Error::Refused(format!(
                 "role '{}' is managed by plugin {}",
                 role.name,
                 role.managed_by.unwrap_or_default()
@@ -206,13 +207,15 @@ impl Service {
     ) -> Result<bool> {
         let summary = self.find_role(org_id, role)?;
         let reference = match (summary.kind, role_ref(&summary)) {
-            ("basic", _) => {
+            (RoleKind::Basic, _) => {
                 return Err(Error::Refused(format!(
                     "{} is a basic role: set it with `sa update --role`, an account has exactly one",
                     summary.name
                 )));
             }
-            ("managed", _) => return Err(Error::Refused(format!("role '{}' is managed by a plugin", summary.name))),
+            (RoleKind::Managed, _) => {
+                return Err(Error::Refused(format!("role '{}' is managed by a plugin", summary.name)));
+            }
             (_, Some(reference)) => reference,
             _ => return Err(Error::NotFound(format!("no role named '{role}'"))),
         };
@@ -311,7 +314,7 @@ pub(crate) fn reserved_role_name(name: &str) -> bool {
 
 fn role_ref(role: &RoleSummary) -> Option<RoleRef> {
     match (role.kind, role.id) {
-        ("fixed", _) => Some(RoleRef::Fixed(role.name.clone())),
+        (RoleKind::Fixed, _) => Some(RoleRef::Fixed(role.name.clone())),
         (_, Some(id)) => Some(RoleRef::Custom(id)),
         _ => None,
     }

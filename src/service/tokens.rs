@@ -16,7 +16,7 @@ pub const MAX_LIVE_TOKENS: i64 = 20;
 /// `last_used_at` is written at most this often per token, so verification is mostly a read.
 const USE_WRITE_INTERVAL: i64 = 60;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewToken {
     pub name: String,
     pub expiry: ExpiryRequest,
@@ -141,9 +141,7 @@ impl Service {
     pub fn revoke_token(&mut self, token_id: i64) -> Result<Token> {
         let (token, account) = self.token_and_account(token_id)?;
         Service::ensure_unmanaged(&account)?;
-        if token.revoked_at.is_some() {
-            return Err(Error::Refused(format!("token '{}' is already revoked", token.name)));
-        }
+        Service::ensure_revocable(&token)?;
         let tx = self.begin()?;
         let now = tx.now;
         if !tokens::revoke(&tx, token_id, now)? {
@@ -159,9 +157,7 @@ impl Service {
     pub fn rotate_token(&mut self, token_id: i64) -> Result<IssuedToken> {
         let (token, account) = self.token_and_account(token_id)?;
         Service::ensure_unmanaged(&account)?;
-        if token.revoked_at.is_some() {
-            return Err(Error::Refused(format!("token '{}' is revoked; create a new one instead", token.name)));
-        }
+        Service::ensure_rotatable(&token)?;
         let request = NewToken {
             name: token.name.clone(),
             expiry: ExpiryRequest {
@@ -182,6 +178,23 @@ impl Service {
         tx.audit(Some(account.org_id), "token.delete", &target, &format!("hint={}", token.hint))?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Whether a token may be revoked: not when it already is. The UI asks this before it asks
+    /// "are you sure?"; the revoke itself checks again inside its transaction.
+    pub fn ensure_revocable(token: &Token) -> Result<()> {
+        match token.revoked_at {
+            Some(_) => Err(Error::Refused(format!("token '{}' is already revoked", token.name))),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a token may be rotated: not once revoked (there is nothing left to replace).
+    pub fn ensure_rotatable(token: &Token) -> Result<()> {
+        match token.revoked_at {
+            Some(_) => Err(Error::Refused(format!("token '{}' is revoked; create a new one instead", token.name))),
+            None => Ok(()),
+        }
     }
 
     fn token_and_account(&self, token_id: i64) -> Result<(Token, Account)> {

@@ -13,6 +13,14 @@ pub struct Group {
     pub created_at: i64,
 }
 
+/// A group with its members' names and its roles' names, for lists and detail views.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupDetail {
+    pub group: Group,
+    pub members: Vec<String>,
+    pub roles: Vec<String>,
+}
+
 const COLUMNS: &str = "id, org_id, name, description, created_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Group> {
@@ -90,5 +98,32 @@ pub fn of_account(conn: &Connection, sa_id: i64) -> Result<Vec<Group>> {
         COLUMNS.split(", ").map(|c| format!("g.{c}")).collect::<Vec<_>>().join(", ")
     ))?;
     let rows = stmt.query_map([sa_id], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Every group of an org with its members and roles, in one query (members by name; roles as
+/// [`super::roles::assigned`] orders them: custom roles first, then fixed roles by name).
+pub fn details(conn: &Connection, org_id: i64) -> Result<Vec<GroupDetail>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.id, g.org_id, g.name, g.description, g.created_at,
+            (SELECT json_group_array(name) FROM (
+                SELECT a.name FROM group_members m JOIN service_accounts a ON a.id = m.sa_id
+                WHERE m.group_id = g.id ORDER BY a.name_key)),
+            (SELECT json_group_array(name) FROM (
+                SELECT coalesce(ra.fixed_role, r.name) AS name FROM role_assignments ra
+                LEFT JOIN roles r ON r.id = ra.role_id
+                WHERE ra.holder_group = g.id ORDER BY ra.fixed_role, ra.role_id))
+         FROM groups g WHERE g.org_id = ?1 ORDER BY g.name_key",
+    )?;
+    let rows = stmt
+        .query_map([org_id], |row| {
+            let names = |i: usize| -> rusqlite::Result<Vec<String>> {
+                let json: String = row.get(i)?;
+                serde_json::from_str(&json)
+                    .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
+            };
+            Ok(GroupDetail { group: from_row(row)?, members: names(5)?, roles: names(6)? })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

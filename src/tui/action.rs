@@ -70,6 +70,27 @@ pub enum Command {
     No,
     Copy,
     ClearFilter,
+    /// Line editing in the focused text field or the filter.
+    EditLine(LineEdit),
+}
+
+/// Line-editing operations for text fields and the filter, as a shell line edits (readline).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LineEdit {
+    Left,
+    Right,
+    WordLeft,
+    WordRight,
+    Home,
+    End,
+    DeleteBack,
+    DeleteForward,
+    DeleteWordBack,
+    DeleteWordForward,
+    /// Ctrl-U: delete from the start of the line to the cursor.
+    DeleteToStart,
+    /// Ctrl-K: delete from the cursor to the end of the line.
+    DeleteToEnd,
 }
 
 /// Where a list selection should land after a (re)load.
@@ -118,7 +139,7 @@ pub enum Outcome {
         message: String,
     },
     /// The selected account no longer exists.
-    DetailGone(i64),
+    DetailGone,
     AccountSaved {
         account: Account,
         message: String,
@@ -153,8 +174,8 @@ pub enum Action {
     /// A key press, mapped through the keymap by `update`.
     Key(KeyEvent),
     Command(Command),
-    /// A key for a text field or the filter (it matched no binding).
-    Input(KeyEvent),
+    /// A character typed into the focused text field or the filter.
+    Type(char),
     /// Pasted text (bracketed paste), for the focused text field.
     Paste(String),
     /// Time passes: status messages fade, timers fire. Carries Unix seconds.

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Command, View};
+use super::action::{Command, LineEdit, View};
 
 /// Which keys apply: the panes, or the popup on top.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub enum Context {
     /// Only while the tokens pane has focus (these take precedence over Panes).
     Tokens,
     Filter,
+    /// While a line of text is being typed (a form field or the filter): readline editing.
+    Text,
     Form,
     Confirm,
     Reveal,
@@ -41,6 +43,7 @@ impl Context {
             Context::Audit => "Audit (5)",
             Context::Tokens => "Tokens pane",
             Context::Filter => "Filter",
+            Context::Text => "Text fields and the filter",
             Context::Form => "Forms",
             Context::Confirm => "Confirm",
             Context::Reveal => "New token",
@@ -64,6 +67,7 @@ pub struct Binding {
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const ALT: KeyModifiers = KeyModifiers::ALT;
 
 const fn bind(
     context: Context,
@@ -143,6 +147,34 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Filter, K::Esc, NONE, C::ClearFilter, "Esc clear", "clear the filter"),
     bind(X::Filter, K::Down, NONE, C::Down, "", "move down"),
     bind(X::Filter, K::Up, NONE, C::Up, "", "move up"),
+    bind(X::Text, K::Left, NONE, C::EditLine(LineEdit::Left), "", "cursor left"),
+    bind(X::Text, K::Char('b'), CTRL, C::EditLine(LineEdit::Left), "", "cursor left"),
+    bind(X::Text, K::Right, NONE, C::EditLine(LineEdit::Right), "", "cursor right"),
+    bind(X::Text, K::Char('f'), CTRL, C::EditLine(LineEdit::Right), "", "cursor right"),
+    bind(X::Text, K::Left, CTRL, C::EditLine(LineEdit::WordLeft), "", "word left"),
+    bind(X::Text, K::Char('b'), ALT, C::EditLine(LineEdit::WordLeft), "", "word left"),
+    bind(X::Text, K::Right, CTRL, C::EditLine(LineEdit::WordRight), "", "word right"),
+    bind(X::Text, K::Char('f'), ALT, C::EditLine(LineEdit::WordRight), "", "word right"),
+    bind(X::Text, K::Home, NONE, C::EditLine(LineEdit::Home), "", "start of the line"),
+    bind(X::Text, K::Char('a'), CTRL, C::EditLine(LineEdit::Home), "", "start of the line"),
+    bind(X::Text, K::End, NONE, C::EditLine(LineEdit::End), "", "end of the line"),
+    bind(X::Text, K::Char('e'), CTRL, C::EditLine(LineEdit::End), "", "end of the line"),
+    bind(X::Text, K::Backspace, NONE, C::EditLine(LineEdit::DeleteBack), "", "delete the character before the cursor"),
+    bind(X::Text, K::Char('h'), CTRL, C::EditLine(LineEdit::DeleteBack), "", "delete the character before the cursor"),
+    bind(X::Text, K::Delete, NONE, C::EditLine(LineEdit::DeleteForward), "", "delete the character under the cursor"),
+    bind(
+        X::Text,
+        K::Char('d'),
+        CTRL,
+        C::EditLine(LineEdit::DeleteForward),
+        "",
+        "delete the character under the cursor",
+    ),
+    bind(X::Text, K::Char('w'), CTRL, C::EditLine(LineEdit::DeleteWordBack), "", "delete the word before the cursor"),
+    bind(X::Text, K::Backspace, ALT, C::EditLine(LineEdit::DeleteWordBack), "", "delete the word before the cursor"),
+    bind(X::Text, K::Char('d'), ALT, C::EditLine(LineEdit::DeleteWordForward), "", "delete the word after the cursor"),
+    bind(X::Text, K::Char('u'), CTRL, C::EditLine(LineEdit::DeleteToStart), "", "delete to the start of the line"),
+    bind(X::Text, K::Char('k'), CTRL, C::EditLine(LineEdit::DeleteToEnd), "", "delete to the end of the line"),
     bind(X::Form, K::Enter, NONE, C::Submit, "Enter save", "submit the form"),
     bind(X::Form, K::Esc, NONE, C::Cancel, "Esc cancel", "cancel: nothing is written"),
     bind(X::Form, K::Tab, NONE, C::NextField, "Tab next", "next field"),
@@ -164,7 +196,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Help, K::Esc, NONE, C::Cancel, "Esc close", "close help"),
     bind(X::Help, K::Char('?'), NONE, C::Cancel, "", "close help"),
     bind(X::Help, K::Char('q'), NONE, C::Cancel, "", "close help"),
-    bind(X::Help, K::Char('j'), NONE, C::Down, "", "scroll down"),
+    bind(X::Help, K::Char('j'), NONE, C::Down, "j/k scroll", "scroll down"),
     bind(X::Help, K::Down, NONE, C::Down, "", "scroll down"),
     bind(X::Help, K::Char('k'), NONE, C::Up, "", "scroll up"),
     bind(X::Help, K::Up, NONE, C::Up, "", "scroll up"),
@@ -232,9 +264,16 @@ pub fn key_name(binding: &Binding) -> String {
         K::PageUp => "PgUp".into(),
         K::PageDown => "PgDn".into(),
         K::Delete => "Delete".into(),
+        K::Backspace => "Backspace".into(),
         other => format!("{other:?}"),
     };
-    if binding.modifiers.contains(CTRL) { format!("Ctrl-{}", base.to_uppercase()) } else { base }
+    if binding.modifiers.contains(CTRL) {
+        format!("Ctrl-{}", base.to_uppercase())
+    } else if binding.modifiers.contains(ALT) {
+        format!("Alt-{}", base.to_uppercase())
+    } else {
+        base
+    }
 }
 
 /// Help lines per context: (context title, [(keys, help)]), keys of one command joined by `/`.
@@ -249,6 +288,7 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         X::Orgs,
         X::Audit,
         X::Filter,
+        X::Text,
         X::Form,
         X::Confirm,
         X::Reveal,

@@ -6,6 +6,7 @@ pub mod action;
 pub mod effect;
 pub mod form;
 pub mod keymap;
+mod nav;
 mod outcomes;
 mod popups;
 pub mod state;

@@ -1,13 +1,11 @@
 //! What the UI does with results from the database worker and the clipboard. Pure, like `update`.
 
 use super::action::{Outcome, Select, View};
-use super::effect::{DbEffect, Effect};
-use super::form::{FieldKey, field_for};
+use super::effect::{Effect, Read};
+use super::nav::{load_accounts, load_detail, reload_all, switch_org, top_form};
 use super::state::{Detail, Popup, Reveal, State};
-use super::update::{load_accounts, load_detail, reload_all, switch_org, top_form};
 use super::views;
 use crate::domain::time;
-use crate::service::Field;
 
 pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     match outcome {
@@ -29,11 +27,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             if request != state.list.request {
                 return Vec::new();
             }
-            state.list.rows = page.accounts;
-            state.list.offset = page.offset;
-            state.list.total = page.total;
-            state.list.selected = selected;
-            state.list.loaded = true;
+            state.list.land(page.accounts, page.offset, page.total, selected);
             if state.selected_account().is_none() {
                 state.detail = None;
             }
@@ -54,7 +48,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             state.detail = Some(Detail { account, tokens, selected_token, groups, roles, grants });
             Vec::new()
         }
-        Outcome::DetailGone(_) => load_accounts(state, Select::Index(state.list.selected)),
+        Outcome::DetailGone => load_accounts(state, Select::Index(state.list.selected)),
         Outcome::AccountSaved { account, message } => {
             if top_form(state).is_some() {
                 state.popups.pop();
@@ -95,11 +89,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         Outcome::Rejected { field, message } => {
             match top_form(state) {
                 Some(form) => {
-                    let custom = form.field(FieldKey::CustomDays).is_some_and(|f| f.enabled);
-                    let key = field.map(|f| match f {
-                        Field::Lifetime if custom => FieldKey::CustomDays,
-                        other => field_for(other),
-                    });
+                    let key = field.and_then(|f| form.key_for(f));
                     form.reject(key, message);
                 }
                 None => state.error(message),
@@ -121,7 +111,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             state.info(message);
             let mut effects = reload_all(state);
             if state.view == View::Orgs {
-                effects.push(DbEffect::LoadOrgSummaries.into());
+                effects.push(Read::LoadOrgSummaries.into());
             }
             effects
         }

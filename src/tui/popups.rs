@@ -2,10 +2,9 @@
 //! Pure, like `update`.
 
 use super::action::Command;
-use super::effect::{DbEffect, Effect};
-use super::form::Submission;
+use super::effect::{Change, Effect};
+use super::nav::{quit, switch_org};
 use super::state::{Pending, Popup, State};
-use super::update::{quit, switch_org};
 
 pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
     if command == Command::Quit {
@@ -34,21 +33,7 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 form.cycle(false);
             }
             Command::Submit if form.busy => {}
-            Command::Submit => {
-                return match form.submit() {
-                    Some(Submission::NewAccount { org_id, new }) => {
-                        vec![DbEffect::CreateAccount { org_id, new }.into()]
-                    }
-                    Some(Submission::EditAccount { account_id, changes }) => {
-                        vec![DbEffect::UpdateAccount { account_id, changes }.into()]
-                    }
-                    Some(Submission::NewToken { account_id, new }) => {
-                        vec![DbEffect::CreateToken { account_id, new }.into()]
-                    }
-                    Some(other) => vec![DbEffect::Apply(other).into()],
-                    None => Vec::new(),
-                };
-            }
+            Command::Submit => return form.submit().map(Effect::from).into_iter().collect(),
             _ => {}
         },
         Popup::Confirm { pending, .. } => match command {
@@ -56,12 +41,12 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 let pending = pending.clone();
                 state.popups.pop();
                 let effect = match pending {
-                    Pending::DeleteAccount(account_id) => DbEffect::DeleteAccount { account_id },
-                    Pending::DeleteGroup { org_id, name } => DbEffect::DeleteGroup { org_id, name },
-                    Pending::DeleteRole { org_id, name } => DbEffect::DeleteRole { org_id, name },
-                    Pending::RevokeToken(token_id) => DbEffect::RevokeToken { token_id },
-                    Pending::RotateToken(token_id) => DbEffect::RotateToken { token_id },
-                    Pending::DeleteToken(token_id) => DbEffect::DeleteToken { token_id },
+                    Pending::DeleteAccount(account_id) => Change::DeleteAccount { account_id },
+                    Pending::DeleteGroup { org_id, name } => Change::DeleteGroup { org_id, name },
+                    Pending::DeleteRole { org_id, name } => Change::DeleteRole { org_id, name },
+                    Pending::RevokeToken(token_id) => Change::RevokeToken { token_id },
+                    Pending::RotateToken(token_id) => Change::RotateToken { token_id },
+                    Pending::DeleteToken(token_id) => Change::DeleteToken { token_id },
                 };
                 return vec![effect.into()];
             }

@@ -1,7 +1,7 @@
 //! Everything the screen shows, and nothing else. `update` changes it; `ui::draw` only reads it.
 
 use super::action::{Command, View};
-use super::form::Form;
+use super::form::{Form, TextLine};
 use super::keymap::Context;
 use crate::domain::permission::Permission;
 use crate::domain::token::TokenSecret;
@@ -9,6 +9,8 @@ use crate::service::{Account, AuditEvent, Grant, GroupDetail, Org, OrgSummary, R
 
 /// Rows fetched per page ("1–50 of 1 204").
 pub const PAGE_SIZE: u64 = 50;
+/// Longest filter text; past this, typing is ignored.
+pub const MAX_FILTER_CHARS: usize = 100;
 /// Seconds a status message stays.
 pub const STATUS_SECONDS: i64 = 6;
 
@@ -40,7 +42,7 @@ pub struct PagedList<T> {
     pub offset: u64,
     pub total: u64,
     pub selected: u64,
-    pub filter: String,
+    pub filter: TextLine,
     /// The request whose answer we are waiting for; older answers are dropped.
     pub request: u64,
     pub loaded: bool,
@@ -53,7 +55,7 @@ impl<T> Default for PagedList<T> {
             offset: 0,
             total: 0,
             selected: 0,
-            filter: String::new(),
+            filter: TextLine::new("", MAX_FILTER_CHARS),
             request: 0,
             loaded: false,
         }
@@ -69,6 +71,20 @@ impl<T> PagedList<T> {
     pub fn window_contains(&self, index: u64) -> bool {
         index >= self.offset && index < self.offset + self.rows.len() as u64
     }
+
+    /// A loaded page arrives: the window, the total and where the cursor now is.
+    pub fn land(&mut self, rows: Vec<T>, offset: u64, total: u64, selected: u64) {
+        self.rows = rows;
+        self.offset = offset;
+        self.total = total;
+        self.selected = selected;
+        self.loaded = true;
+    }
+}
+
+/// The first row of the page holding row `index`.
+pub fn page_start(index: u64) -> u64 {
+    index / PAGE_SIZE * PAGE_SIZE
 }
 
 /// The accounts of the current org.
@@ -265,8 +281,42 @@ impl State {
         self.status = Some(Status { text: text.into(), kind: StatusKind::Error, until: self.now + 2 * STATUS_SECONDS });
     }
 
+    /// The filter of the current view, if it has one (accounts or the audit log).
+    pub fn filter(&self) -> Option<&TextLine> {
+        match self.view {
+            View::Accounts => Some(&self.list.filter),
+            View::Audit => Some(&self.audit.filter),
+            _ => None,
+        }
+    }
+
+    pub fn filter_mut(&mut self) -> Option<&mut TextLine> {
+        match self.view {
+            View::Accounts => Some(&mut self.list.filter),
+            View::Audit => Some(&mut self.audit.filter),
+            _ => None,
+        }
+    }
+
+    /// Whether keys go into a line of text: the focused form field, or the filter.
+    pub fn typing_text(&self) -> bool {
+        match self.popups.last() {
+            Some(Popup::Form(form)) => form.focused_is_text(),
+            None => self.filtering,
+            _ => false,
+        }
+    }
+
     /// The contexts whose keys apply now, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
+        let mut contexts = self.own_contexts();
+        if self.typing_text() {
+            contexts.insert(0, Context::Text);
+        }
+        contexts
+    }
+
+    fn own_contexts(&self) -> Vec<Context> {
         match self.popups.last() {
             Some(popup) => vec![popup.context()],
             None if self.filtering => vec![Context::Filter],

@@ -4,42 +4,32 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Action, Command, Select, View};
-use super::effect::{DbEffect, Effect};
+use super::action::{Action, Command, LineEdit, Select, View};
+use super::effect::{Change, Effect, Read};
 use super::form::Form;
 use super::keymap;
-use super::state::{Focus, PAGE_SIZE, Pending, Popup, State, step_cursor};
+use super::nav::{self, load_accounts, load_detail, quit, reload_all};
+use super::state::{Focus, Pending, Popup, State, step_cursor};
 use super::{outcomes, popups, views};
-use crate::service::Service;
-
-/// Longest filter text; past this, typing is ignored.
-const MAX_FILTER_CHARS: usize = 100;
+use crate::service::{Account, Service};
 
 /// The effects to run when the UI starts.
 pub fn start(_state: &mut State) -> Vec<Effect> {
-    vec![DbEffect::LoadOrgs.into(), DbEffect::CheckForChanges.into()]
+    vec![Read::LoadOrgs.into(), Read::CheckForChanges.into()]
 }
 
-/// Turns a key into an action: a binding of the current context, or text for a focused input.
+/// Turns a key into an action: a binding of the current contexts, or a character for the line
+/// being typed. This is the only place that looks at key codes.
 pub fn key_to_action(state: &State, key: KeyEvent) -> Option<Action> {
-    let typing_text = match state.popups.last() {
-        Some(Popup::Form(form)) => form.focused_is_text(),
-        None => state.filtering,
-        _ => false,
+    let plain_char = match key.code {
+        KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
+        _ => None,
     };
-    let plain_char =
-        matches!(key.code, KeyCode::Char(_)) && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    if typing_text && (plain_char || key.code == KeyCode::Backspace) {
-        // Letters go into the field even when a binding uses them (Space, j, q...).
-        return Some(Action::Input(key));
+    if let Some(c) = plain_char.filter(|_| state.typing_text()) {
+        // Letters go into the line even when a binding uses them (Space, j, q...).
+        return Some(Action::Type(c));
     }
-    if let Some(command) = keymap::lookup(&state.contexts(), &key) {
-        return Some(Action::Command(command));
-    }
-    if typing_text {
-        return Some(Action::Input(key));
-    }
-    None
+    keymap::lookup(&state.contexts(), &key).map(Action::Command)
 }
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -49,7 +39,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             if state.status.as_ref().is_some_and(|s| s.until <= now) {
                 state.status = None;
             }
-            vec![DbEffect::CheckForChanges.into()]
+            vec![Read::CheckForChanges.into()]
         }
         Action::Resize { height, .. } => {
             // Header, filter, pane borders and footer take about nine rows.
@@ -60,8 +50,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Some(action) => update(state, action),
             None => Vec::new(),
         },
-        Action::Input(key) => input(state, key),
-        Action::Paste(text) => paste(state, &text),
+        Action::Type(c) => edit_line(state, |line| line.insert(c)),
+        Action::Paste(text) => edit_line(state, |line| line.paste(&text)),
+        Action::Command(Command::EditLine(edit)) => edit_text(state, edit),
         Action::Command(command) => match state.popups.last() {
             Some(_) => popups::command(state, command),
             None if state.filtering => filter_command(state, command),
@@ -71,67 +62,24 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-fn input(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+/// Applies a change to the line being typed: the focused form field, or the filter (whose list
+/// reloads from the top when its text changed).
+fn edit_line(state: &mut State, change: impl FnOnce(&mut super::form::TextLine) -> bool) -> Vec<Effect> {
     if let Some(Popup::Form(form)) = state.popups.last_mut() {
-        form.input(key);
+        form.edit_focused(change);
         return Vec::new();
     }
-    if state.filtering {
-        let filter = filter_text(state);
-        let before = filter.clone();
-        match key.code {
-            KeyCode::Backspace => {
-                filter.pop();
-            }
-            KeyCode::Char(c) if !c.is_control() && filter.chars().count() < MAX_FILTER_CHARS => filter.push(c),
-            _ => {}
-        }
-        if *filter != before {
-            return reload_list_from_top(state);
-        }
+    if state.filtering
+        && let Some(filter) = state.filter_mut()
+        && change(filter)
+    {
+        return nav::reload_list_from_top(state);
     }
     Vec::new()
 }
 
-/// The filter of the current view: accounts or the audit log.
-fn filter_text(state: &mut State) -> &mut String {
-    if state.view == View::Audit { &mut state.audit.filter } else { &mut state.list.filter }
-}
-
-fn paste(state: &mut State, text: &str) -> Vec<Effect> {
-    if let Some(Popup::Form(form)) = state.popups.last_mut() {
-        form.paste(text);
-    } else if state.filtering {
-        let filter = filter_text(state);
-        let room = MAX_FILTER_CHARS.saturating_sub(filter.chars().count());
-        filter.extend(text.chars().filter(|c| !c.is_control()).take(room));
-        return reload_list_from_top(state);
-    }
-    Vec::new()
-}
-
-fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
-    if state.view == View::Audit {
-        return views::load_audit(state, 0);
-    }
-    state.list.offset = 0;
-    load_accounts(state, Select::Index(0))
-}
-
-/// Asks for the page around the current window; `select` says where the cursor lands.
-pub(super) fn load_accounts(state: &mut State, select: Select) -> Vec<Effect> {
-    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
-    let request = state.next_request();
-    state.list.request = request;
-    let offset = match select {
-        Select::Index(index) => index / PAGE_SIZE * PAGE_SIZE,
-        Select::Account(_) => state.list.offset,
-    };
-    vec![DbEffect::LoadAccounts { request, org_id, filter: state.list.filter.clone(), offset, select }.into()]
-}
-
-pub(super) fn load_detail(state: &State) -> Vec<Effect> {
-    state.selected_account().map(|a| DbEffect::LoadDetail { account_id: a.id }.into()).into_iter().collect()
+fn edit_text(state: &mut State, edit: LineEdit) -> Vec<Effect> {
+    edit_line(state, |line| line.edit(edit))
 }
 
 fn filter_command(state: &mut State, command: Command) -> Vec<Effect> {
@@ -142,24 +90,13 @@ fn filter_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::ClearFilter => {
             state.filtering = false;
-            let filter = filter_text(state);
-            if filter.is_empty() {
-                return Vec::new();
-            }
-            filter.clear();
-            reload_list_from_top(state)
+            let cleared = state.filter_mut().is_some_and(|filter| filter.clear());
+            if cleared { nav::reload_list_from_top(state) } else { Vec::new() }
         }
         Command::Up | Command::Down => move_selection(state, command),
         Command::Quit => quit(state),
         _ => Vec::new(),
     }
-}
-
-pub(super) fn quit(state: &mut State) -> Vec<Effect> {
-    state.quit = true;
-    // Drops any revealed secret now (zeroized), before the runner tears down.
-    state.popups.clear();
-    Vec::new()
 }
 
 fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
@@ -172,12 +109,12 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ShowView(view) => {
             state.view = view;
             state.focus = Focus::List;
-            views::load(state)
+            nav::load_view(state)
         }
         Command::SwitchOrg => {
             let selected = state.org.as_ref().and_then(|o| state.orgs.iter().position(|x| x.id == o.id)).unwrap_or(0);
             state.popups.push(Popup::OrgPicker { selected });
-            vec![DbEffect::LoadOrgs.into()]
+            vec![Read::LoadOrgs.into()]
         }
         Command::Reload => {
             state.info("reloaded");
@@ -193,7 +130,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Up | Command::Down | Command::Top | Command::Bottom | Command::PageUp | Command::PageDown => {
             move_selection(state, command)
         }
-        Command::Filter if matches!(state.view, View::Accounts | View::Audit) => {
+        Command::Filter if state.filter().is_some() => {
             state.filtering = true;
             state.focus = Focus::List;
             Vec::new()
@@ -215,7 +152,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }),
         Command::ToggleDisabled => with_unmanaged_account(state, |_, account| {
-            vec![DbEffect::SetDisabled { account_id: account.id, disabled: !account.disabled }.into()]
+            vec![Change::SetDisabled { account_id: account.id, disabled: !account.disabled }.into()]
         }),
         Command::NewToken => with_unmanaged_account(state, |state, account| {
             state.popups.push(Popup::Form(Form::new_token(&account)));
@@ -225,7 +162,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Delete if state.focus == Focus::Tokens => token_command(state, command),
         Command::Delete => with_unmanaged_account(state, |state, account| {
             state.popups.push(Popup::Confirm {
-                message: format!("Delete {} and all its tokens? y/n", account.name),
+                message: format!("Delete {} and all its tokens?", account.name),
                 pending: Pending::DeleteAccount(account.id),
             });
             Vec::new()
@@ -235,10 +172,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
 }
 
 /// Runs `then` on the selected account unless a plugin manages it (the service's rule).
-fn with_unmanaged_account(
-    state: &mut State,
-    then: impl FnOnce(&mut State, crate::service::Account) -> Vec<Effect>,
-) -> Vec<Effect> {
+fn with_unmanaged_account(state: &mut State, then: impl FnOnce(&mut State, Account) -> Vec<Effect>) -> Vec<Effect> {
     let Some(account) = state.selected_account().cloned() else {
         state.error("no service account selected");
         return Vec::new();
@@ -250,6 +184,8 @@ fn with_unmanaged_account(
     then(state, account)
 }
 
+/// Rotate, revoke or delete the selected token: refused at once when the service's rules say
+/// no, else asked first.
 fn token_command(state: &mut State, command: Command) -> Vec<Effect> {
     with_unmanaged_account(state, |state, account| {
         let token =
@@ -258,21 +194,24 @@ fn token_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.error(format!("{} has no token to act on", account.name));
             return Vec::new();
         };
+        let allowed = match command {
+            Command::RotateToken => Service::ensure_rotatable(&token),
+            Command::RevokeToken => Service::ensure_revocable(&token),
+            _ => Ok(()),
+        };
+        if let Err(e) = allowed {
+            state.error(e.to_string());
+            return Vec::new();
+        }
         let (message, pending) = match command {
             Command::RotateToken => (
-                format!("Rotate token {}? The current secret stops working now. y/n", token.name),
+                format!("Rotate token {}? The current secret stops working now.", token.name),
                 Pending::RotateToken(token.id),
             ),
-            Command::RevokeToken if token.revoked_at.is_some() => {
-                state.error(format!("token {} is already revoked", token.name));
-                return Vec::new();
-            }
             Command::RevokeToken => {
-                (format!("Revoke token {} ({})? y/n", token.name, token.hint), Pending::RevokeToken(token.id))
+                (format!("Revoke token {} ({})?", token.name, token.hint), Pending::RevokeToken(token.id))
             }
-            _ => {
-                (format!("Delete token {} ({}) for good? y/n", token.name, token.hint), Pending::DeleteToken(token.id))
-            }
+            _ => (format!("Delete token {} ({}) for good?", token.name, token.hint), Pending::DeleteToken(token.id)),
         };
         state.popups.push(Popup::Confirm { message, pending });
         Vec::new()
@@ -310,33 +249,4 @@ fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
     state.list.selected = target;
     state.detail_scroll = 0;
     if state.list.window_contains(target) { load_detail(state) } else { load_accounts(state, Select::Index(target)) }
-}
-
-pub(super) fn switch_org(state: &mut State, org: crate::service::Org) -> Vec<Effect> {
-    state.org = Some(org);
-    state.list = Default::default();
-    state.detail = None;
-    state.groups = Default::default();
-    state.roles = Default::default();
-    state.role_detail = None;
-    state.audit = Default::default();
-    state.filtering = false;
-    let mut effects = load_accounts(state, Select::Index(0));
-    effects.extend(views::load(state));
-    effects
-}
-
-/// Everything the screen shows, again (after `r` or a change made elsewhere).
-pub(super) fn reload_all(state: &mut State) -> Vec<Effect> {
-    let mut effects: Vec<Effect> = vec![DbEffect::LoadOrgs.into()];
-    effects.extend(load_accounts(state, Select::Index(state.list.selected)));
-    effects.extend(views::load(state));
-    effects
-}
-
-pub(super) fn top_form(state: &mut State) -> Option<&mut Form> {
-    match state.popups.last_mut() {
-        Some(Popup::Form(form)) => Some(form),
-        _ => None,
-    }
 }

@@ -2,39 +2,10 @@
 //! act and how results land. Pure, like `update`.
 
 use super::action::{Command, Outcome, View};
-use super::effect::{DbEffect, Effect};
+use super::effect::Effect;
 use super::form::Form;
+use super::nav::{load_audit, load_role_detail, switch_org};
 use super::state::{Pending, Popup, RoleDetail, State, step_cursor};
-
-/// The effects that (re)load what the current view shows.
-pub fn load(state: &mut State) -> Vec<Effect> {
-    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
-    match state.view {
-        View::Accounts => Vec::new(),
-        View::Groups => vec![DbEffect::LoadGroups { org_id }.into()],
-        View::Roles => {
-            let mut effects: Vec<Effect> = vec![DbEffect::LoadRoles { org_id }.into()];
-            effects.extend(load_role_detail(state));
-            effects
-        }
-        View::Orgs => vec![DbEffect::LoadOrgSummaries.into()],
-        View::Audit => load_audit(state, state.audit.selected),
-    }
-}
-
-pub fn load_audit(state: &mut State, selected: u64) -> Vec<Effect> {
-    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
-    let request = state.next_request();
-    state.audit.request = request;
-    vec![DbEffect::LoadAudit { request, org_id, filter: state.audit.filter.clone(), selected }.into()]
-}
-
-fn load_role_detail(state: &State) -> Vec<Effect> {
-    match (state.org.as_ref(), state.roles.selected()) {
-        (Some(org), Some(role)) => vec![DbEffect::LoadRoleDetail { org_id: org.id, name: role.name.clone() }.into()],
-        _ => Vec::new(),
-    }
-}
 
 /// j/k/g/G/PgUp/PgDn in a secondary view.
 pub fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
@@ -74,7 +45,7 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
             if let Some(g) = state.groups.selected() {
                 let name = g.group.name.clone();
                 state.popups.push(Popup::Confirm {
-                    message: format!("Delete group {name}? Its members stay but lose its roles. y/n"),
+                    message: format!("Delete group {name}? Its members stay but lose its roles."),
                     pending: Pending::DeleteGroup { org_id: org.id, name },
                 });
             }
@@ -93,7 +64,7 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
             }
             if command == Command::Delete {
                 state.popups.push(Popup::Confirm {
-                    message: format!("Delete role {}? Accounts and groups lose it. y/n", role.name),
+                    message: format!("Delete role {}? Accounts and groups lose it.", role.name),
                     pending: Pending::DeleteRole { org_id: org.id, name: role.name.clone() },
                 });
                 None
@@ -103,18 +74,12 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         (View::Orgs, Command::New) => Some(Form::new_org()),
         (View::Orgs, Command::Edit) => state.org_summaries.selected().map(|s| Form::edit_org(&s.org)),
-        (View::Orgs, Command::Delete) => {
-            if state.org_summaries.rows.len() <= 1 {
-                state.error("the last organization cannot be deleted");
-                return Vec::new();
-            }
-            state.org_summaries.selected().map(|s| Form::delete_org(&s.org))
-        }
+        (View::Orgs, Command::Delete) => state.org_summaries.selected().map(|s| Form::delete_org(&s.org)),
         (View::Orgs, Command::Submit) => {
             if let Some(summary) = state.org_summaries.selected() {
                 let org = summary.org.clone();
                 state.info(format!("switched to {}", org.name));
-                return super::update::switch_org(state, org);
+                return switch_org(state, org);
             }
             None
         }
@@ -141,11 +106,7 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         }
         Outcome::OrgSummaries(orgs) => state.org_summaries.set(orgs),
         Outcome::Audit { request, rows, offset, total, selected } if request == state.audit.request => {
-            state.audit.rows = rows;
-            state.audit.offset = offset;
-            state.audit.total = total;
-            state.audit.selected = selected;
-            state.audit.loaded = true;
+            state.audit.land(rows, offset, total, selected);
         }
         _ => {}
     }

@@ -2,7 +2,7 @@
 //! where each permission comes from, what takes it away, what is refused, and cascades.
 
 use satui::domain::permission::Catalog;
-use satui::domain::role::BasicRole;
+use satui::domain::role::{BasicRole, RoleKind};
 use satui::service::{Error, Field, Grant, Rejection};
 
 use crate::common::{Fixture, cli_fails, cli_json, cli_ok, cli_verify, days, db_row_counts, new_account, satui};
@@ -146,7 +146,7 @@ fn given_a_custom_role_held_by_an_account_and_a_group_when_the_role_is_deleted_t
     assert!(matches!(fx.service.find_role(org, "writers"), Err(Error::NotFound(_))));
     assert!(fx.service.account_roles(bot.id).unwrap().is_empty());
     let team = fx.service.find_group(org, "team").unwrap();
-    let detail = fx.service.group_detail(&team).unwrap();
+    let detail = group_detail(&fx, org, &team.name);
     assert!(detail.roles.is_empty());
     assert_eq!(detail.members, ["nightly"]);
     assert!(!fx.service.account_allows(bot.id, "dashboards:write", "dashboards:uid:a").unwrap());
@@ -263,7 +263,7 @@ fn basic_roles_cannot_be_extra_roles_and_built_in_roles_cannot_be_changed() {
     assert!(matches!(fx.service.change_membership(org, "ops", stranger.id, true), Err(Error::Refused(_))));
     assert!(matches!(fx.service.assign_role(stranger.id, "main-only", true), Err(Error::NotFound(_))));
     assert_eq!(db_row_counts(&fx.path), before, "a refused change wrote something");
-    assert_eq!(fx.service.find_role(org, "fixed:folders:reader").unwrap().kind, "fixed");
+    assert_eq!(fx.service.find_role(org, "fixed:folders:reader").unwrap().kind, RoleKind::Fixed);
     assert!(fx.service.find_role(org, "fixed:folders:reader").unwrap().read_only());
     assert!(!fx.service.find_role(org, "main-only").unwrap().read_only());
 }
@@ -325,8 +325,7 @@ fn given_an_account_in_groups_with_direct_roles_when_it_is_deleted_then_membersh
     let token = fx.token(bot.id, "t", days(30));
 
     fx.service.delete_account(bot.id).unwrap();
-    let members =
-        |fx: &Fixture, g: &str| fx.service.group_detail(&fx.service.find_group(org, g).unwrap()).unwrap().members;
+    let members = |fx: &Fixture, g: &str| group_detail(fx, org, g).members;
     assert_eq!(members(&fx, "a"), ["stay"]);
     assert!(members(&fx, "b").is_empty());
     assert_eq!(fx.verify(token.secret.expose()).unwrap_err(), Rejection::Unknown);
@@ -344,11 +343,11 @@ fn roles_list_basic_then_fixed_then_the_orgs_own_and_find_role_is_case_insensiti
     let roles = fx.service.roles(org).unwrap();
     let names: Vec<_> = roles.iter().map(|r| r.name.as_str()).take(4).collect();
     assert_eq!(names, ["None", "Viewer", "Editor", "Admin"]);
-    assert_eq!(roles.iter().filter(|r| r.kind == "fixed").count(), Catalog::get().fixed_roles.len());
+    assert_eq!(roles.iter().filter(|r| r.kind == RoleKind::Fixed).count(), Catalog::get().fixed_roles.len());
     let last = roles.last().unwrap();
-    assert_eq!((last.name.as_str(), last.kind, last.description.as_str()), ("Zeta", "custom", "mine"));
+    assert_eq!((last.name.as_str(), last.kind, last.description.as_str()), ("Zeta", RoleKind::Custom, "mine"));
     assert_eq!(fx.service.find_role(org, " zeta ").unwrap().name, "Zeta");
-    assert_eq!(fx.service.find_role(org, "EDITOR").unwrap().kind, "basic");
+    assert_eq!(fx.service.find_role(org, "EDITOR").unwrap().kind, RoleKind::Basic);
     let other = fx.service.create_org("Other").unwrap().id;
     assert!(fx.service.find_role(other, "zeta").is_err(), "custom roles are per org");
 }
@@ -560,4 +559,9 @@ fn role_show_and_group_list_report_permissions_holders_members_and_roles() {
     let actions = cli_json(db, &["role", "actions"]);
     assert_eq!(actions.as_array().unwrap().len(), Catalog::get().actions.len());
     satui(db).args(["role", "list"]).assert().success().stdout(predicates::str::contains("deployer"));
+}
+
+/// One group's entry in the org's group list (members and roles loaded in one query).
+fn group_detail(fx: &Fixture, org: i64, name: &str) -> satui::service::GroupDetail {
+    fx.service.group_details(org).unwrap().into_iter().find(|d| d.group.name == name).expect("group listed")
 }

@@ -2,6 +2,7 @@
 
 use crossterm::event::KeyCode;
 use satui::domain::expiry::TokenStatus;
+use satui::domain::role::RoleKind;
 use satui::service::{NewAccount, Service};
 use satui::tui::action::{Action, Outcome};
 use satui::tui::state::{Focus, Popup};
@@ -38,7 +39,8 @@ fn closing_the_reveal_without_copying_asks_first_and_n_goes_back() {
     h.key(KeyCode::Char('c'));
     assert!(h.screen().contains("not copied: no display"), "a failed copy says so: {}", h.screen());
     h.key(KeyCode::Esc);
-    assert!(h.screen().contains("Not copied. Close anyway? y/n"));
+    let screen = h.screen();
+    assert!(screen.contains("Not copied. Close anyway?") && screen.contains("y close  n back"), "{screen}");
     h.key(KeyCode::Char('n'));
     assert!(h.revealed_secret().is_some(), "n returns to the token");
     h.key(KeyCode::Enter);
@@ -134,7 +136,9 @@ fn delete_asks_and_only_y_deletes_the_account_and_its_tokens() {
     let mut h = Harness::demo();
     let first = h.state.selected_account().unwrap().clone();
     h.key(KeyCode::Char('d'));
-    assert!(h.screen().contains(&format!("Delete {} and all its tokens? y/n", first.name)));
+    let screen = h.screen();
+    assert!(screen.contains(&format!("Delete {} and all its tokens?", first.name)), "{screen}");
+    assert!(screen.contains("y yes  n no"), "the keys come from the keymap: {screen}");
     h.key(KeyCode::Char('n'));
     assert!(h.service.account(first.id).is_ok());
     h.key(KeyCode::Delete);
@@ -294,7 +298,7 @@ fn roles_view_refuses_to_change_built_in_roles_and_grants_to_custom_ones() {
     h.chars("folders:uid:*");
     h.key(KeyCode::Enter);
     let role = h.service.find_role(1, "reader-x").unwrap();
-    assert_eq!(role.kind, "custom");
+    assert_eq!(role.kind, RoleKind::Custom);
     assert_eq!(h.service.role_permissions(&role).unwrap().len(), 1);
 }
 

@@ -128,7 +128,8 @@ fn create_account_and_token_in_a_real_terminal_then_verify_it_and_never_see_it_a
     ui.send("c");
     ui.wait_for("not copied"); // no display in tests: an honest failure, never "Copied"
     ui.send("\r");
-    ui.wait_for("Not copied. Close anyway? y/n");
+    ui.wait_for("Not copied. Close anyway?");
+    ui.wait_for("y close");
     ui.send("y");
     ui.wait_for("will not be shown again");
     assert!(!ui.screen().contains(&token[4..]), "the token is off the screen");

@@ -82,6 +82,28 @@ pub fn clean(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { '�' } else { c }).collect()
 }
 
+/// A line being edited, as shown: at most `max` characters around the cursor, with a bar where
+/// the cursor is when `focused`. Long lines scroll so the cursor stays in view.
+pub fn edited_line(line: &crate::tui::form::TextLine, focused: bool, max: usize) -> String {
+    let chars: Vec<char> = clean(line.value()).chars().collect();
+    let cursor = line.cursor().min(chars.len());
+    let max = max.max(2);
+    let start = if chars.len() <= max { 0 } else { cursor.saturating_sub(max - 1).min(chars.len() - max + 1) };
+    let end = (start + max).min(chars.len());
+    let mut shown: String = if start > 0 { "…".to_string() } else { String::new() };
+    let first = start + usize::from(start > 0);
+    for (i, c) in chars.iter().enumerate().take(end).skip(first) {
+        if focused && i == cursor {
+            shown.push('▏');
+        }
+        shown.push(*c);
+    }
+    if focused && cursor >= end {
+        shown.push('▏');
+    }
+    shown
+}
+
 /// "1 204": thousands separated by a thin space, as in the design.
 pub fn group_digits(n: u64) -> String {
     let digits = n.to_string();

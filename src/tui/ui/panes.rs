@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::{Theme, clean, group_digits};
+use super::{Theme, clean, edited_line, group_digits};
 use crate::domain::expiry::{TokenStatus, describe_expiry, span};
 use crate::domain::time;
 use crate::tui::action::View;
@@ -37,20 +37,21 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
 }
 
 pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    let line = if state.filtering {
-        Line::from(vec![
-            Span::styled(" / filter: ", theme.accent()),
-            Span::raw(clean(&state.list.filter)),
-            Span::raw("▏"),
-        ])
-    } else if !state.list.filter.is_empty() {
-        Line::from(vec![
+    let width = usize::from(area.width).saturating_sub(32).max(8);
+    let line = match state.filter() {
+        Some(filter) if state.filtering => {
+            Line::from(vec![Span::styled(" / filter: ", theme.accent()), Span::raw(edited_line(filter, true, width))])
+        }
+        Some(filter) if !filter.is_empty() => Line::from(vec![
             Span::raw(" / filter: "),
-            Span::raw(clean(&state.list.filter)),
+            Span::raw(edited_line(filter, false, width)),
             Span::styled("  (Esc in / clears)", theme.dim()),
-        ])
-    } else {
-        Line::from(Span::styled(" / to filter by name or login", theme.dim()))
+        ]),
+        Some(_) if state.view == View::Audit => {
+            Line::from(Span::styled(" / to filter by action, actor or target", theme.dim()))
+        }
+        Some(_) => Line::from(Span::styled(" / to filter by name or login", theme.dim())),
+        None => Line::from(""),
     };
     frame.render_widget(Paragraph::new(line), area);
 }

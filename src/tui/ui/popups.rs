@@ -6,7 +6,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::{Theme, centered, clean};
+use super::{Theme, centered, clean, edited_line};
 use crate::tui::form::{Form, Input};
 use crate::tui::keymap;
 use crate::tui::state::{Popup, Reveal, State};
@@ -101,18 +101,7 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             ratatui::style::Style::default()
         };
         let value = match &field.input {
-            Input::Text(text) => {
-                let shown = clean(text);
-                // Show the end of a long value: that is where typing happens.
-                let max = 44;
-                let count = shown.chars().count();
-                let tail: String = if count > max {
-                    format!("…{}", shown.chars().skip(count - max + 1).collect::<String>())
-                } else {
-                    shown
-                };
-                if focused { format!("{tail}▏") } else { tail }
-            }
+            Input::Text(line) => edited_line(line, focused, 44),
             Input::Choice { options, index } => format!("◂ {} ▸", options.get(*index).cloned().unwrap_or_default()),
             Input::Toggle(on) => {
                 if *on {
@@ -160,10 +149,9 @@ fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, 
     }
     lines.push(Line::from(""));
     if reveal.confirm_close {
-        lines.push(Line::from(Span::styled("Not copied. Close anyway? y/n", theme.error())));
-    } else {
-        lines.push(hints(popup, theme));
+        lines.push(Line::from(Span::styled("Not copied. Close anyway?", theme.error())));
     }
+    lines.push(hints(popup, theme));
     boxed(frame, area, theme, "New token", lines, 64);
 }
 
@@ -184,7 +172,10 @@ fn draw_help(scroll: u16, theme: Theme, frame: &mut Frame, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title("Help — keys")
-        .title_bottom(Line::from(Span::styled(" j/k scroll  Esc close ", theme.dim())))
+        .title_bottom(Line::from(Span::styled(
+            format!(" {} ", keymap::footer(&[keymap::Context::Help]).join("  ")),
+            theme.dim(),
+        )))
         .border_style(theme.focused_border());
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), rect);
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{Theme, clean, group_digits};
+use crate::domain::role::RoleKind;
 use crate::domain::time;
 use crate::tui::action::View;
 use crate::tui::state::{Focus, State};
@@ -109,7 +110,7 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
     let mut lines = vec![
         Line::from(vec![
             Span::styled("kind        ", theme.dim()),
-            Span::raw(role.kind),
+            Span::raw(role.kind.as_str()),
             Span::styled(if role.read_only() { "  (read-only)" } else { "" }, theme.dim()),
         ]),
         Line::from(vec![Span::styled("description ", theme.dim()), Span::raw(clean(&role.description))]),
@@ -126,7 +127,7 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
             }));
             lines.push(Line::from(""));
             lines.push(heading("Held by", theme));
-            if role.kind == "basic" {
+            if role.kind == RoleKind::Basic {
                 lines.push(Line::from("every account whose basic role it is"));
             } else {
                 lines.push(Line::from(format!("accounts: {}", names(&d.accounts))));

@@ -1,0 +1,97 @@
+//! `satui group ...`: groups of accounts, their members and roles.
+
+use clap::Subcommand;
+use serde_json::json;
+
+use super::output::{print_json, table};
+use super::{Cli, CliResult, selected_org};
+use crate::service::Service;
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// List groups with their members and roles.
+    List,
+    /// Create a group.
+    Create {
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Rename a group.
+    Rename { group: String, new_name: String },
+    /// Delete a group (members stay; they lose the group's roles).
+    Delete { group: String },
+    /// Add an account to a group (it gains the group's roles).
+    AddMember {
+        group: String,
+        #[arg(long, value_name = "ACCOUNT")]
+        sa: String,
+    },
+    /// Remove an account from a group.
+    RemoveMember {
+        group: String,
+        #[arg(long, value_name = "ACCOUNT")]
+        sa: String,
+    },
+    /// Give a group a fixed or custom role.
+    AddRole { group: String, role: String },
+    /// Take a role away from a group.
+    RemoveRole { group: String, role: String },
+}
+
+pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> CliResult {
+    let org = selected_org(service, cli)?;
+    match command {
+        GroupCommand::List => {
+            let details = service.group_details(org.id)?;
+            if cli.json {
+                let values: Vec<_> = details
+                    .iter()
+                    .map(|d| json!({"id": d.group.id, "name": d.group.name, "description": d.group.description, "members": d.members, "roles": d.roles}))
+                    .collect();
+                print_json(&values.into());
+            } else {
+                let rows: Vec<_> = details
+                    .iter()
+                    .map(|d| vec![d.group.name.clone(), d.members.join(", "), d.roles.join(", ")])
+                    .collect();
+                table(&["NAME", "MEMBERS", "ROLES"], &rows);
+            }
+        }
+        GroupCommand::Create { name, description } => {
+            let group = service.create_group(org.id, name, description)?;
+            println!("created group {}", group.name);
+        }
+        GroupCommand::Rename { group, new_name } => {
+            let group = service.rename_group(org.id, group, new_name)?;
+            println!("renamed group to {}", group.name);
+        }
+        GroupCommand::Delete { group } => {
+            service.delete_group(org.id, group)?;
+            println!("deleted group {group}");
+        }
+        GroupCommand::AddMember { group, sa } | GroupCommand::RemoveMember { group, sa } => {
+            let add = matches!(command, GroupCommand::AddMember { .. });
+            let (account, changed) = service.change_membership_by_ref(org.id, group, sa, add)?;
+            let verb = match (add, changed) {
+                (true, true) => "added to",
+                (false, true) => "removed from",
+                (true, false) => "already in",
+                (false, false) => "was not in",
+            };
+            println!("{} {verb} {group}", account.name);
+        }
+        GroupCommand::AddRole { group, role } | GroupCommand::RemoveRole { group, role } => {
+            let add = matches!(command, GroupCommand::AddRole { .. });
+            let changed = service.assign_group_role(org.id, group, role, add)?;
+            let verb = match (add, changed) {
+                (true, true) => "now holds",
+                (false, true) => "no longer holds",
+                (true, false) => "already holds",
+                (false, false) => "did not hold",
+            };
+            println!("{group}: {verb} {role}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Loading what the screen shows, and the moves every part of `update` shares (switch org,
+//! reload, quit). A leaf: it knows only the state and the effects, so `update`, `popups`,
+//! `outcomes` and `views` can all use it without depending on each other.
+
+use super::action::{Select, View};
+use super::effect::{Effect, Read};
+use super::form::Form;
+use super::state::{Popup, State, page_start};
+use crate::service::Org;
+
+pub fn quit(state: &mut State) -> Vec<Effect> {
+    state.quit = true;
+    // Drops any revealed secret now (zeroized), before the runner tears down.
+    state.popups.clear();
+    Vec::new()
+}
+
+/// Shows another org: every view starts over there.
+pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
+    state.org = Some(org);
+    state.list = Default::default();
+    state.detail = None;
+    state.groups = Default::default();
+    state.roles = Default::default();
+    state.role_detail = None;
+    state.audit = Default::default();
+    state.filtering = false;
+    let mut effects = load_accounts(state, Select::Index(0));
+    effects.extend(load_view(state));
+    effects
+}
+
+/// Everything the screen shows, again (after `r`, a change, or a change made elsewhere).
+pub fn reload_all(state: &mut State) -> Vec<Effect> {
+    let mut effects: Vec<Effect> = vec![Read::LoadOrgs.into()];
+    effects.extend(load_accounts(state, Select::Index(state.list.selected)));
+    effects.extend(load_view(state));
+    effects
+}
+
+/// Asks for the page of accounts around the cursor; `select` says where the cursor lands.
+pub fn load_accounts(state: &mut State, select: Select) -> Vec<Effect> {
+    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
+    let request = state.next_request();
+    state.list.request = request;
+    let offset = match select {
+        Select::Index(index) => page_start(index),
+        Select::Account(_) => state.list.offset,
+    };
+    let filter = state.list.filter.value().to_string();
+    vec![Read::LoadAccounts { request, org_id, filter, offset, select }.into()]
+}
+
+/// The detail and tokens of the selected account.
+pub fn load_detail(state: &State) -> Vec<Effect> {
+    state.selected_account().map(|a| Read::LoadDetail { account_id: a.id }.into()).into_iter().collect()
+}
+
+/// The effects that (re)load what the current secondary view shows.
+pub fn load_view(state: &mut State) -> Vec<Effect> {
+    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
+    match state.view {
+        View::Accounts => Vec::new(),
+        View::Groups => vec![Read::LoadGroups { org_id }.into()],
+        View::Roles => {
+            let mut effects: Vec<Effect> = vec![Read::LoadRoles { org_id }.into()];
+            effects.extend(load_role_detail(state));
+            effects
+        }
+        View::Orgs => vec![Read::LoadOrgSummaries.into()],
+        View::Audit => load_audit(state, state.audit.selected),
+    }
+}
+
+pub fn load_audit(state: &mut State, selected: u64) -> Vec<Effect> {
+    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
+    let request = state.next_request();
+    state.audit.request = request;
+    let filter = state.audit.filter.value().to_string();
+    vec![Read::LoadAudit { request, org_id, filter, selected }.into()]
+}
+
+pub fn load_role_detail(state: &State) -> Vec<Effect> {
+    match (state.org.as_ref(), state.roles.selected()) {
+        (Some(org), Some(role)) => vec![Read::LoadRoleDetail { org_id: org.id, name: role.name.clone() }.into()],
+        _ => Vec::new(),
+    }
+}
+
+/// The list of the current view from its first row (after its filter changed).
+pub fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
+    if state.view == View::Audit {
+        return load_audit(state, 0);
+    }
+    state.list.offset = 0;
+    load_accounts(state, Select::Index(0))
+}
+
+pub fn top_form(state: &mut State) -> Option<&mut Form> {
+    match state.popups.last_mut() {
+        Some(Popup::Form(form)) => Some(form),
+        _ => None,
+    }
+}
