@@ -83,7 +83,7 @@ struct DemoToken {
 }
 
 /// Seeds an empty store at `path` with the demo data, as if it had been built up until `now`.
-pub fn seed(path: &std::path::Path, now: i64) -> Result<()> {
+pub fn build_store(path: &std::path::Path, now: i64) -> Result<()> {
     let file: DemoFile = serde_json::from_str(DEMO_JSON)
         .map_err(|e| crate::service::Error::Refused(format!("assets/demo.json is invalid: {e}")))?;
     let clock = Arc::new(ManualClock::new(now - 500 * DAY));

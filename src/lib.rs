@@ -9,7 +9,6 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod paths;
-pub mod seed;
 pub mod service;
 pub mod store;
 pub mod tui;

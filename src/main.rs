@@ -40,7 +40,7 @@ fn run_demo(org: Option<String>) -> ExitCode {
         Err(e) => return fail(&format!("cannot create a demo store: {e}")),
     };
     let db = dir.path().join("demo.db");
-    if let Err(e) = satui::demo::seed(&db, chrono::Utc::now().timestamp()) {
+    if let Err(e) = satui::demo::build_store(&db, chrono::Utc::now().timestamp()) {
         return fail(&format!("cannot seed the demo store: {e}"));
     }
     run_ui(&db, true, org)

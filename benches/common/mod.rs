@@ -13,8 +13,8 @@ use std::time::Instant;
 use std::sync::Arc;
 
 use satui::clock::ManualClock;
-use satui::seed::{SeedOptions, SeedSummary};
 use satui::service::Service;
+use satui::service::{SeedOptions, SeedSummary};
 
 /// 2026-11-23 12:00:00 UTC: the benches run on a fixed clock, so `verify` records a use once per
 /// token and then only reads.

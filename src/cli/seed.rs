@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::output::print_json;
 use super::{Cli, CliResult};
-use crate::seed::SeedOptions;
+use crate::service::SeedOptions;
 use crate::service::Service;
 
 #[derive(Debug, Args)]

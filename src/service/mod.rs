@@ -8,6 +8,7 @@ mod groups;
 mod orgs;
 mod plugins;
 mod roles;
+mod seed;
 mod tokens;
 mod transfer;
 
@@ -19,6 +20,7 @@ pub use groups::{Group, GroupDetail};
 pub use orgs::OrgChanges;
 pub use plugins::PluginRegistration;
 pub use roles::{Grant, Role, RoleSummary};
+pub use seed::{SeedError, SeedOptions, SeedSummary};
 pub use tokens::{Identity, IssuedToken, MAX_LIVE_TOKENS, NewToken, Rejection, VerifyError};
 pub use transfer::Export;
 
@@ -117,13 +119,13 @@ impl Service {
         self.store.conn()
     }
 
-    /// Fills the store with deterministic bulk data (`satui seed`; see [`crate::seed`]).
+    /// Fills the store with deterministic bulk data (`satui seed`; see `service/seed.rs`).
     pub fn seed(
         &self,
-        options: &crate::seed::SeedOptions,
+        options: &SeedOptions,
         progress: &mut dyn FnMut(u64, u64),
-    ) -> std::result::Result<crate::seed::SeedSummary, crate::seed::SeedError> {
-        crate::seed::seed(&self.store, options, self.now(), &self.actor, progress)
+    ) -> std::result::Result<SeedSummary, SeedError> {
+        seed::bulk_fill(&self.store, options, self.now(), &self.actor, progress)
     }
 
     /// SQLite's counter of changes made by other connections (for live reload in the UI).

@@ -92,3 +92,30 @@ pub fn count_accounts(conn: &Connection) -> Result<i64> {
 pub fn count_tokens(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT count(*) FROM tokens")?.query_row([], |r| r.get(0))?)
 }
+
+/// Runs `work` with settings for bulk loading, then restores them: a bigger page cache, and
+/// `synchronous = OFF`. Each batch rewrites pages all over the token hash index, so the WAL
+/// checkpoints after nearly every commit; with `synchronous = NORMAL` each of those waits for an
+/// fsync, which made seeding three times slower. A crash of the machine (not of satui) during the
+/// work can therefore damage this store; the final checkpoint runs with the usual setting and
+/// makes the finished store durable (and folds the WAL back, so it does not stay hundreds of
+/// megabytes).
+pub fn with_bulk_settings<T, E: From<super::StoreError>>(
+    conn: &Connection,
+    cache_kib: i64,
+    work: impl FnOnce() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let setting = |name: &str| -> Result<i64> { Ok(conn.pragma_query_value(None, name, |r| r.get(0))?) };
+    let previous_cache = setting("cache_size")?;
+    let previous_sync = setting("synchronous")?;
+    let set = |name: &str, value: i64| -> Result<()> { Ok(conn.pragma_update(None, name, value)?) };
+    set("cache_size", -cache_kib)?;
+    set("synchronous", 0)?;
+    let result = work();
+    set("synchronous", previous_sync)?;
+    set("cache_size", previous_cache)?;
+    if result.is_ok() {
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(super::StoreError::from)?;
+    }
+    result
+}

@@ -3,9 +3,16 @@
 //! [`execute`] directly on a real temporary store, and compare effects as values.
 
 use super::action::{Outcome, Select};
-use super::state::{PAGE_SIZE, page_start};
 use crate::domain::token::TokenSecret;
 use crate::service::{AccountChanges, Error, Field, NewAccount, NewToken, OrgChanges, Service};
+
+/// Rows fetched per page ("1–50 of 1 204").
+pub const PAGE_SIZE: u64 = 50;
+
+/// The first row of the page holding row `index`.
+pub fn page_start(index: u64) -> u64 {
+    index / PAGE_SIZE * PAGE_SIZE
+}
 
 #[derive(Debug, PartialEq)]
 pub enum Effect {

@@ -7,8 +7,8 @@ use crate::domain::permission::Permission;
 use crate::domain::token::TokenSecret;
 use crate::service::{Account, AuditEvent, Grant, GroupDetail, Org, OrgSummary, RoleSummary, Token};
 
-/// Rows fetched per page ("1–50 of 1 204").
-pub const PAGE_SIZE: u64 = 50;
+pub use super::effect::{PAGE_SIZE, page_start};
+
 /// Longest filter text; past this, typing is ignored.
 pub const MAX_FILTER_CHARS: usize = 100;
 /// Seconds a status message stays.
@@ -80,11 +80,6 @@ impl<T> PagedList<T> {
         self.selected = selected;
         self.loaded = true;
     }
-}
-
-/// The first row of the page holding row `index`.
-pub fn page_start(index: u64) -> u64 {
-    index / PAGE_SIZE * PAGE_SIZE
 }
 
 /// The accounts of the current org.

@@ -1,8 +1,8 @@
 //! `satui seed`: deterministic bulk data, counts that match the summary, the service's token
 //! limit, and the paged, filtered list over seeded data agreeing with a plain scan.
 
-use satui::seed::{SeedOptions, SeedSummary};
 use satui::service::{Account, AccountChanges};
+use satui::service::{SeedOptions, SeedSummary};
 use satui::store::accounts;
 
 use crate::common::{ACTOR, Fixture, T0, satui};

@@ -42,7 +42,7 @@ impl Harness {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("ui.db");
         if demo {
-            satui::demo::seed(&path, NOW).expect("demo seed");
+            satui::demo::build_store(&path, NOW).expect("demo seed");
         }
         let clock = Arc::new(ManualClock::new(NOW));
         let mut service = Service::open_with_clock(&path, clock.clone()).expect("open store");

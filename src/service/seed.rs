@@ -13,11 +13,11 @@ use rand::{RngExt, SeedableRng};
 use rusqlite::{Transaction, TransactionBehavior};
 use serde::Serialize;
 
+use super::MAX_LIVE_TOKENS;
 use crate::domain::expiry::DAY;
 use crate::domain::names;
 use crate::domain::role::BasicRole;
 use crate::domain::token::TokenSecret;
-use crate::service::MAX_LIVE_TOKENS;
 use crate::store::bulk::{self, SeedAccountRow, SeedTokenRow};
 use crate::store::{Store, StoreError, accounts, audit, orgs};
 
@@ -265,7 +265,7 @@ fn plan_token(rng: &mut StdRng, account_created: i64, index: u32, now: i64) -> T
 /// so an interrupted run leaves complete accounts only. `progress(done, total)` is called after
 /// each committed batch, in rows (accounts plus tokens). `now` is the clock the dates count back
 /// from; `actor` is the name the one `seed` audit event records.
-pub fn seed(
+pub(crate) fn bulk_fill(
     store: &Store,
     options: &SeedOptions,
     now: i64,
@@ -281,24 +281,7 @@ pub fn seed(
             options.tokens_per_account
         )));
     }
-    let conn = store.conn();
-    let previous_cache: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    let previous_sync: i64 = conn.pragma_query_value(None, "synchronous", |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", -SEED_CACHE_KIB)?;
-    // Each batch rewrites pages all over the token hash index, so the WAL checkpoints after
-    // nearly every commit; with `synchronous = NORMAL` each of those waits for an fsync, which
-    // made seeding three times slower. A crash of the machine (not of satui) during seeding can
-    // therefore damage this store; the final checkpoint below runs with the usual setting and
-    // makes the finished store durable.
-    conn.pragma_update(None, "synchronous", "OFF")?;
-    let result = seed_rows(store, options, now, actor, progress);
-    conn.pragma_update(None, "synchronous", previous_sync)?;
-    conn.pragma_update(None, "cache_size", previous_cache)?;
-    if result.is_ok() {
-        // Fold the WAL back into the database so it does not stay hundreds of megabytes.
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    }
-    result
+    bulk::with_bulk_settings(store.conn(), SEED_CACHE_KIB, || seed_rows(store, options, now, actor, progress))
 }
 
 fn seed_rows(
