@@ -2,103 +2,28 @@
 //! database effects it asks for (run through the same `effect::execute` as the UI's worker
 //! thread) and a full frame drawn into ratatui's TestBackend, as tests/ui/harness.rs does.
 //!
+//! The harness is tests/ui/harness.rs, the one the UI tests drive.
+//!
 //! Before criterion runs, a latency report replays 1 000 mixed key presses and prints the
 //! median, 99th percentile and worst time per press.
 
 mod common;
+#[path = "../tests/ui/harness.rs"]
+mod harness;
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use satui::clock::ManualClock;
-use satui::service::Service;
-use satui::tui::action::Action;
-use satui::tui::effect::{self, Effect};
-use satui::tui::state::{Options, State};
-use satui::tui::{ui, update};
+use crossterm::event::KeyCode;
+use harness::{Harness, Timing};
+use satui::tui::state::Options;
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 
-struct Ui {
-    service: Service,
-    state: State,
-    data_version: Option<i64>,
-    terminal: Terminal<TestBackend>,
-}
-
-/// Where the time of one key press went.
-#[derive(Clone, Copy, Default)]
-struct Timing {
-    /// `update` for the key and for the results, plus drawing: the UI thread's share.
-    ui_thread: Duration,
-    /// The database effects (the worker thread's share in the real app).
-    db: Duration,
-}
-
-impl Ui {
-    /// Opens the store and runs the start-up effects, as the app does before its first frame.
-    fn start(path: &std::path::Path) -> Ui {
-        let service = Service::open_with_clock(path, Arc::new(ManualClock::new(common::NOW))).expect("open");
-        let state = State::new(common::NOW, Options::default());
-        let terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("terminal");
-        let mut ui = Ui { service, state, data_version: None, terminal };
-        update::update(&mut ui.state, Action::Resize { width: WIDTH, height: HEIGHT });
-        let effects = update::start(&mut ui.state);
-        ui.run(effects, &mut Timing::default());
-        ui.draw();
-        ui
-    }
-
-    fn draw(&mut self) {
-        let state = &self.state;
-        self.terminal.draw(|frame| ui::draw(state, frame)).expect("draw");
-    }
-
-    /// Runs effects to the end, feeding results back through `update`, one frame per round of
-    /// results (the app redraws after each batch it receives).
-    fn run(&mut self, mut effects: Vec<Effect>, timing: &mut Timing) {
-        while !effects.is_empty() {
-            let started = Instant::now();
-            let mut outcomes = Vec::new();
-            for effect in effects {
-                if let Effect::Db(db) = effect
-                    && let Some(outcome) = effect::execute(&mut self.service, db, &mut self.data_version)
-                {
-                    outcomes.push(outcome);
-                }
-            }
-            timing.db += started.elapsed();
-            let started = Instant::now();
-            effects = Vec::new();
-            for outcome in outcomes {
-                effects.extend(update::update(&mut self.state, Action::Done(outcome)));
-            }
-            self.draw();
-            timing.ui_thread += started.elapsed();
-        }
-    }
-
-    /// One key press: `update`, a frame, then the database work it asked for and the frames of
-    /// its results.
-    fn press(&mut self, code: KeyCode) -> Timing {
-        let modifiers = match code {
-            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
-            KeyCode::BackTab => KeyModifiers::SHIFT,
-            _ => KeyModifiers::NONE,
-        };
-        let mut timing = Timing::default();
-        let started = Instant::now();
-        let effects = update::update(&mut self.state, Action::Key(KeyEvent::new(code, modifiers)));
-        self.draw();
-        timing.ui_thread += started.elapsed();
-        self.run(effects, &mut timing);
-        timing
-    }
+/// The UI on the bench store, through the same harness as the UI tests.
+fn start(path: &std::path::Path) -> Harness {
+    Harness::open(path, Options::default(), WIDTH, HEIGHT)
 }
 
 /// A browsing session: moving, paging, jumping to both ends, filtering and clearing the filter.
@@ -159,7 +84,7 @@ fn report(label: &str, mut times: Vec<Duration>) {
 
 fn latency_report(path: &std::path::Path) {
     let started = Instant::now();
-    let mut ui = Ui::start(path);
+    let mut ui = start(path);
     let first_frame = started.elapsed();
     let accounts = ui.state.list.total;
     let keys = session();
@@ -175,8 +100,8 @@ fn main() {
     let store = common::seeded();
     latency_report(&store.path);
     let mut c = common::criterion();
-    c.bench_function("ui/first_frame", |b| b.iter(|| black_box(Ui::start(&store.path).state.list.total)));
-    let mut ui = Ui::start(&store.path);
+    c.bench_function("ui/first_frame", |b| b.iter(|| black_box(start(&store.path).state.list.total)));
+    let mut ui = start(&store.path);
     let mut group = c.benchmark_group("ui/key");
     group.bench_function("draw_only", |b| b.iter(|| ui.draw()));
     // Down then Up: the selection stays in the loaded page; each press loads the detail.

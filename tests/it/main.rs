@@ -11,6 +11,7 @@ mod files;
 mod names;
 mod permissions;
 mod plugins;
+mod pty;
 mod roles_groups;
 mod secrets;
 mod seed;

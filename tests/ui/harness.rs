@@ -1,9 +1,14 @@
 //! Drives the real UI state machine against a real temporary store, without a terminal: keys go
 //! through the keymap and `update`, database effects run through the same `execute` the worker
-//! uses, and screens are rendered with ratatui's TestBackend.
+//! uses, and screens are rendered with ratatui's TestBackend. The benches (benches/ui.rs) use
+//! this same harness.
 
-use std::path::PathBuf;
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -19,13 +24,39 @@ use satui::tui::{ui, update};
 pub const NOW: i64 = 1_795_435_200;
 
 pub struct Harness {
-    pub dir: tempfile::TempDir,
+    /// The temporary directory of a store made for this harness (None for a store opened by
+    /// path, as the benches do).
+    _dir: Option<tempfile::TempDir>,
+    path: PathBuf,
     pub service: Service,
     pub clock: Arc<ManualClock>,
     pub state: State,
     data_version: Option<i64>,
     /// What the clipboard answers to a copy (tests have no display).
     pub clipboard_works: bool,
+    /// Draw a frame after every round of results, as the app does (the benches time it).
+    pub terminal: Option<Terminal<TestBackend>>,
+}
+
+/// Where the time of an action went: the UI thread (`update` and drawing) and the database
+/// worker (the effects).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timing {
+    pub ui_thread: Duration,
+    pub db: Duration,
+}
+
+/// The demo store as of NOW, built once per test binary.
+fn demo_template() -> &'static Path {
+    static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_dir, path) = TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("demo.db");
+        // The service is closed when build_store returns, so the file holds everything (no WAL).
+        satui::demo::build_store(&path, NOW).expect("demo seed");
+        (dir, path)
+    });
+    path
 }
 
 impl Harness {
@@ -42,27 +73,65 @@ impl Harness {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("ui.db");
         if demo {
-            satui::demo::build_store(&path, NOW).expect("demo seed");
+            // Seeding plays the whole demo through the service; do it once per test binary and
+            // give every test its own copy of the file.
+            std::fs::copy(demo_template(), &path).expect("copy the demo store");
         }
+        let options = Options { monochrome: true, demo, initial_org: None };
+        Harness::start(Some(dir), path, options, 120, 32, None)
+    }
+
+    /// Opens an existing store (the benches' seeded one) at a terminal size, drawing every frame
+    /// into a TestBackend as the app would.
+    pub fn open(path: &Path, options: Options, width: u16, height: u16) -> Harness {
+        let terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        Harness::start(None, path.to_path_buf(), options, width, height, Some(terminal))
+    }
+
+    fn start(
+        dir: Option<tempfile::TempDir>,
+        path: PathBuf,
+        options: Options,
+        width: u16,
+        height: u16,
+        terminal: Option<Terminal<TestBackend>>,
+    ) -> Harness {
         let clock = Arc::new(ManualClock::new(NOW));
         let mut service = Service::open_with_clock(&path, clock.clone()).expect("open store");
         service.set_actor("tester");
-        let state = State::new(NOW, Options { monochrome: true, demo, initial_org: None });
-        let mut harness = Harness { dir, service, clock, state, data_version: None, clipboard_works: false };
-        harness.resize(120, 32);
+        let state = State::new(NOW, options);
+        let mut harness =
+            Harness { _dir: dir, path, service, clock, state, data_version: None, clipboard_works: false, terminal };
+        harness.resize(width, height);
         let effects = update::start(&mut harness.state);
         harness.run(effects);
+        harness.draw();
         harness
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("ui.db")
+        self.path.clone()
+    }
+
+    /// Draws a frame when the harness keeps a terminal.
+    pub fn draw(&mut self) {
+        let state = &self.state;
+        if let Some(terminal) = self.terminal.as_mut() {
+            terminal.draw(|frame| ui::draw(state, frame)).expect("draw");
+        }
     }
 
     /// Runs effects until nothing is left, feeding outcomes back, as the app loop does.
-    pub fn run(&mut self, mut effects: Vec<Effect>) {
+    pub fn run(&mut self, effects: Vec<Effect>) {
+        self.run_timed(effects, &mut Timing::default());
+    }
+
+    /// Like [`Harness::run`], adding where the time went to `timing`, one frame per round of
+    /// results (the app redraws after each batch it receives).
+    pub fn run_timed(&mut self, mut effects: Vec<Effect>, timing: &mut Timing) {
         while !effects.is_empty() {
-            let mut next = Vec::new();
+            let started = Instant::now();
+            let mut outcomes = Vec::new();
             for effect in effects {
                 let outcome = match effect {
                     Effect::Db(db) => effect::execute(&mut self.service, db, &mut self.data_version),
@@ -72,11 +141,16 @@ impl Harness {
                         Err("not copied: no display".to_string())
                     })),
                 };
-                if let Some(outcome) = outcome {
-                    next.extend(update::update(&mut self.state, Action::Done(outcome)));
-                }
+                outcomes.extend(outcome);
             }
-            effects = next;
+            timing.db += started.elapsed();
+            let started = Instant::now();
+            effects = Vec::new();
+            for outcome in outcomes {
+                effects.extend(update::update(&mut self.state, Action::Done(outcome)));
+            }
+            self.draw();
+            timing.ui_thread += started.elapsed();
         }
     }
 
@@ -86,12 +160,24 @@ impl Harness {
     }
 
     pub fn key(&mut self, code: KeyCode) {
+        self.press(code);
+    }
+
+    /// One key press: `update`, a frame, then the database work it asked for and the frames of
+    /// its results; says where the time went.
+    pub fn press(&mut self, code: KeyCode) -> Timing {
         let modifiers = match code {
             KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
             KeyCode::BackTab => KeyModifiers::SHIFT,
             _ => KeyModifiers::NONE,
         };
-        self.act(Action::Key(KeyEvent::new(code, modifiers)));
+        let mut timing = Timing::default();
+        let started = Instant::now();
+        let effects = update::update(&mut self.state, Action::Key(KeyEvent::new(code, modifiers)));
+        self.draw();
+        timing.ui_thread += started.elapsed();
+        self.run_timed(effects, &mut timing);
+        timing
     }
 
     pub fn ctrl(&mut self, c: char) {

@@ -5,6 +5,6 @@ mod config;
 mod flows;
 mod harness;
 mod keymap;
-mod pty;
 mod robustness;
 mod screens;
+mod transitions;
