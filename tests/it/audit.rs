@@ -3,7 +3,7 @@
 //! `satui audit --json` lists them newest first.
 
 use satui::clock::Clock;
-use satui::service::{AccountChanges, AuditEvent, Error, Service};
+use satui::service::{AccountChanges, AuditEvent, Error, OrgChanges, Service};
 
 use crate::common::{
     ACTOR, Fixture, ONCALL, cli_json, cli_ok, contains_bytes, days, never, new_account, oncall_plugin, os_user,
@@ -164,6 +164,10 @@ fn changes_that_change_nothing_write_no_event() {
         s.change_role_permission(main, "r", "folders:write", "", false)
     });
     no_event(&mut fx, "a refused change", |s| s.delete_org(main));
+    let unchanged = OrgChanges { name: Some("Main Org.".into()), cap_days: Some(None) };
+    no_event(&mut fx, "save the org form unchanged", |s| s.update_org(main, &unchanged));
+    no_event(&mut fx, "rename an org to its name", |s| s.rename_org(main, "Main Org."));
+    no_event(&mut fx, "set the cap it has", |s| s.set_org_cap(main, None));
     no_event(&mut fx, "a bad role", |s| s.create_role(main, "x", "", &[("nope:nope".into(), String::new())]));
     no_event(&mut fx, "read the catalog", |s| s.roles(main));
     let token = fx.token(bot.id, "t", days(30));
@@ -288,4 +292,21 @@ fn cli_import_writes_import_events() {
     assert_eq!(events[0]["action"], "import");
     assert_eq!(events[0]["target"], "org Main Org.");
     assert_eq!(events[0]["actor"], os_user().as_str());
+}
+
+#[test]
+fn saving_an_org_with_a_new_name_and_cap_is_one_event_and_a_bad_cap_changes_nothing() {
+    let mut fx = Fixture::new();
+    let main = fx.main_org();
+    let both = OrgChanges { name: Some("Prod".into()), cap_days: Some(Some(90)) };
+    let org = step(&mut fx, &["org.update"], "org Prod", |s| s.update_org(main, &both));
+    assert_eq!((org.name.as_str(), org.max_token_lifetime_days), ("Prod", Some(90)));
+    assert_eq!(fx.audit()[0].details, "name: Main Org. -> Prod, max_token_lifetime_days=90");
+    // Half a save never lands: a bad cap refuses the rename that came with it.
+    let before = crate::common::db_row_counts(&fx.path);
+    let bad = OrgChanges { name: Some("Renamed".into()), cap_days: Some(Some(0)) };
+    let error = fx.service.update_org(main, &bad).unwrap_err();
+    assert!(matches!(error, Error::Invalid { field: satui::service::Field::Cap, .. }), "{error:?}");
+    assert_eq!(fx.service.org(main).unwrap().name, "Prod");
+    assert_eq!(crate::common::db_row_counts(&fx.path), before);
 }

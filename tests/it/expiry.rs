@@ -253,3 +253,65 @@ fn given_token_states_then_status_is_revoked_before_expired_before_inactive_befo
     assert_eq!(TokenStatus::of(Some(now + 7 * DAY + 1), None, false, now), TokenStatus::Active);
     assert_eq!(TokenStatus::of(None, None, false, now), TokenStatus::Active);
 }
+
+#[test]
+fn given_a_date_lifetime_then_it_is_stored_as_whole_days_rounded_up_and_rotation_reuses_them() {
+    let mut fx = Fixture::new();
+    let account = fx.account("ci-bot");
+    let until = |at| ExpiryRequest { lifetime: Lifetime::Until(at), extended_max_age_days: None };
+    let exact = fx.token(account.id, "exact", until(T0 + 10 * DAY)).token;
+    assert_eq!(exact.lifetime_days, Some(10), "exactly ten days is ten");
+    let past = fx.token(account.id, "past", until(T0 + 10 * DAY + 1)).token;
+    assert_eq!(past.lifetime_days, Some(11), "a second past ten days counts as eleven");
+    let short = fx.token(account.id, "short", until(T0 + 1)).token;
+    assert_eq!(short.lifetime_days, Some(1), "under a day is one day");
+    // Rotation gives the new secret the same number of days from the moment of rotation.
+    fx.clock.set(T0 + 3 * DAY);
+    let rotated = fx.service.rotate_token(past.id).unwrap().token;
+    assert_eq!(rotated.expires_at, Some(T0 + 3 * DAY + 11 * DAY));
+}
+
+#[test]
+fn given_a_date_exactly_at_the_cap_or_the_limit_then_it_is_accepted_and_one_second_later_refused() {
+    let until = |at| ExpiryRequest { lifetime: Lifetime::Until(at), extended_max_age_days: None };
+    assert_eq!(expiry::resolve(until(T0 + 3650 * DAY), None, T0).unwrap().expires_at, Some(T0 + 3650 * DAY));
+    assert!(expiry::resolve(until(T0 + 3650 * DAY + 1), None, T0).is_err());
+    assert_eq!(expiry::resolve(until(T0 + 30 * DAY), Some(30), T0).unwrap().expires_at, Some(T0 + 30 * DAY));
+    let over = expiry::resolve(until(T0 + 30 * DAY + 1), Some(30), T0).unwrap_err();
+    assert_eq!(over.field, ExpiryField::Lifetime);
+    assert!(over.message.contains("30 days"), "{}", over.message);
+    // A max age exactly at the cap is allowed; one day more is not.
+    let extended_at = |max_age| ExpiryRequest { lifetime: Lifetime::Days(10), extended_max_age_days: Some(max_age) };
+    assert_eq!(expiry::resolve(extended_at(30), Some(30), T0).unwrap().max_age_days, Some(30));
+    assert_eq!(expiry::resolve(extended_at(31), Some(30), T0).unwrap_err().field, ExpiryField::MaxAge);
+}
+
+#[test]
+fn spans_round_to_the_nearest_unit_below_a_day_too() {
+    let cases = [
+        (0, "0 s"),
+        (59, "59 s"),
+        (60, "1 min"),
+        (89, "1 min"),
+        (90, "2 min"),
+        (3599, "60 min"),
+        (3600, "1 h"),
+        (5399, "1 h"),
+        (5400, "2 h"),
+        (DAY - 1, "24 h"),
+        (DAY, "1 d"),
+        (DAY + DAY / 2, "2 d"),
+    ];
+    for (seconds, expected) in cases {
+        assert_eq!(expiry::span(seconds), expected, "{seconds} s");
+    }
+}
+
+#[test]
+fn expiry_descriptions_say_when_it_was_or_will_be() {
+    assert_eq!(expiry::describe_expiry(None, T0), "never expires");
+    assert_eq!(expiry::describe_expiry(Some(T0 + 5 * 3600), T0), "expires in 5 h");
+    assert_eq!(expiry::describe_expiry(Some(T0 - 3 * DAY), T0), "expired 3 d ago");
+    assert_eq!(expiry::describe_expiry(Some(T0), T0), "expired 0 s ago", "the instant it is reached");
+    assert_eq!(expiry::describe_expiry(Some(T0 + 1), T0), "expires in 1 s");
+}
