@@ -4,5 +4,6 @@ pub mod expiry;
 pub mod names;
 pub mod permission;
 pub mod role;
+pub mod text;
 pub mod time;
 pub mod token;

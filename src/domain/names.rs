@@ -1,38 +1,40 @@
 //! Name rules for organizations, service accounts and tokens. Pure functions, no I/O: the service
 //! layer and the UI form validators both call these, so a rule exists exactly once.
 
+use super::text;
+
 /// Longest service-account name, counted in characters after trimming.
 pub const MAX_ACCOUNT_NAME_CHARS: usize = 190;
 /// Longest organization name, counted in characters after trimming.
 pub const MAX_ORG_NAME_CHARS: usize = 190;
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
-/// Longest token name (a DNS-label-like string).
-pub const MAX_TOKEN_NAME_CHARS: usize = 63;
+/// Longest token name, counted in characters after trimming (as Grafana's).
+pub const MAX_TOKEN_NAME_CHARS: usize = 190;
+/// Longest login (`sa-<org>-<slug>`); slugs come from names of at most 190 characters.
+pub const MAX_LOGIN_CHARS: usize = 220;
 /// Names with this prefix belong to accounts that plugins manage.
 pub const RESERVED_PREFIX: &str = "extsvc-";
 
-/// Checks a display name (org or account) and returns it trimmed.
+/// Checks a display name (org, account, role, group, token) and returns it trimmed: not empty,
+/// not too long, and nothing a terminal would act on or a reader could not see (see
+/// [`super::text`]).
 fn display_name(raw: &str, what: &str, max: usize) -> Result<String, String> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(format!("{what} name must not be empty"));
     }
-    if name.chars().any(is_forbidden_char) {
-        return Err(format!("{what} name must not contain control characters"));
+    if let Some(reason) = text::forbidden_reason(name) {
+        return Err(format!("{what} name must not contain {reason}"));
+    }
+    if text::fold_invisible(name).trim().is_empty() {
+        return Err(format!("{what} name must contain a visible character"));
     }
     let count = name.chars().count();
     if count > max {
         return Err(format!("{what} name is {count} characters; the limit is {max}"));
     }
     Ok(name.to_string())
-}
-
-/// Control characters and the Unicode bidi overrides, isolates and marks, which can make a name
-/// render as something it is not (the "Trojan Source" trick).
-fn is_forbidden_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Validates a service-account name typed by an admin (the `extsvc-` prefix is refused).
@@ -66,15 +68,17 @@ pub fn validate_description(raw: &str) -> Result<String, String> {
     if count > MAX_DESCRIPTION_CHARS {
         return Err(format!("description is {count} characters; the limit is {MAX_DESCRIPTION_CHARS}"));
     }
-    if text.chars().any(|c| c != '\n' && c != '\t' && is_forbidden_char(c)) {
-        return Err("description must not contain control characters".to_string());
+    if let Some(reason) = text::forbidden_reason(&text.replace(['\n', '\t'], " ")) {
+        return Err(format!("description must not contain {reason}"));
     }
     Ok(text.to_string())
 }
 
-/// The case-insensitive key that uniqueness is checked on (`CI-Bot` and `ci-bot` clash).
+/// The key that uniqueness is checked on: case-insensitive, and blind to what cannot be seen
+/// (`CI-Bot`, `ci-bot` and `ci\u{200B}-bot` all clash; so do names that differ only in the kind
+/// or number of spaces).
 pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    text::fold_invisible(name.trim()).to_lowercase()
 }
 
 /// The slug of a login: lowercase ASCII letters and digits, every other run of characters becomes
@@ -99,23 +103,42 @@ pub fn login_for(org_id: i64, slug: &str, attempt: u32) -> String {
     if attempt <= 1 { format!("sa-{org_id}-{slug}") } else { format!("sa-{org_id}-{slug}-{attempt}") }
 }
 
-/// Token names follow `^[a-z0-9]+(?:-[a-z0-9]+)*$` and are at most 63 characters.
+/// Token names: 1..=190 characters after trimming, with the same character rules as account
+/// names (Grafana and Terraform users name tokens like `CI token`). Uniqueness among an account's
+/// live tokens is case-insensitive ([`name_key`]).
 pub fn validate_token_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err("token name must not be empty".to_string());
-    }
-    if name.len() > MAX_TOKEN_NAME_CHARS {
-        return Err(format!("token name is {} characters; the limit is {MAX_TOKEN_NAME_CHARS}", name.chars().count()));
-    }
-    let shape_ok = name
+    display_name(raw, "token", MAX_TOKEN_NAME_CHARS)
+}
+
+/// A login as satui makes them: `sa-<org id>-<slug>` where the slug is lowercase ASCII letters
+/// and digits in dash-separated runs (a `-2` suffix included).
+pub fn validate_login(login: &str) -> Result<String, String> {
+    let malformed = || format!("login '{}' is not of the form sa-<org id>-<slug>", super::text::for_terminal(login));
+    let rest = login.strip_prefix("sa-").ok_or_else(malformed)?;
+    let (org, slug) = rest.split_once('-').ok_or_else(malformed)?;
+    let org_ok = !org.is_empty() && org.len() <= 19 && org.bytes().all(|b| b.is_ascii_digit());
+    let slug_ok = slug
         .split('-')
         .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
-    if !shape_ok {
-        return Err("token name may use lowercase letters, digits and single dashes between them (e.g. deploy-main)"
-            .to_string());
+    if !org_ok || !slug_ok || login.len() > MAX_LOGIN_CHARS {
+        return Err(malformed());
     }
-    Ok(name.to_string())
+    Ok(login.to_string())
+}
+
+/// Plugin ids look like `grafana-oncall-app`: lowercase letters, digits and single dashes.
+pub fn validate_plugin_id(id: &str) -> Result<String, String> {
+    let id = id.trim();
+    let ok = !id.is_empty()
+        && id.len() <= 100
+        && id
+            .split('-')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    if ok {
+        Ok(id.to_string())
+    } else {
+        Err(format!("plugin id '{}' must be lowercase letters, digits and single dashes", text::for_terminal(id)))
+    }
 }
 
 #[cfg(test)]
@@ -130,10 +153,12 @@ mod tests {
     }
 
     #[test]
-    fn token_names() {
-        assert!(validate_token_name("deploy-main").is_ok());
-        for bad in ["", "Deploy", "a--b", "-a", "a-", "a_b", &"a".repeat(64)] {
-            assert!(validate_token_name(bad).is_err(), "{bad:?} accepted");
+    fn logins() {
+        for good in ["sa-1-ci-bot", "sa-12-account", "sa-3-ci-bot-2"] {
+            assert_eq!(validate_login(good).as_deref(), Ok(good));
+        }
+        for bad in ["", "sa-", "sa-1-", "sa-x-bot", "sa-1-Bot", "sa-1-a--b", "bot", "sa-1-a b", "sa-1-é"] {
+            assert!(validate_login(bad).is_err(), "{bad:?} accepted");
         }
     }
 }

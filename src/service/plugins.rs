@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Error, IssuedToken, Result, Service};
 use crate::domain::expiry::{ExpiryRequest, Lifetime};
-use crate::domain::names::RESERVED_PREFIX;
+use crate::domain::names::{self, RESERVED_PREFIX};
 use crate::domain::permission::{self, Permission};
 use crate::domain::role::BasicRole;
 use crate::service::accounts::insert_account_in;
@@ -41,21 +41,6 @@ pub struct PluginRegistration {
     pub token: IssuedToken,
 }
 
-/// Plugin ids look like `grafana-oncall-app`: lowercase letters, digits and dashes.
-fn validate_plugin_id(id: &str) -> std::result::Result<String, String> {
-    let id = id.trim();
-    let ok = !id.is_empty()
-        && id.len() <= 100
-        && id
-            .split('-')
-            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
-    if ok {
-        Ok(id.to_string())
-    } else {
-        Err(format!("plugin id '{id}' must be lowercase letters, digits and single dashes"))
-    }
-}
-
 impl Service {
     pub fn register_plugin(&mut self, org_id: i64, path: &Path) -> Result<PluginRegistration> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
@@ -68,7 +53,7 @@ impl Service {
         let plugin: PluginJson =
             serde_json::from_str(text).map_err(|e| Error::Refused(format!("{shown}: not valid plugin JSON: {e}")))?;
         let id = plugin.id.ok_or_else(|| Error::Refused(format!("{shown}: has no \"id\"")))?;
-        let id = validate_plugin_id(&id).map_err(|m| Error::Refused(format!("{shown}: {m}")))?;
+        let id = names::validate_plugin_id(&id).map_err(|m| Error::Refused(format!("{shown}: {m}")))?;
         let wanted = plugin.iam.map(|iam| iam.permissions).unwrap_or_default();
         if wanted.is_empty() {
             return Err(Error::Refused(format!("{shown}: declares no iam.permissions; nothing to manage")));

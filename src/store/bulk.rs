@@ -6,6 +6,7 @@
 use rusqlite::{Connection, params};
 
 use super::Result;
+use crate::domain::names;
 use crate::domain::role::BasicRole;
 
 /// An account row exactly as it is stored.
@@ -60,8 +61,9 @@ pub fn insert_account(conn: &Connection, row: &SeedAccountRow<'_>) -> Result<i64
 pub fn insert_token(conn: &Connection, row: &SeedTokenRow<'_>) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO tokens
-           (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, last_used_at, revoked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+           (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, last_used_at, revoked_at,
+            name_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         row.sa_id,
@@ -73,7 +75,8 @@ pub fn insert_token(conn: &Connection, row: &SeedTokenRow<'_>) -> Result<i64> {
         row.expires_at,
         row.max_age_days,
         row.last_used_at,
-        row.revoked_at
+        row.revoked_at,
+        names::name_key(row.name)
     ])?;
     Ok(conn.last_insert_rowid())
 }

@@ -14,7 +14,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
+
+use crate::domain::names;
 use rusqlite_migration::{M, Migrations};
 
 /// `PRAGMA application_id` of a satui store ("SATU"), so a foreign SQLite file is recognised.
@@ -30,12 +32,49 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/001_initial.sql")),
         M::up(include_str!("../../migrations/002_roles_groups.sql")),
         M::up(include_str!("../../migrations/003_account_list_index.sql")),
+        M::up_with_hook(include_str!("../../migrations/004_name_keys.sql"), |tx: &Transaction| {
+            recompute_name_keys(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+        }),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
-    3
+    4
+}
+
+/// Sets every `name_key` column to what [`names::name_key`] says today. Two old names that now
+/// fold to the same key (they differed only by invisible characters) keep apart: the later one's
+/// key gets its id appended, so the store stays valid and an admin can rename one of them.
+fn recompute_name_keys(tx: &Transaction) -> rusqlite::Result<()> {
+    // (table, what a name is unique within; NULL where names need not be unique: revoked tokens)
+    let tables: [(&str, &str); 5] = [
+        ("orgs", "'all'"),
+        ("service_accounts", "org_id"),
+        ("roles", "org_id"),
+        ("groups", "org_id"),
+        ("tokens", "CASE WHEN revoked_at IS NULL THEN sa_id END"),
+    ];
+    for (table, scope) in tables {
+        let rows: Vec<(i64, String, Option<String>)> = tx
+            .prepare(&format!("SELECT id, name, CAST({scope} AS TEXT) FROM {table} ORDER BY id"))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut seen = std::collections::HashSet::new();
+        let mut update = tx.prepare(&format!("UPDATE {table} SET name_key = ?2 WHERE id = ?1"))?;
+        // Clear first so the unique indexes never see a half-updated table.
+        tx.execute(&format!("UPDATE {table} SET name_key = '#' || id"), [])?;
+        for (id, name, scope) in rows {
+            let mut key = names::name_key(&name);
+            if let Some(scope) = scope
+                && !seen.insert((scope, key.clone()))
+            {
+                key = format!("{key}#{id}");
+            }
+            update.execute(params![id, key])?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Result;
+use crate::domain::names;
 use crate::domain::role::BasicRole;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,8 +72,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
 
 pub fn insert(conn: &Connection, row: &NewTokenRow<'_>, now: i64) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO tokens (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO tokens (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, name_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         row.sa_id,
@@ -82,7 +83,8 @@ pub fn insert(conn: &Connection, row: &NewTokenRow<'_>, now: i64) -> Result<i64>
         now,
         row.lifetime_days,
         row.expires_at,
-        row.max_age_days
+        row.max_age_days,
+        names::name_key(row.name)
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -101,20 +103,24 @@ pub fn list_for_account(conn: &Connection, sa_id: i64) -> Result<Vec<Token>> {
     Ok(rows)
 }
 
-/// The unrevoked token of an account with this name (names are unique among those).
+/// The unrevoked token of an account with this name, case-insensitively (names are unique among
+/// those).
 pub fn find_live_by_name(conn: &Connection, sa_id: i64, name: &str) -> Result<Option<Token>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM tokens t WHERE t.sa_id = ?1 AND t.name = ?2 AND t.revoked_at IS NULL"
+        "SELECT {COLUMNS} FROM tokens t WHERE t.sa_id = ?1 AND t.name_key = ?2 AND t.revoked_at IS NULL"
     ))?;
-    Ok(stmt.query_row(params![sa_id, name], from_row).optional()?)
+    Ok(stmt.query_row(params![sa_id, names::name_key(name)], from_row).optional()?)
 }
 
-/// Tokens of an account with this name, newest first (a rotated name has revoked predecessors).
+/// Tokens of an account with this name (case-insensitively), the unrevoked one first, then
+/// newest first (a rotated name has revoked predecessors).
 pub fn find_by_name(conn: &Connection, sa_id: i64, name: &str) -> Result<Vec<Token>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM tokens t WHERE t.sa_id = ?1 AND t.name = ?2 ORDER BY t.revoked_at IS NULL DESC, t.id DESC"
+        "SELECT {COLUMNS} FROM tokens t WHERE t.sa_id = ?1 AND t.name_key = ?2
+         ORDER BY t.revoked_at IS NULL DESC, t.id DESC"
     ))?;
-    let rows = stmt.query_map(params![sa_id, name], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows =
+        stmt.query_map(params![sa_id, names::name_key(name)], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 

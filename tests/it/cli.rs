@@ -213,7 +213,11 @@ fn given_bad_inputs_then_each_fails_with_a_short_error_and_changes_nothing() {
     assert!(fails(&s.db, &["token", "create", "--sa", "ghost", "--name", "x"], 1).contains("ghost"));
     let dup = fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "deploy"], 1);
     assert!(dup.contains("already has a token named 'deploy'"), "{dup}");
-    assert!(fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "Bad Name"], 1).contains("token name"));
+    // Names are case-insensitive: DEPLOY is the live deploy token's name too.
+    let upper = fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "DEPLOY"], 1);
+    assert!(upper.contains("already has a token named 'DEPLOY'"), "{upper}");
+    let bad = fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "bad\u{200b}name"], 1);
+    assert!(bad.contains("token name must not contain invisible characters"), "{bad}");
     let negative = fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "neg", "--expires-in-days", "-5"], 1);
     assert!(negative.contains("-5"), "{negative}");
     fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "zero", "--expires-in-days", "0"], 1);

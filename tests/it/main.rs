@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod expiry;
 mod files;
+mod migration;
 mod names;
 mod permissions;
 mod plugins;

@@ -293,7 +293,7 @@ fn an_export_file_with_any_bad_part_is_refused_whole_and_writes_nothing() {
         ("bad login", |v| v["orgs"][0]["accounts"][0]["login"] = Value::from("root"), "login 'root'"),
         (
             "bad token name",
-            |v| v["orgs"][0]["accounts"][0]["tokens"][0]["name"] = Value::from("Bad Name"),
+            |v| v["orgs"][0]["accounts"][0]["tokens"][0]["name"] = Value::from("Bad\u{200b}Name"),
             "token name",
         ),
         (

@@ -1,0 +1,8 @@
+-- Token names follow the display-name rules now (1..=190 characters, `CI token`), unique among an
+-- account's unrevoked tokens case-insensitively: a key column like the other named tables have.
+-- The migration hook (src/store/mod.rs) then recomputes every name key with the current
+-- `name_key` rule, which also ignores invisible characters and folds runs of white space.
+ALTER TABLE tokens ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+UPDATE tokens SET name_key = lower(name);
+DROP INDEX tokens_live_name;
+CREATE UNIQUE INDEX tokens_live_name ON tokens(sa_id, name_key) WHERE revoked_at IS NULL;
