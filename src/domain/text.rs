@@ -15,17 +15,25 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
-/// Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt, Unicode 15/16):
-/// characters a renderer shows as nothing at all, such as U+200B ZERO WIDTH SPACE, U+00AD SOFT
-/// HYPHEN, U+FEFF, U+180E, U+034F, the variation selectors, the tag characters and U+3164
-/// HANGUL FILLER; plus the line and paragraph separators U+2028/U+2029.
+/// Joiners and variation selectors: invisible themselves, but they shape what is around them
+/// (ZWNJ in Persian, ZWJ in emoji sequences, VS16 for emoji presentation). Names may hold them;
+/// uniqueness ignores them.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt, Unicode 15/16) minus
+/// the joiners above: characters a renderer shows as nothing at all, such as U+200B ZERO WIDTH
+/// SPACE, U+00AD SOFT HYPHEN, U+FEFF, U+180E, U+034F, the tag characters and U+3164 HANGUL
+/// FILLER; plus the line and paragraph separators U+2028/U+2029.
 pub fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
-        | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
-        | '\u{E0000}'..='\u{E0FFF}' | '\u{2028}' | '\u{2029}')
+    !is_joiner(c)
+        && matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}' | '\u{2028}' | '\u{2029}')
 }
 
 /// A character no name may hold: a control character, a bidi control, or an invisible one.
@@ -54,7 +62,7 @@ pub fn forbidden_reason(text: &str) -> Option<&'static str> {
 pub fn fold_invisible(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.chars().filter(|c| !is_invisible(*c) && !is_bidi_control(*c)) {
+    for c in text.chars().filter(|c| !is_invisible(*c) && !is_bidi_control(*c) && !is_joiner(*c)) {
         if c.is_whitespace() {
             space = true;
             continue;

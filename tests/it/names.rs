@@ -191,3 +191,50 @@ proptest! {
             && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())), "{:?} -> {:?}", raw, slug);
     }
 }
+
+#[test]
+fn invisible_and_format_characters_are_refused_in_every_kind_of_name() {
+    let invisible = [
+        "ci\u{200b}-deployer",
+        "line\u{2028}break",
+        "soft\u{ad}hyphen",
+        "bom\u{feff}",
+        "mongolian\u{180e}vs",
+        "cgj\u{34f}x",
+        "tag\u{e0041}\u{e007f}",
+        "\u{3164}",
+        "word\u{2060}joiner",
+    ];
+    for name in invisible {
+        for (what, result) in [
+            ("account", names::validate_account_name(name)),
+            ("org", names::validate_org_name(name)),
+            ("group", names::validate_label_name(name, "group")),
+            ("token", names::validate_token_name(name)),
+        ] {
+            let error = result.expect_err(name);
+            assert!(error.contains("invisible") || error.contains("visible character"), "{what} {name:?}: {error}");
+        }
+    }
+    // Joiners shape real text and emoji: they are allowed.
+    for name in ["نام\u{200c}کاربری", "👨\u{200d}👩\u{200d}👧 family", "❤\u{fe0f} team"] {
+        assert_eq!(names::validate_account_name(name).as_deref(), Ok(name));
+    }
+    // ...but not alone.
+    assert!(names::validate_account_name("\u{200d}\u{fe0f}").is_err());
+}
+
+#[test]
+fn uniqueness_sees_through_invisible_characters_and_space_runs() {
+    assert_eq!(names::name_key("CI\u{200d}-Deployer"), names::name_key("ci-deployer"));
+    assert_eq!(names::name_key("ci \u{a0}\u{3000} deployer"), names::name_key("CI deployer"));
+    let mut fx = Fixture::new();
+    fx.account("ci-deployer");
+    fx.account("prod deployer");
+    let org = fx.main_org();
+    for look_alike in ["ci\u{200d}-deployer", "prod\u{a0}deployer", "PROD   deployer"] {
+        let new = satui::service::NewAccount { name: look_alike.into(), ..Default::default() };
+        let error = fx.service.create_account(org, &new).expect_err(look_alike);
+        assert!(error.to_string().contains("already exists"), "{look_alike:?}: {error}");
+    }
+}

@@ -84,21 +84,53 @@ fn hostile_names_in_the_store_render_without_escapes() {
     h.act(Action::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)));
     let screen = h.screen();
     assert!(!screen.contains('\u{1b}'), "escape reached the screen");
-    assert!(screen.contains("evil�[2J"), "{screen}");
+    assert!(screen.contains("evil\\e[2J\\e]52;c;AAAA\\u{7}name"), "shown as escapes: {screen}");
 }
 
 #[test]
 fn wide_and_emoji_names_keep_the_layout() {
     let mut h = Harness::empty();
-    for name in ["界界界界界界界界界界界界界界界界界界界界界界界界界界界界界界", "🚀🚀🚀 rocket", "نام‌کاربری"]
-    {
+    let names = [
+        "界界界界界界界界界界界界界界界界界界界界界界界界界界界界界界",
+        "🚀🚀🚀 rocket",
+        "نام‌کاربری",
+        "👨\u{200d}👩\u{200d}👧 family",
+        "Z\u{301}\u{334}\u{322}\u{31b}\u{32a}algo",
+        "e\u{301}cole",
+        "❤\u{fe0f} love",
+    ];
+    for name in names {
         h.service.create_account(1, &satui::service::NewAccount { name: name.into(), ..Default::default() }).unwrap();
     }
+    // Token names may hold the same text; the tokens pane pads them into a column.
+    let first = h.service.find_account(1, names[3]).unwrap();
+    for token in ["👨\u{200d}👩\u{200d}👧 deploy", "e\u{301}cole", "界界 ci"] {
+        let expiry = satui::domain::expiry::ExpiryRequest {
+            lifetime: satui::domain::expiry::Lifetime::Days(30),
+            extended_max_age_days: None,
+        };
+        h.service.create_token(first.id, &satui::service::NewToken { name: token.into(), expiry }).unwrap();
+    }
     h.act(Action::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE)));
+    while h.state.selected_account().is_some_and(|a| a.id != first.id) {
+        h.act(Action::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)));
+    }
     let screen = h.screen();
     let widths: Vec<usize> = screen.lines().map(unicode_width).collect();
     assert!(widths.iter().all(|w| *w <= 120), "a line overflowed: {widths:?}");
     assert!(screen.contains("🚀🚀🚀 rocket"));
+    // Every bordered row ends exactly at the right edge: no grapheme was measured wrong.
+    for line in screen.lines().filter(|l| l.ends_with('│') || l.ends_with('┐') || l.ends_with('┘')) {
+        assert_eq!(unicode_width(line), 120, "border moved: {line:?}");
+    }
+    for name in ["👨\u{200d}👩\u{200d}👧 family", "e\u{301}cole"] {
+        assert!(screen.contains(name), "{name:?} drawn whole:\n{screen}");
+    }
+    // The tokens pane pads names by their drawn width, so the hints line up in one column.
+    let hint_columns: Vec<usize> =
+        screen.lines().filter_map(|l| l.find("sat_…").map(|i| unicode_width(&l[..i]))).collect();
+    assert_eq!(hint_columns.len(), 3, "{screen}");
+    assert!(hint_columns.windows(2).all(|w| w[0] == w[1]), "hints not aligned {hint_columns:?}:\n{screen}");
 }
 
 fn unicode_width(line: &str) -> usize {

@@ -76,10 +76,11 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
 }
 
-/// Text from the store made safe to print: control characters (which a foreign writer could
-/// have put in the file) become `�`, so they cannot move the cursor or recolour the terminal.
+/// Text from the store made safe to draw: control characters, bidi controls and invisible
+/// characters (which an old store or a foreign writer could hold) are shown as escapes, the same
+/// way the CLI prints them ([`crate::domain::text::for_terminal`]).
 pub fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '�' } else { c }).collect()
+    crate::domain::text::for_terminal(text).into_owned()
 }
 
 /// A line being edited, as shown: at most `max` characters around the cursor, with a bar where
@@ -102,6 +103,39 @@ pub fn edited_line(line: &crate::tui::form::TextLine, focused: bool, max: usize)
         shown.push('▏');
     }
     shown
+}
+
+/// How many terminal cells `text` takes, grapheme by grapheme (an emoji ZWJ sequence is one
+/// wide grapheme, a letter with combining marks one narrow one).
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` cut or padded with spaces to exactly `cells` wide; a cut ends in `…`. Never splits a
+/// grapheme, so the columns after it line up whatever the text holds.
+pub fn fit(text: &str, cells: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut out = String::new();
+    let mut used = 0;
+    if width(text) <= cells {
+        out.push_str(text);
+        used = width(text);
+    } else {
+        for grapheme in text.graphemes(true) {
+            let w = width(grapheme);
+            if used + w + 1 > cells {
+                break;
+            }
+            out.push_str(grapheme);
+            used += w;
+        }
+        if cells > 0 {
+            out.push('…');
+            used += 1;
+        }
+    }
+    out.extend(std::iter::repeat_n(' ', cells.saturating_sub(used)));
+    out
 }
 
 /// "1 204": thousands separated by a thin space, as in the design.

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::{Theme, clean, edited_line, group_digits};
+use super::{Theme, clean, edited_line, fit, group_digits, width};
 use crate::domain::expiry::{TokenStatus, describe_expiry, span};
 use crate::domain::time;
 use crate::tui::action::View;
@@ -182,7 +182,7 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let now = state.now;
-    let name_width = detail.tokens.iter().map(|t| t.name.len()).max().unwrap_or(4).min(32);
+    let name_width = detail.tokens.iter().map(|t| width(&clean(&t.name))).max().unwrap_or(4).min(32);
     // Two lines per token, so nothing is cut in a narrow pane: what it is, then when.
     let items: Vec<ListItem> = detail
         .tokens
@@ -208,7 +208,7 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             );
             ListItem::new(vec![
                 Line::from(vec![
-                    Span::raw(format!("{:<name_width$}  ", t.name)),
+                    Span::raw(format!("{}  ", fit(&clean(&t.name), name_width))),
                     Span::styled(format!("{}  ", t.hint), theme.dim()),
                     Span::styled(status.label(), status_style),
                 ]),
