@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::output::{TOKEN_HEADER, account_json, print_json, table, token_json, token_row};
+use super::output::{TOKEN_HEADER, account_json, print_json, say, say_err, table, token_json, token_row};
 use super::{Cli, CliResult, selected_org};
 use crate::domain::role::BasicRole;
 use crate::domain::time;
@@ -76,7 +76,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
                 table(&["ID", "NAME", "LOGIN", "ROLE", "STATUS", "MANAGED BY"], &rows);
                 let shown = page.accounts.len() as u64;
                 if shown < page.total {
-                    eprintln!("{}–{} of {} in {}", offset + 1, offset + shown, page.total, org.name);
+                    say_err!("{}–{} of {} in {}", offset + 1, offset + shown, page.total, org.name);
                 }
             }
         }
@@ -88,7 +88,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
             if cli.json {
                 print_json(&account_json(&account));
             } else {
-                println!("created {} ({}, {})", account.name, account.login, account.role);
+                say!("created {} ({}, {})", account.name, account.login, account.role);
             }
         }
         SaCommand::Show { account } => {
@@ -101,19 +101,19 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
                     tokens.iter().map(|t| token_json(t, account.disabled, now)).collect::<Vec<_>>().into();
                 print_json(&value);
             } else {
-                println!("name         {}", account.name);
-                println!("login        {}", account.login);
-                println!("id           {}", account.id);
-                println!("org          {}", org.name);
-                println!("role         {}", account.role);
-                println!("status       {}", if account.disabled { "disabled" } else { "enabled" });
+                say!("name         {}", account.name);
+                say!("login        {}", account.login);
+                say!("id           {}", account.id);
+                say!("org          {}", org.name);
+                say!("role         {}", account.role);
+                say!("status       {}", if account.disabled { "disabled" } else { "enabled" });
                 if let Some(plugin) = &account.managed_by {
-                    println!("managed by   {plugin}");
+                    say!("managed by   {plugin}");
                 }
-                println!("description  {}", account.description);
-                println!("created      {}", time::date_time(account.created_at));
-                println!("updated      {}", time::date_time(account.updated_at));
-                println!();
+                say!("description  {}", account.description);
+                say!("created      {}", time::date_time(account.created_at));
+                say!("updated      {}", time::date_time(account.updated_at));
+                say!();
                 let rows: Vec<_> = tokens.iter().map(|t| token_row(t, account.disabled, now)).collect();
                 table(&TOKEN_HEADER, &rows);
             }
@@ -125,7 +125,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
             if cli.json {
                 print_json(&account_json(&account));
             } else {
-                println!("updated {} ({}, {})", account.name, account.login, account.role);
+                say!("updated {} ({}, {})", account.name, account.login, account.role);
             }
         }
         SaCommand::Enable { account } | SaCommand::Disable { account } => {
@@ -135,7 +135,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
             if cli.json {
                 print_json(&account_json(&account));
             } else {
-                println!("{} {}", if disable { "disabled" } else { "enabled" }, account.name);
+                say!("{} {}", if disable { "disabled" } else { "enabled" }, account.name);
             }
         }
         SaCommand::Permissions { account } => return print_permissions(service, cli, account),
@@ -143,7 +143,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
             let account = service.find_account(org.id, account)?;
             service.delete_account(account.id)?;
             if !cli.json {
-                println!("deleted {} and its tokens", account.name);
+                say!("deleted {} and its tokens", account.name);
             }
         }
     }

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use serde_json::json;
 
-use super::output::{print_json, table};
+use super::output::{print_json, say, table};
 use super::{Cli, CliResult, selected_org};
 use crate::service::Service;
 
@@ -60,15 +60,15 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
         }
         GroupCommand::Create { name, description } => {
             let group = service.create_group(org.id, name, description)?;
-            println!("created group {}", group.name);
+            say!("created group {}", group.name);
         }
         GroupCommand::Rename { group, new_name } => {
             let group = service.rename_group(org.id, group, new_name)?;
-            println!("renamed group to {}", group.name);
+            say!("renamed group to {}", group.name);
         }
         GroupCommand::Delete { group } => {
             service.delete_group(org.id, group)?;
-            println!("deleted group {group}");
+            say!("deleted group {group}");
         }
         GroupCommand::AddMember { group, sa } | GroupCommand::RemoveMember { group, sa } => {
             let add = matches!(command, GroupCommand::AddMember { .. });
@@ -79,7 +79,7 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
                 (true, false) => "already in",
                 (false, false) => "was not in",
             };
-            println!("{} {verb} {group}", account.name);
+            say!("{} {verb} {group}", account.name);
         }
         GroupCommand::AddRole { group, role } | GroupCommand::RemoveRole { group, role } => {
             let add = matches!(command, GroupCommand::AddRole { .. });
@@ -90,7 +90,7 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
                 (true, false) => "already holds",
                 (false, false) => "did not hold",
             };
-            println!("{group}: {verb} {role}");
+            say!("{group}: {verb} {role}");
         }
     }
     Ok(())

@@ -100,16 +100,12 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if !failure.message.is_empty() {
-                eprintln!("satui: {}", one_line(&failure.message));
+                // Escaped: one line whatever the message quotes.
+                output::say_err!("satui: {}", failure.message);
             }
             ExitCode::from(failure.code)
         }
     }
-}
-
-/// Keeps an error to one line whatever it quotes.
-fn one_line(message: &str) -> String {
-    message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// The org named by `--org`, or the default one.

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::output::{org_json, print_json, table};
+use super::output::{org_json, print_json, say, table};
 use super::{Cli, CliResult, Failure};
 use crate::domain::time;
 use crate::service::Service;
@@ -93,7 +93,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &OrgCommand) -> CliResult 
             }
             service.delete_org(org.id)?;
             if !cli.json {
-                println!("deleted organization {}", org.name);
+                say!("deleted organization {}", org.name);
             }
         }
     }
@@ -104,6 +104,6 @@ fn report(cli: &Cli, org: &crate::service::Org, verb: &str) {
     if cli.json {
         print_json(&org_json(org));
     } else {
-        println!("{verb} organization {} (id {})", org.name, org.id);
+        say!("{verb} organization {} (id {})", org.name, org.id);
     }
 }

@@ -1,38 +1,88 @@
-//! Text tables and JSON shapes for command output.
+//! Text tables and JSON shapes for command output. Everything the CLI prints goes out through
+//! [`say`], [`table`] or [`print_json`], which escape stored text for the terminal (control
+//! characters, escape sequences, newlines, bidi and invisible characters), so an imported or
+//! foreign-written name can neither act on the terminal nor forge extra lines.
 
 use serde_json::{Value, json};
+
+use crate::domain::text::{for_terminal, is_forbidden_in_name};
+
+/// `println!` for lines that quote stored or typed text: the whole line is escaped for the
+/// terminal (satui's own format strings hold no control characters, so only quoted text changes).
+macro_rules! say {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", $crate::domain::text::for_terminal(&format!($($arg)*)))
+    };
+}
+
+/// `eprintln!` with the same escaping as [`say`].
+macro_rules! say_err {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::domain::text::for_terminal(&format!($($arg)*)))
+    };
+}
+
+pub(crate) use {say, say_err};
 
 use crate::domain::expiry::{TokenStatus, describe_expiry};
 use crate::domain::time;
 use crate::service::{Account, AuditEvent, Org, Token};
 
-/// Prints rows as left-aligned columns under a header.
+/// Prints rows as left-aligned columns under a header; every cell is escaped for the terminal
+/// and measured by the cells it takes on screen.
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    let cells = |row: &[String]| row.iter().map(|c| for_terminal(c).into_owned()).collect::<Vec<_>>();
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| cells(r)).collect();
+    let width = unicode_width::UnicodeWidthStr::width;
+    let mut widths: Vec<usize> = header.iter().map(|h| width(*h)).collect();
+    for row in &rows {
         for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
+            widths[i] = widths[i].max(width(cell.as_str()));
         }
     }
     let line = |cells: Vec<&str>| {
         let mut out = String::new();
         for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                out.push_str(cell);
-            } else {
-                out.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            out.push_str(cell);
+            if i + 1 < cells.len() {
+                out.extend(std::iter::repeat_n(' ', widths[i] - width(*cell) + 2));
             }
         }
         println!("{}", out.trim_end());
     };
     line(header.to_vec());
-    for row in rows {
+    for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
 }
 
+/// JSON for scripts. serde escapes ASCII control characters; the rest of what a terminal could
+/// act on or hide (C1 controls, bidi and invisible characters) is written as `\uXXXX` too, which
+/// is the same JSON value.
 pub fn print_json(value: &Value) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    println!("{}", json_text(value));
+}
+
+pub fn json_text(value: &Value) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    if !text.chars().any(|c| !c.is_ascii() && is_forbidden_in_name(c)) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if !c.is_ascii() && is_forbidden_in_name(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn opt_time(ts: Option<i64>) -> Value {

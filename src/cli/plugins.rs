@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde_json::json;
 
-use super::output::print_json;
+use super::output::{print_json, say, say_err};
 use super::{Cli, CliResult, selected_org};
 use crate::service::Service;
 
@@ -34,7 +34,7 @@ pub fn run_plugin(service: &mut Service, cli: &Cli, command: &PluginCommand) -> 
             } else {
                 // The token alone on stdout, once; the rest on stderr.
                 println!("{}", registration.token.secret.expose());
-                eprintln!(
+                say_err!(
                     "registered plugin {} as {} with {} permission(s); the token above is shown only once",
                     registration.plugin_id,
                     registration.account.name,
@@ -44,7 +44,7 @@ pub fn run_plugin(service: &mut Service, cli: &Cli, command: &PluginCommand) -> 
         }
         PluginCommand::Unregister { id } => {
             service.unregister_plugin(id)?;
-            println!("unregistered plugin {id}: its account, tokens and role are gone");
+            say!("unregistered plugin {id}: its account, tokens and role are gone");
         }
     }
     Ok(())

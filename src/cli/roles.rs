@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use serde_json::json;
 
-use super::output::{print_json, table};
+use super::output::{print_json, say, table};
 use super::{Cli, CliResult, selected_org};
 use crate::domain::permission::{Catalog, parse_permission};
 use crate::service::Service;
@@ -73,14 +73,11 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
             if cli.json {
                 print_json(&json!({"role": role, "permissions": permissions, "accounts": accounts, "groups": groups}));
             } else {
-                println!("{} ({}){}", role.name, role.kind, if role.read_only() { ", read-only" } else { "" });
+                say!("{} ({}){}", role.name, role.kind, if role.read_only() { ", read-only" } else { "" });
                 let rows: Vec<_> = permissions.iter().map(|p| vec![p.action.clone(), p.scope.clone()]).collect();
                 table(&["ACTION", "SCOPE"], &rows);
-                println!(
-                    "held by accounts: {}",
-                    if accounts.is_empty() { "-".to_string() } else { accounts.join(", ") }
-                );
-                println!("held by groups:   {}", if groups.is_empty() { "-".to_string() } else { groups.join(", ") });
+                say!("held by accounts: {}", if accounts.is_empty() { "-".to_string() } else { accounts.join(", ") });
+                say!("held by groups:   {}", if groups.is_empty() { "-".to_string() } else { groups.join(", ") });
             }
         }
         RoleCommand::Actions => {
@@ -104,7 +101,7 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
         RoleCommand::Create { name, description, permissions } => {
             let parsed: Vec<_> = permissions.iter().map(|p| parse_permission(p)).collect();
             let role = service.create_role(org.id, name, description, &parsed)?;
-            println!("created role {} with {} permission(s)", role.name, parsed.len());
+            say!("created role {} with {} permission(s)", role.name, parsed.len());
         }
         RoleCommand::Grant { role, permission } | RoleCommand::Ungrant { role, permission } => {
             let grant = matches!(command, RoleCommand::Grant { .. });
@@ -116,11 +113,11 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
                 (true, false) => "already had",
                 (false, false) => "did not have",
             };
-            println!("{role}: {verb} {permission}");
+            say!("{role}: {verb} {permission}");
         }
         RoleCommand::Delete { role } => {
             service.delete_role(org.id, role)?;
-            println!("deleted role {role}");
+            say!("deleted role {role}");
         }
         RoleCommand::Assign { role, sa } | RoleCommand::Unassign { role, sa } => {
             let assign = matches!(command, RoleCommand::Assign { .. });
@@ -132,7 +129,7 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
                 (true, false) => "already holds",
                 (false, false) => "did not hold",
             };
-            println!("{} {verb} {role}", account.name);
+            say!("{} {verb} {role}", account.name);
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
-use super::output::print_json;
+use super::output::{print_json, say};
 use super::{Cli, CliResult};
 use crate::service::SeedOptions;
 use crate::service::Service;
@@ -59,7 +59,7 @@ pub fn run(service: &mut Service, cli: &Cli, args: &SeedArgs) -> CliResult {
         value["elapsed_seconds"] = json!((elapsed * 1000.0).round() / 1000.0);
         print_json(&value);
     } else {
-        println!(
+        say!(
             "seeded {} org{}, {} accounts ({} disabled), {} tokens ({} active, {} expired, {} revoked; {} never expire, {} extended) in {elapsed:.2} s",
             summary.orgs,
             if summary.orgs == 1 { "" } else { "s" },

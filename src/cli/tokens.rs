@@ -6,7 +6,7 @@ use std::io::Read;
 use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
-use super::output::{TOKEN_HEADER, print_json, table, token_json, token_row};
+use super::output::{TOKEN_HEADER, print_json, say, say_err, table, token_json, token_row};
 use super::{Cli, CliResult, Failure, selected_org};
 use crate::domain::expiry::{self, DEFAULT_LIFETIME_DAYS, DEFAULT_MAX_AGE_DAYS, ExpiryRequest, Lifetime};
 use crate::domain::time;
@@ -122,7 +122,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
             if cli.json {
                 print_json(&token_json(&token, account.disabled, service.now()));
             } else {
-                println!("revoked token {} ({}) of {}", token.name, token.hint, account.name);
+                say!("revoked token {} ({}) of {}", token.name, token.hint, account.name);
             }
         }
         TokenCommand::Rotate { sa, token } => {
@@ -136,7 +136,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
             let token = service.find_token(&account, token)?;
             service.delete_token(token.id)?;
             if !cli.json {
-                println!("deleted token {} ({}) of {}", token.name, token.hint, account.name);
+                say!("deleted token {} ({}) of {}", token.name, token.hint, account.name);
             }
         }
         TokenCommand::Verify { .. } => unreachable!("handled above"),
@@ -157,7 +157,7 @@ fn print_issued(cli: &Cli, service: &Service, issued: &IssuedToken, account: &Ac
         println!("{}", issued.secret.expose());
         let expiry =
             token.expires_at.map_or("never expires".to_string(), |at| format!("expires {}", time::date_time(at)));
-        eprintln!("token '{}' for {}, {expiry}. It is shown only this once: store it now.", token.name, account.name);
+        say_err!("token '{}' for {}, {expiry}. It is shown only this once: store it now.", token.name, account.name);
     }
 }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::output::{print_json, say};
 use super::{Cli, CliResult, Failure};
 use crate::service::{Export, Service};
 
@@ -20,7 +21,7 @@ pub fn export(service: &Service, cli: &Cli) -> CliResult {
         None => None,
     };
     let data = service.export(only)?;
-    println!("{}", serde_json::to_string_pretty(&data)?);
+    print_json(&serde_json::to_value(&data)?);
     Ok(())
 }
 
@@ -30,7 +31,7 @@ pub fn import(service: &mut Service, args: &ImportArgs) -> CliResult {
     let data: Export =
         serde_json::from_str(&text).map_err(|e| Failure::from(format!("{shown}: not a satui export: {e}")))?;
     let count = service.import(&data)?;
-    println!(
+    say!(
         "imported {} organization(s) and {count} account(s); imported tokens cannot authenticate until rotated",
         data.orgs.len()
     );

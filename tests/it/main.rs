@@ -16,5 +16,6 @@ mod pty;
 mod roles_groups;
 mod secrets;
 mod seed;
+mod terminal;
 mod tokens;
 mod transfer;
