@@ -37,7 +37,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     let cells = |row: &[String]| row.iter().map(|c| for_terminal(c).into_owned()).collect::<Vec<_>>();
     let rows: Vec<Vec<String>> = rows.iter().map(|r| cells(r)).collect();
     let width = unicode_width::UnicodeWidthStr::width;
-    let mut widths: Vec<usize> = header.iter().map(|h| width(*h)).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in &rows {
         for (i, cell) in row.iter().enumerate() {
             widths[i] = widths[i].max(width(cell.as_str()));
@@ -48,7 +48,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
         for (i, cell) in cells.iter().enumerate() {
             out.push_str(cell);
             if i + 1 < cells.len() {
-                out.extend(std::iter::repeat_n(' ', widths[i] - width(*cell) + 2));
+                out.extend(std::iter::repeat_n(' ', widths[i] - width(cell) + 2));
             }
         }
         println!("{}", out.trim_end());
