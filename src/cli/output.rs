@@ -36,7 +36,7 @@ use crate::service::{Account, AuditEvent, Org, Token};
 pub fn table(header: &[&str], rows: &[Vec<String>]) {
     let cells = |row: &[String]| row.iter().map(|c| for_terminal(c).into_owned()).collect::<Vec<_>>();
     let rows: Vec<Vec<String>> = rows.iter().map(|r| cells(r)).collect();
-    let width = unicode_width::UnicodeWidthStr::width;
+    let width = |text: &str| unicode_width::UnicodeWidthStr::width(text);
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in &rows {
         for (i, cell) in row.iter().enumerate() {
