@@ -56,6 +56,15 @@ impl TokenSecret {
     }
 }
 
+/// A stored hint is exactly what [`TokenSecret::hint`] makes: `sat_…` and four base62 characters.
+pub fn validate_hint(hint: &str) -> Result<String, String> {
+    let tail = hint.strip_prefix(PREFIX).and_then(|rest| rest.strip_prefix('…'));
+    match tail {
+        Some(tail) if tail.len() == 4 && tail.bytes().all(|b| BASE62.contains(&b)) => Ok(hint.to_string()),
+        _ => Err(format!("hint '{}' is not of the form sat_…XXXX", super::text::for_terminal(hint))),
+    }
+}
+
 impl fmt::Debug for TokenSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("TokenSecret(<redacted>)")

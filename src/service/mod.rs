@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod groups;
+mod import_rules;
 mod orgs;
 mod plugins;
 mod roles;

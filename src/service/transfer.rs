@@ -2,15 +2,13 @@
 //! keep their metadata but get a fresh random hash nobody knows, so they cannot authenticate
 //! until rotated.
 
-use std::collections::HashSet;
-
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use super::{Error, Result, Service};
-use crate::domain::permission::{self, Catalog, Permission};
+use crate::domain::names;
+use crate::domain::permission::Permission;
 use crate::domain::role::BasicRole;
-use crate::domain::{expiry, names};
 use crate::store::bulk::{self, SeedAccountRow, SeedTokenRow};
 use crate::store::roles::{self as role_store, Holder, RoleRef};
 use crate::store::{accounts, groups, orgs, tokens};
@@ -87,6 +85,9 @@ fn invalid(message: String) -> Error {
 impl Service {
     /// Everything, or one org, as data (no secrets, no hashes).
     pub fn export(&self, only_org: Option<i64>) -> Result<Export> {
+        // One read transaction: every query sees the same snapshot, so a change another process
+        // commits meanwhile is either wholly in the export or wholly out of it.
+        let _snapshot = self.store.snapshot()?;
         let conn = self.store.conn();
         let mut out = Vec::new();
         for org in orgs::list(conn)?.into_iter().filter(|o| only_org.is_none_or(|id| id == o.id)) {
@@ -160,7 +161,7 @@ impl Service {
     /// Restores an export into an empty store (a fresh one holds only an empty Main Org.).
     /// Everything is validated before the first write; any error writes nothing.
     pub fn import(&mut self, data: &Export) -> Result<usize> {
-        validate(data)?;
+        super::import_rules::check(data, self.now()).map_err(invalid)?;
         let tx = self.begin()?;
         if !orgs::is_fresh(&tx)? {
             return Err(invalid("the store is not empty; import only restores into a fresh store".into()));
@@ -254,102 +255,4 @@ impl Service {
         tx.commit()?;
         Ok(count)
     }
-}
-
-/// Every rule the normal paths enforce, checked up front.
-fn validate(data: &Export) -> Result<()> {
-    if data.format != FORMAT || data.version != VERSION {
-        return Err(invalid(format!("not a {FORMAT} version {VERSION} file")));
-    }
-    if data.orgs.is_empty() {
-        return Err(invalid("the file holds no organization".into()));
-    }
-    let catalog = Catalog::get();
-    let mut org_keys = HashSet::new();
-    let mut logins = HashSet::new();
-    let mut plugins = HashSet::new();
-    for org in &data.orgs {
-        names::validate_org_name(&org.name).map_err(invalid)?;
-        if !org_keys.insert(names::name_key(&org.name)) {
-            return Err(invalid(format!("organization '{}' appears twice", org.name)));
-        }
-        if let Some(cap) = org.max_token_lifetime_days {
-            expiry::validate_days(cap.into(), "max token lifetime").map_err(invalid)?;
-        }
-        let mut role_keys = HashSet::new();
-        for role in &org.roles {
-            names::validate_label_name(&role.name, "role").map_err(invalid)?;
-            if role.managed_by.is_none() && super::roles::reserved_role_name(&role.name) {
-                return Err(invalid(format!("role '{}' has a name reserved for built-in roles", role.name)));
-            }
-            if !role_keys.insert(names::name_key(&role.name)) {
-                return Err(invalid(format!("role '{}' appears twice in {}", role.name, org.name)));
-            }
-            for p in &role.permissions {
-                permission::validate_permission(&p.action, &p.scope, role.managed_by.as_deref())
-                    .map_err(|m| invalid(format!("role '{}': {m}", role.name)))?;
-            }
-        }
-        let role_known = |name: &str| role_keys.contains(&names::name_key(name)) || catalog.fixed_role(name).is_some();
-        let mut account_keys = HashSet::new();
-        for a in &org.accounts {
-            let checked = if a.managed_by.is_some() {
-                names::validate_managed_account_name(&a.name)
-            } else {
-                names::validate_account_name(&a.name)
-            };
-            checked.map_err(|m| invalid(format!("account '{}': {m}", a.name)))?;
-            names::validate_description(&a.description).map_err(|m| invalid(format!("account '{}': {m}", a.name)))?;
-            if !account_keys.insert(names::name_key(&a.name)) {
-                return Err(invalid(format!("account '{}' appears twice in {}", a.name, org.name)));
-            }
-            if let Some(plugin) = &a.managed_by
-                && !plugins.insert(plugin.clone())
-            {
-                return Err(invalid(format!("plugin {plugin} manages more than one account; a plugin has one")));
-            }
-            if !a.login.starts_with("sa-") || !logins.insert(a.login.clone()) {
-                return Err(invalid(format!("login '{}' is malformed or used twice", a.login)));
-            }
-            if let Some(plugin) = &a.managed_by {
-                let own = format!("managed:{plugin}");
-                if a.roles.iter().any(|r| names::name_key(r) != names::name_key(&own)) {
-                    return Err(invalid(format!("managed account '{}' may hold only its plugin's role {own}", a.name)));
-                }
-                if org.groups.iter().any(|g| g.members.iter().any(|m| names::name_key(m) == names::name_key(&a.name))) {
-                    return Err(invalid(format!("managed account '{}' cannot be a group member", a.name)));
-                }
-            }
-            for role in &a.roles {
-                if !role_known(role) {
-                    return Err(invalid(format!("account '{}' holds unknown role '{role}'", a.name)));
-                }
-            }
-            let mut live = HashSet::new();
-            for t in &a.tokens {
-                names::validate_token_name(&t.name).map_err(|m| invalid(format!("account '{}': {m}", a.name)))?;
-                if t.revoked_at.is_none() && !live.insert(t.name.clone()) {
-                    return Err(invalid(format!("account '{}' has two unrevoked tokens named '{}'", a.name, t.name)));
-                }
-            }
-        }
-        let mut group_keys = HashSet::new();
-        for g in &org.groups {
-            names::validate_label_name(&g.name, "group").map_err(invalid)?;
-            if !group_keys.insert(names::name_key(&g.name)) {
-                return Err(invalid(format!("group '{}' appears twice in {}", g.name, org.name)));
-            }
-            for member in &g.members {
-                if !account_keys.contains(&names::name_key(member)) {
-                    return Err(invalid(format!("group '{}' lists unknown member '{member}'", g.name)));
-                }
-            }
-            for role in &g.roles {
-                if !role_known(role) {
-                    return Err(invalid(format!("group '{}' holds unknown role '{role}'", g.name)));
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -180,6 +180,15 @@ impl Store {
         })
     }
 
+    /// A read transaction: until it is dropped, every read on this store sees one snapshot (WAL
+    /// keeps it while other processes write).
+    pub fn snapshot(&self) -> Result<Transaction<'_>> {
+        let tx = self.conn.unchecked_transaction()?;
+        // A deferred transaction takes its snapshot at the first read.
+        self.conn.query_row("SELECT count(*) FROM orgs", [], |_| Ok(()))?;
+        Ok(tx)
+    }
+
     /// SQLite's change counter for other connections: when it moves, another process wrote.
     pub fn data_version(&self) -> Result<i64> {
         Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod expiry;
 mod files;
+mod import_fuzz;
 mod migration;
 mod names;
 mod permissions;

@@ -359,6 +359,100 @@ fn an_export_file_with_any_bad_part_is_refused_whole_and_writes_nothing() {
         ("wrong version", |v| v["version"] = Value::from(99), "not a satui-export"),
         ("no orgs", |v| v["orgs"] = Value::Array(vec![]), "no organization"),
         ("bad role value", |v| v["orgs"][0]["accounts"][0]["role"] = Value::from("Superuser"), "not a satui export"),
+        // What a hostile file tried (issue 11): a role claiming a plugin to take a built-in name.
+        (
+            "fixed role name claimed through managed_by",
+            |v| {
+                v["orgs"][0]["roles"][0]["name"] = Value::from("fixed:dashboards:reader");
+                v["orgs"][0]["roles"][0]["managed_by"] = Value::from("grafana-oncall-app");
+            },
+            "not named managed:grafana-oncall-app",
+        ),
+        (
+            "basic role name claimed through managed_by",
+            |v| {
+                v["orgs"][0]["roles"][0]["name"] = Value::from("Admin");
+                v["orgs"][0]["roles"][0]["managed_by"] = Value::from("x");
+            },
+            "not named managed:x",
+        ),
+        (
+            "managed role without its plugin account",
+            |v| {
+                let mut role = v["orgs"][0]["roles"][0].clone();
+                role["name"] = Value::from("managed:ghost-app");
+                role["managed_by"] = Value::from("ghost-app");
+                v["orgs"][0]["roles"].as_array_mut().unwrap().push(role);
+            },
+            "no account here",
+        ),
+        (
+            "managed role on an ordinary account",
+            |v| {
+                let role = v["orgs"][1]["accounts"][1]["roles"][0].clone();
+                v["orgs"][1]["accounts"][0]["roles"].as_array_mut().unwrap().push(role);
+            },
+            "only its plugin's account may hold",
+        ),
+        (
+            "managed_by not a plugin id",
+            |v| v["orgs"][1]["accounts"][1]["managed_by"] = Value::from("../x"),
+            "plugin id",
+        ),
+        ("login with an escape", |v| v["orgs"][0]["accounts"][0]["login"] = Value::from("sa-1-\u{1b}[2J"), "login"),
+        ("login of another shape", |v| v["orgs"][0]["accounts"][0]["login"] = Value::from("sa-root"), "login"),
+        (
+            "hint holding a secret's worth of text",
+            |v| v["orgs"][0]["accounts"][0]["tokens"][0]["hint"] = Value::from("sat_abcdefghijklmnopqrstuvwxyz"),
+            "hint",
+        ),
+        (
+            "role description with an escape",
+            |v| v["orgs"][0]["roles"][0]["description"] = Value::from("\u{1b}]52;c;QUJD\u{7}"),
+            "control characters",
+        ),
+        (
+            "group description with a forged line",
+            |v| v["orgs"][0]["groups"][0]["description"] = Value::from("ok\u{2028}role Admin"),
+            "invisible",
+        ),
+        (
+            "lifetime past u32",
+            |v| v["orgs"][0]["accounts"][0]["tokens"][0]["lifetime_days"] = Value::from(4_294_967_295u64),
+            "at most 3650",
+        ),
+        (
+            "expiry at the end of time",
+            |v| v["orgs"][0]["accounts"][0]["tokens"][0]["expires_at"] = Value::from(i64::MAX),
+            "does not fit its lifetime",
+        ),
+        ("a created_at before 2000", |v| v["orgs"][0]["accounts"][0]["created_at"] = Value::from(-1), "out of range"),
+        (
+            "twenty-one live tokens",
+            |v| {
+                let tokens = v["orgs"][0]["accounts"][0]["tokens"].as_array_mut().unwrap();
+                let live = tokens.iter().find(|t| t["revoked_at"].is_null()).unwrap().clone();
+                for i in 0..21 {
+                    let mut copy = live.clone();
+                    copy["name"] = Value::from(format!("extra-{i}"));
+                    copy["expires_at"] = Value::Null;
+                    copy["lifetime_days"] = Value::Null;
+                    copy["max_age_days"] = Value::Null;
+                    tokens.push(copy);
+                }
+            },
+            "at most 20",
+        ),
+        (
+            "managed account in a group",
+            |v| {
+                let managed = v["orgs"][1]["accounts"][1]["name"].clone();
+                v["orgs"][1]["groups"] = serde_json::json!([{
+                    "name": "g", "description": "", "created_at": 1_800_000_000, "members": [managed], "roles": []
+                }]);
+            },
+            "cannot be a group member",
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_db(dir.path(), "fresh.db");

@@ -176,3 +176,50 @@ fn a_token_is_never_accepted_on_the_command_line() {
     let out = satui(&db).args(["token", "verify", "sat_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA000000"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a positional token is a usage error, so it never lands in shell history");
 }
+
+#[test]
+fn exports_taken_while_another_process_deletes_accounts_always_import() {
+    use satui::service::{NewAccount, Service};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("snapshot.db");
+    {
+        let mut service = Service::open(&db).unwrap();
+        for g in 0..4 {
+            service.create_group(1, &format!("group-{g}"), "").unwrap();
+        }
+        for i in 0..1500 {
+            let account = service
+                .create_account(1, &NewAccount { name: format!("member-{i:04}"), ..Default::default() })
+                .unwrap();
+            service.change_membership(1, &format!("group-{}", i % 4), account.id, true).unwrap();
+        }
+    }
+    // Another process keeps deleting members while exports run.
+    let deleter = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let mut service = Service::open(&db).unwrap();
+            for i in (0..1500).rev() {
+                let account = service.find_account(1, &format!("member-{i:04}")).unwrap();
+                service.delete_account(account.id).unwrap();
+            }
+        })
+    };
+    let mut exports = 0;
+    while !deleter.is_finished() || exports < 3 {
+        let out = satui(&db).args(["export"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let file = dir.path().join(format!("export-{exports}.json"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        let fresh = dir.path().join(format!("fresh-{exports}.db"));
+        let imported = satui(&fresh).args(["import"]).arg(&file).output().unwrap();
+        assert!(
+            imported.status.success(),
+            "export {exports} did not import: {}",
+            String::from_utf8_lossy(&imported.stderr)
+        );
+        exports += 1;
+    }
+    deleter.join().unwrap();
+    assert!(exports >= 3);
+}
