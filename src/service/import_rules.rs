@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::MAX_LIVE_TOKENS;
+use super::export_format::{AccountExport, Export, FORMAT, OrgExport, RoleExport, TokenExport, VERSION};
 use super::roles::reserved_role_name;
-use super::transfer::{AccountExport, Export, FORMAT, OrgExport, RoleExport, TokenExport, VERSION};
 use crate::domain::expiry::{self, DAY};
 use crate::domain::names::{self, RESERVED_PREFIX, name_key};
 use crate::domain::permission::{self, Catalog};

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod export_format;
 mod groups;
 mod import_rules;
 mod orgs;
@@ -17,13 +18,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use accounts::{AccountChanges, AccountPage, NewAccount};
+pub use export_format::Export;
 pub use groups::{Group, GroupDetail};
 pub use orgs::OrgChanges;
 pub use plugins::PluginRegistration;
 pub use roles::{Grant, Role, RoleSummary};
 pub use seed::{SeedError, SeedOptions, SeedSummary};
 pub use tokens::{Identity, IssuedToken, MAX_LIVE_TOKENS, NewToken, Rejection, VerifyError};
-pub use transfer::Export;
 
 use crate::clock::{Clock, SystemClock};
 use crate::store::{Store, StoreError, audit as audit_store};
