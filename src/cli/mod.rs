@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::service::{Org, Service};
+use crate::store::StoreError;
 
 #[derive(Debug, Parser)]
 #[command(name = "satui", version, about = "Service accounts and API tokens, from a terminal")]
@@ -71,40 +72,82 @@ pub enum Command {
 pub struct Failure {
     pub message: String,
     pub code: u8,
+    /// An error of the store file itself (damaged, unreadable) whose message does not name it.
+    pub about_store: bool,
 }
 
-impl<E: std::fmt::Display> From<E> for Failure {
+impl<E: std::fmt::Display + 'static> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure { message: e.to_string(), code: 1 }
+        let any = &e as &dyn std::any::Any;
+        let store_error = any
+            .downcast_ref::<crate::service::Error>()
+            .and_then(|e| match e {
+                crate::service::Error::Store(store) => Some(store),
+                _ => None,
+            })
+            .or_else(|| any.downcast_ref::<StoreError>());
+        let about_store = matches!(store_error, Some(StoreError::Corrupt(_) | StoreError::Sqlite(_)));
+        Failure { message: e.to_string(), code: 1, about_store }
+    }
+}
+
+impl Failure {
+    pub fn with_code(message: impl Into<String>, code: u8) -> Failure {
+        Failure { message: message.into(), code, about_store: false }
     }
 }
 
 pub type CliResult = Result<(), Failure>;
 
-/// Runs a non-UI command against the store at `db`.
+/// Runs a non-UI command against the store at `db`. Commands check what they can before the
+/// store is opened (an import file, the token to verify), so a command that fails there creates
+/// no store; commands that only read never create one.
 pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
-    let outcome = Service::open(db).map_err(Failure::from).and_then(|mut service| match command {
-        Command::Org(cmd) => orgs::run(&mut service, cli, cmd),
-        Command::Sa(cmd) => accounts::run(&mut service, cli, cmd),
-        Command::Token(cmd) => tokens::run(&mut service, cli, cmd),
-        Command::Role(cmd) => roles::run_role(&mut service, cli, cmd),
-        Command::Group(cmd) => groups::run_group(&mut service, cli, cmd),
-        Command::Plugin(cmd) => plugins::run_plugin(&mut service, cli, cmd),
-        Command::Audit(args) => audit::run(&service, cli, args),
-        Command::Export => transfer::export(&service, cli),
-        Command::Import(args) => transfer::import(&mut service, args),
-        Command::Seed(args) => seed::run(&mut service, cli, args),
-        Command::Demo => Ok(()),
-    });
+    let outcome = match command {
+        Command::Import(args) => {
+            transfer::read(args).and_then(|data| with_store(db, true, |service| transfer::import(service, &data)))
+        }
+        Command::Token(tokens::TokenCommand::Verify { action, scope }) => tokens::verify(db, action, scope),
+        Command::Seed(_) if cli.db.is_none() => {
+            Err(Failure::from("seed writes bulk data into a store: name a new one with --db PATH (or $SATUI_DB)"))
+        }
+        Command::Export | Command::Audit(_) => with_store(db, false, |service| dispatch(service, cli, command)),
+        _ => with_store(db, true, |service| dispatch(service, cli, command)),
+    };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
+        Err(mut failure) => {
+            if failure.about_store {
+                failure.message = format!("{}: {}", db.display(), failure.message);
+            }
             if !failure.message.is_empty() {
                 // Escaped: one line whatever the message quotes.
                 output::say_err!("satui: {}", failure.message);
             }
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// Opens the store (creating it when `create` is set) and runs `work` on it.
+fn with_store(db: &std::path::Path, create: bool, work: impl FnOnce(&mut Service) -> CliResult) -> CliResult {
+    let mut service = if create { Service::open(db) } else { Service::open_existing(db) }?;
+    work(&mut service)
+}
+
+fn dispatch(service: &mut Service, cli: &Cli, command: &Command) -> CliResult {
+    match command {
+        Command::Org(cmd) => orgs::run(service, cli, cmd),
+        Command::Sa(cmd) => accounts::run(service, cli, cmd),
+        Command::Token(cmd) => tokens::run(service, cli, cmd),
+        Command::Role(cmd) => roles::run_role(service, cli, cmd),
+        Command::Group(cmd) => groups::run_group(service, cli, cmd),
+        Command::Plugin(cmd) => plugins::run_plugin(service, cli, cmd),
+        Command::Audit(args) => audit::run(service, cli, args),
+        Command::Export => transfer::export(service, cli),
+        Command::Seed(args) => seed::run(service, cli, args),
+        // Handled before the store is opened.
+        Command::Import(_) | Command::Demo => Ok(()),
     }
 }
 

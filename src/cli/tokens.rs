@@ -2,6 +2,7 @@
 //! `$SATUI_TOKEN`, never from argv (argv is visible to every local user through `ps`).
 
 use std::io::Read;
+use std::path::Path;
 
 use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
@@ -9,7 +10,7 @@ use zeroize::Zeroizing;
 use super::output::{TOKEN_HEADER, print_json, say, say_err, table, token_json, token_row};
 use super::{Cli, CliResult, Failure, selected_org};
 use crate::domain::expiry::{self, DEFAULT_LIFETIME_DAYS, DEFAULT_MAX_AGE_DAYS, ExpiryRequest, Lifetime};
-use crate::domain::time;
+use crate::domain::{permission, time};
 use crate::service::{Account, IssuedToken, NewToken, Service, VerifyError};
 
 #[derive(Debug, Subcommand)]
@@ -93,9 +94,6 @@ impl CreateArgs {
 }
 
 pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResult {
-    if let TokenCommand::Verify { action, scope } = command {
-        return verify(service, action.as_deref().zip(scope.as_deref()));
-    }
     let org = selected_org(service, cli)?;
     match command {
         TokenCommand::Create(args) => {
@@ -139,7 +137,8 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
                 say!("deleted token {} ({}) of {}", token.name, token.hint, account.name);
             }
         }
-        TokenCommand::Verify { .. } => unreachable!("handled above"),
+        // Verification reads the token first and never creates a store: see `verify`.
+        TokenCommand::Verify { .. } => {}
     }
     Ok(())
 }
@@ -161,12 +160,20 @@ fn print_issued(cli: &Cli, service: &Service, issued: &IssuedToken, account: &Ac
     }
 }
 
-fn verify(service: &mut Service, permission: Option<(&str, &str)>) -> CliResult {
+/// `token verify`: the token is read (stdin or `$SATUI_TOKEN`) and the permission checked against
+/// the catalog before the store is opened; a missing store is not created.
+pub fn verify(db: &Path, action: &Option<String>, scope: &Option<String>) -> CliResult {
+    if let Some(action) = action
+        && !permission::is_recognised_action(action)
+    {
+        return Err(Failure::with_code(format!("--action '{action}' is not an action (e.g. dashboards:read)"), 2));
+    }
     let presented = read_presented_token()?;
+    let mut service = Service::open_existing(db)?;
     match service.verify_token(&presented) {
         Ok(identity) => {
             let mut value = serde_json::to_value(&identity).map_err(|e| e.to_string())?;
-            let Some((action, scope)) = permission else {
+            let (Some(action), Some(scope)) = (action, scope) else {
                 print_json(&value);
                 return Ok(());
             };
@@ -176,20 +183,21 @@ fn verify(service: &mut Service, permission: Option<(&str, &str)>) -> CliResult 
             if allowed {
                 Ok(())
             } else {
-                Err(Failure {
-                    message: format!("token valid, but {} may not {action} on {scope}", identity.account),
-                    code: 3,
-                })
+                let on = if scope.is_empty() { String::new() } else { format!(" on {scope}") };
+                Err(Failure::with_code(format!("token valid, but {} may not {action}{on}", identity.account), 3))
             }
         }
-        Err(VerifyError::Rejected(reason)) => Err(Failure { message: format!("token rejected: {reason}"), code: 1 }),
+        Err(VerifyError::Rejected(reason)) => Err(Failure::with_code(format!("token rejected: {reason}"), 1)),
         Err(VerifyError::Store(e)) => Err(e.into()),
     }
 }
 
 /// `$SATUI_TOKEN` if set, else the first line of stdin (at most 4 KiB are read).
 fn read_presented_token() -> Result<Zeroizing<String>, Failure> {
-    if let Ok(value) = std::env::var("SATUI_TOKEN") {
+    // Set but empty (an unset CI secret expands to nothing) falls back to stdin.
+    if let Ok(value) = std::env::var("SATUI_TOKEN")
+        && !value.trim().is_empty()
+    {
         return Ok(Zeroizing::new(value));
     }
     let mut buffer = Zeroizing::new(Vec::with_capacity(64));

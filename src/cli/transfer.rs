@@ -25,12 +25,15 @@ pub fn export(service: &Service, cli: &Cli) -> CliResult {
     Ok(())
 }
 
-pub fn import(service: &mut Service, args: &ImportArgs) -> CliResult {
+/// Reads and parses the file before any store is opened.
+pub fn read(args: &ImportArgs) -> Result<Export, Failure> {
     let shown = args.file.display();
     let text = std::fs::read_to_string(&args.file).map_err(|e| Failure::from(format!("{shown}: {e}")))?;
-    let data: Export =
-        serde_json::from_str(&text).map_err(|e| Failure::from(format!("{shown}: not a satui export: {e}")))?;
-    let count = service.import(&data)?;
+    serde_json::from_str(&text).map_err(|e| Failure::from(format!("{shown}: not a satui export: {e}")))
+}
+
+pub fn import(service: &mut Service, data: &Export) -> CliResult {
+    let count = service.import(data)?;
     say!(
         "imported {} organization(s) and {count} account(s); imported tokens cannot authenticate until rotated",
         data.orgs.len()

@@ -151,6 +151,18 @@ pub fn validate_permission(action: &str, scope: &str, extra_prefix: Option<&str>
     Ok(Permission { action: action.to_string(), scope: validate_scope(scope)? })
 }
 
+/// Whether an action means something: one of the catalog's, or one in a plugin's namespace
+/// (`<plugin-id>.<kind>:<verb>` or `<plugin-id>:<verb>`, plugin ids being dashed like
+/// `grafana-oncall-app`). `dashboards:frob` is neither.
+pub fn is_recognised_action(action: &str) -> bool {
+    let action = action.trim();
+    if Catalog::get().action(action).is_some() {
+        return true;
+    }
+    let namespace = action.split(['.', ':']).next().unwrap_or("");
+    action_shape_ok(action) && namespace.contains('-') && super::names::validate_plugin_id(namespace).is_ok()
+}
+
 /// Parses `action` or `action=scope` (the CLI form).
 pub fn parse_permission(text: &str) -> (String, String) {
     match text.split_once('=') {

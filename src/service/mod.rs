@@ -101,6 +101,16 @@ impl Service {
         Ok(Service { store: Store::open(path)?, clock, actor: os_user() })
     }
 
+    /// Opens a store that must exist already (nothing is created): for commands that only read.
+    pub fn open_existing(path: &Path) -> Result<Service> {
+        Ok(Service { store: Store::open_existing(path)?, clock: Arc::new(SystemClock), actor: os_user() })
+    }
+
+    /// Fails when the store file was deleted or replaced under this process.
+    pub fn ensure_store_still_there(&self) -> Result<()> {
+        Ok(self.store.ensure_still_there()?)
+    }
+
     /// The name audit events record as the actor (the OS user by default).
     pub fn set_actor(&mut self, actor: impl Into<String>) {
         self.actor = actor.into();

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{Result, StoreError, like_pattern};
+use super::{Result, like_pattern};
 use crate::domain::role::BasicRole;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -210,9 +210,11 @@ pub fn page_with_search_limit(
     limit: u64,
     max_search_hits: u64,
 ) -> Result<(Vec<Account>, u64)> {
-    let to_i64 = |n: u64| i64::try_from(n).map_err(|_| StoreError::Sqlite("page offset out of range".into()));
-    let (limit_sql, offset_sql) = (to_i64(limit)?, to_i64(offset)?);
-    let filter = filter.trim().to_lowercase();
+    // An offset past every row is just past the end: an empty page.
+    let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let (limit_sql, offset_sql) = (to_i64(limit), to_i64(offset));
+    // Filters match the name key, so they fold case, invisible characters and spaces the same way.
+    let filter = crate::domain::names::name_key(filter);
     let (plan, needle) = match search_hits(conn, &filter, max_search_hits)? {
         Some((_, 0)) => return Ok((Vec::new(), 0)),
         // Hits spread over the name order, so a page within the first eighth of them is found

@@ -4,13 +4,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+mod file;
 pub mod groups;
 pub mod orgs;
 pub mod roles;
 pub mod tokens;
 
-use std::fs::{self, OpenOptions};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -23,7 +22,6 @@ use rusqlite_migration::{M, Migrations};
 pub const APPLICATION_ID: i32 = 0x5341_5455;
 /// How long a writer waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// SQLite's page cache per connection, in KiB.
 const PAGE_CACHE_KIB: i64 = 16 * 1024;
 
@@ -79,10 +77,32 @@ fn recompute_name_keys(tx: &Transaction) -> rusqlite::Result<()> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("{0}: no store here (nothing was created)")]
+    Missing(PathBuf),
+    #[error("{path}: a symbolic link to {target}, which does not exist")]
+    DanglingLink { path: PathBuf, target: String },
     #[error("{0}: is a directory, not a satui database")]
     IsDirectory(PathBuf),
-    #[error("{0}: the file is empty, not a satui database")]
+    #[error(
+        "{0}: the file is empty, not a satui database (an interrupted first run of an older satui leaves this; delete it and run again)"
+    )]
     Empty(PathBuf),
+    #[error("{path}: owned by uid {owner}, not by you (uid {me}); use a store of your own, or `chown {me} {path}`")]
+    NotYours { path: PathBuf, owner: u32, me: u32 },
+    #[error("{path}: others can write to it (mode {mode:o}); fix it with `chmod 600 {path}`")]
+    TooOpen { path: PathBuf, mode: u32 },
+    #[error(
+        "{dir}: others can write to this directory (mode {mode:o}), so they could tamper with the store; use a private directory (`chmod 700 {dir}`) or another --db"
+    )]
+    DirTooOpen { dir: PathBuf, mode: u32 },
+    #[error("{0}: the directory is not writable (satui keeps a write-ahead log beside the store)")]
+    DirNotWritable(PathBuf),
+    #[error("{path}: cannot set up a new store: {message}")]
+    SetupFailed { path: PathBuf, message: String },
+    #[error("{0}: the store was deleted or replaced while satui was running")]
+    Gone(PathBuf),
+    #[error("the store file is damaged ({0}); restore it from a backup or an export")]
+    Corrupt(String),
     #[error("{0}: not a satui database")]
     NotSatui(PathBuf),
     #[error("{path}: made by a newer satui (schema {found}, this build knows up to {known}); upgrade satui")]
@@ -106,6 +126,9 @@ impl From<rusqlite::Error> for StoreError {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 StoreError::Locked(PathBuf::from("database"))
             }
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                StoreError::Corrupt(e.to_string())
+            }
             _ => StoreError::Sqlite(e.to_string()),
         }
     }
@@ -117,14 +140,27 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The file's device and inode when opened, to notice it being deleted or replaced.
+    identity: Option<(u64, u64)>,
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path`. Before SQLite writes anything, the file is checked:
-    /// a directory, an empty or foreign file, a newer schema, a read-only or locked file are all
-    /// refused with the path in the message, and the file is left exactly as it was.
+    /// Opens the store at `path`, creating it whole when it does not exist. Before SQLite writes
+    /// anything the file is checked: a directory, an empty or foreign file, a newer schema, a file
+    /// or directory others can write to, a read-only or locked file are all refused with the path
+    /// in the message, and the file is left exactly as it was.
     pub fn open(path: &Path) -> Result<Store> {
-        let created = prepare_file(path)?;
+        Store::open_with(path, true)
+    }
+
+    /// Like [`Store::open`], but a missing store is an error and nothing is created (for
+    /// commands that only read, such as `token verify`).
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, create: bool) -> Result<Store> {
+        file::prepare(path, create, |temp| initialise(temp).map_err(|message| setup_failed(path, message)))?;
         let io = |e: rusqlite::Error| classify(e, path);
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -133,32 +169,32 @@ impl Store {
         if conn.is_readonly(rusqlite::MAIN_DB).map_err(io)? {
             return Err(StoreError::ReadOnly(path.to_path_buf()));
         }
-        if !created {
-            check_identity(&conn, path)?;
-        }
-        let mut store = Store { conn, path: path.to_path_buf() };
+        check_identity(&conn, path)?;
+        let mut store = Store { conn, path: path.to_path_buf(), identity: file::identity(path) };
         store.configure_and_migrate().map_err(|e| match e {
             StoreError::Locked(_) => StoreError::Locked(path.to_path_buf()),
+            StoreError::Sqlite(message) | StoreError::Corrupt(message) => setup_failed(path, message),
             other => other,
         })?;
         Ok(store)
     }
 
     fn configure_and_migrate(&mut self) -> Result<()> {
-        // WAL lets readers (a second UI, `token verify`) run while one process writes.
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Room for the account list's indexes at 100 000 accounts (about 10 MiB), so paging and
-        // filtering scan memory instead of re-reading pages from the OS (SQLite's default is 2 MiB).
-        // Pages are only allocated when read, so a small store stays small.
-        self.conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+        configure(&self.conn)?;
         let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if current < schema_version() as i64 {
-            migrations().to_latest(&mut self.conn).map_err(|e| StoreError::Sqlite(e.to_string()))?;
-            self.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            migrations().to_latest(&mut self.conn).map_err(|e| StoreError::Sqlite(migration_error(e)))?;
         }
         Ok(())
+    }
+
+    /// Fails when the file was deleted or replaced since it was opened: writes would go to a
+    /// file nobody can see any more.
+    pub fn ensure_still_there(&self) -> Result<()> {
+        match file::identity(&self.path) {
+            Some(now) if Some(now) == self.identity => Ok(()),
+            _ => Err(StoreError::Gone(self.path.clone())),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -195,58 +231,44 @@ impl Store {
     }
 }
 
-/// Makes sure the file can be opened, creating it (dir 0700, file 0600) when it does not exist.
-/// Returns whether it was created now.
-fn prepare_file(path: &Path) -> Result<bool> {
-    let io = |e: std::io::Error| StoreError::Io { path: path.to_path_buf(), message: e.to_string() };
-    match fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(StoreError::IsDirectory(path.to_path_buf())),
-        Ok(meta) if meta.len() == 0 => Err(StoreError::Empty(path.to_path_buf())),
-        Ok(meta) => {
-            let mut header = [0u8; 16];
-            let mut file = OpenOptions::new().read(true).open(path).map_err(io)?;
-            if file.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
-                return Err(StoreError::NotSatui(path.to_path_buf()));
-            }
-            if meta.permissions().readonly() || OpenOptions::new().append(true).open(path).is_err() {
-                return Err(StoreError::ReadOnly(path.to_path_buf()));
-            }
-            Ok(false)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                create_private_dir(dir).map_err(io)?;
-            }
-            create_private_file(path).map_err(io)?;
-            Ok(true)
-        }
-        Err(e) => Err(io(e)),
+/// The connection settings every store is used with.
+fn configure(conn: &Connection) -> Result<()> {
+    // WAL lets readers (a second UI, `token verify`, the server) run while one process writes.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Room for the account list's indexes at 100 000 accounts (about 10 MiB), so paging and
+    // filtering scan memory instead of re-reading pages from the OS (SQLite's default is 2 MiB).
+    // Pages are only allocated when read, so a small store stays small.
+    conn.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+    Ok(())
+}
+
+/// Builds a new store in the (temporary) file at `path`: the whole schema and satui's identity.
+fn initialise(path: &Path) -> std::result::Result<(), String> {
+    let mut conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| e.to_string())?;
+    configure(&conn).map_err(|e| e.to_string())?;
+    migrations().to_latest(&mut conn).map_err(migration_error)?;
+    conn.pragma_update(None, "application_id", APPLICATION_ID).map_err(|e| e.to_string())?;
+    conn.close().map_err(|(_, e)| e.to_string())
+}
+
+fn setup_failed(path: &Path, message: String) -> StoreError {
+    match message.as_str() {
+        m if m.contains("database or disk is full") => StoreError::DiskFull,
+        _ => StoreError::SetupFailed { path: path.to_path_buf(), message },
     }
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    if dir.is_dir() {
-        return Ok(());
+/// A migration's error without the SQL it was running (which says nothing to a user).
+fn migration_error(e: rusqlite_migration::Error) -> String {
+    match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => err.to_string(),
+        rusqlite_migration::Error::Hook(message) => message,
+        other => other.to_string(),
     }
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map(|_| ())
-}
-
-#[cfg(not(unix))]
-fn create_private_file(path: &Path) -> std::io::Result<()> {
-    OpenOptions::new().write(true).create_new(true).open(path).map(|_| ())
 }
 
 /// Refuses SQLite files that are not ours or that a newer satui wrote.

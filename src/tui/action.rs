@@ -160,6 +160,8 @@ pub enum Outcome {
         message: String,
     },
     Failed(String),
+    /// The UI cannot go on (the store file was deleted under it): stop with this message.
+    Fatal(String),
     /// Another process changed the store.
     ExternalChange,
     Copied(Result<String, String>),

@@ -178,6 +178,10 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
                 Err(e) => failed(e),
             }
         }
+        CheckForChanges if service.ensure_store_still_there().is_err() => {
+            let gone = service.ensure_store_still_there().err().map(|e| e.to_string()).unwrap_or_default();
+            Outcome::Fatal(gone)
+        }
         CheckForChanges => match service.data_version() {
             Ok(version) => {
                 let changed = data_version.is_some_and(|seen| seen != version);

@@ -136,7 +136,7 @@ async fn event_loop(
     if clipboard_tx.send(Request::Finish(done_tx)).is_ok() {
         let _ = done_rx.recv_timeout(Duration::from_secs(2));
     }
-    Ok(())
+    state.fatal.take().map_or(Ok(()), Err)
 }
 
 /// Terminal events are read on their own thread (crossterm's read blocks) and turned into

@@ -104,6 +104,10 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             Vec::new()
         }
         Outcome::ExternalChange => reload_all(state),
+        Outcome::Fatal(message) => {
+            state.fatal = Some(message);
+            super::nav::quit(state)
+        }
         Outcome::Saved { message } => {
             if top_form(state).is_some() {
                 state.popups.pop();

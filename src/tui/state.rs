@@ -233,6 +233,8 @@ pub struct State {
     /// Rows the list pane can show, for PgUp/PgDn (kept from the last resize).
     pub viewport_rows: u16,
     pub quit: bool,
+    /// Why the UI stopped on its own, printed after the terminal is restored.
+    pub fatal: Option<String>,
     next_request: u64,
 }
 
@@ -258,6 +260,7 @@ impl State {
             status: None,
             viewport_rows: 20,
             quit: false,
+            fatal: None,
             next_request: 0,
         }
     }

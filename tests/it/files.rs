@@ -169,3 +169,103 @@ fn given_two_services_on_one_file_when_one_writes_then_the_other_sees_the_change
     assert_ne!(reader.data_version().unwrap(), version);
     assert_eq!(reader.find_account(1, "ci-bot").unwrap().id, account.id);
 }
+
+#[test]
+fn a_store_others_can_write_to_or_in_a_directory_others_can_write_to_is_refused_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("open.db");
+    make_store(&path);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+    let message = assert_refused_untouched(&path, "chmod 600");
+    assert!(message.contains("others can write to it (mode 666)"), "{message}");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    for mode in [0o777, 0o1777, 0o770] {
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(mode)).unwrap();
+        let err = open(&path).err().expect("opened in an open directory").to_string();
+        assert!(err.contains("others can write to this directory") && err.contains("chmod 700"), "{mode:o}: {err}");
+    }
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    open(&path).expect("a private store in a private directory opens");
+    // No new store is created in such a directory either.
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    assert!(open(&dir.path().join("new.db")).is_err());
+    assert!(!dir.path().join("new.db").exists());
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+/// Root can give files away: a store (or its WAL) that belongs to another user is refused.
+#[test]
+fn a_store_owned_by_another_user_is_refused() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return; // only root can make a file belong to someone else
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("theirs.db");
+    make_store(&path);
+    std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+    let message = assert_refused_untouched(&path, "owned by uid 65534, not by you");
+    assert!(message.contains("chown"), "{message}");
+    std::os::unix::fs::chown(&path, Some(0), Some(0)).unwrap();
+    let wal = dir.path().join("theirs.db-wal");
+    fs::write(&wal, b"").unwrap();
+    fs::set_permissions(&wal, fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::chown(&wal, Some(65534), Some(65534)).unwrap();
+    let err = open(&path).err().expect("a foreign WAL was trusted").to_string();
+    assert!(err.contains("theirs.db-wal") && err.contains("owned by uid 65534"), "{err}");
+}
+
+#[test]
+fn a_dangling_symlink_says_so_and_nothing_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("link.db");
+    let target = dir.path().join("gone/target.db");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let err = open(&link).err().expect("opened a dangling link").to_string();
+    assert!(err.contains("a symbolic link to") && err.contains("which does not exist"), "{err}");
+    assert!(!target.exists() && !dir.path().join("gone").exists());
+}
+
+#[test]
+fn a_damaged_store_names_its_path_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("damaged.db");
+    {
+        let mut service = open(&path).unwrap();
+        for i in 0..300 {
+            let new = satui::service::NewAccount { name: format!("account-{i}"), ..Default::default() };
+            service.create_account(1, &new).unwrap();
+        }
+    }
+    // Scribble over every page but the first (the header stays valid).
+    let mut bytes = fs::read(&path).unwrap();
+    for b in bytes.iter_mut().skip(4096) {
+        *b = 0x5a;
+    }
+    fs::write(&path, &bytes).unwrap();
+    let stderr = crate::common::cli_fails(&path, &["sa", "list"], 1);
+    assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+}
+
+#[test]
+fn commands_that_fail_before_writing_create_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sub/never.db");
+    let missing = dir.path().join("missing.json");
+    crate::common::cli_fails(&db, &["import", missing.to_str().unwrap()], 1);
+    let out = crate::common::satui(&db).args(["token", "verify"]).env("SATUI_TOKEN", "sat_x").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let verify =
+        crate::common::satui(&db).args(["token", "verify"]).write_stdin(format!("{}\n", "x")).output().unwrap();
+    assert_eq!(verify.status.code(), Some(1));
+    let audit = crate::common::satui(&db).args(["audit"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&audit.stderr).contains("no store here"), "{audit:?}");
+    assert!(!db.exists() && !dir.path().join("sub").exists(), "a store or its directory was created");
+}
+
+#[test]
+fn an_offset_past_the_end_is_an_empty_page() {
+    let fx = Fixture::new();
+    let out = crate::common::cli_json(&fx.path, &["sa", "list", "--offset", "18446744073709551615"]);
+    assert_eq!(out, serde_json::json!([]));
+}

@@ -223,3 +223,78 @@ fn exports_taken_while_another_process_deletes_accounts_always_import() {
     deleter.join().unwrap();
     assert!(exports >= 3);
 }
+
+#[test]
+fn four_first_runs_at_once_all_succeed_on_one_whole_store() {
+    for round in 0..8 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(format!("new-{round}/satui.db"));
+        let runs: Vec<_> = (0..4)
+            .map(|i| {
+                let mut cmd = satui(&db);
+                cmd.args(["sa", "create", &format!("first-{i}")]).stdout(Stdio::null()).stderr(Stdio::piped());
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        for run in runs {
+            let out = run.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        assert_eq!(count_accounts(&db), 4, "round {round}");
+        assert_eq!(integrity(&db), "ok");
+        let leftovers: Vec<_> = std::fs::read_dir(db.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))
+            .filter(|n| n.ends_with(".creating"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    }
+}
+
+#[test]
+fn a_first_run_killed_at_any_moment_never_poisons_the_path() {
+    // Kill the first run after 0, 1, 2, ... ms: whatever it had done, the next run works.
+    for delay_ms in 0..25u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("killed.db");
+        let mut child = satui(&db).args(["org", "list"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let out = satui(&db).args(["sa", "create", "after"]).output().unwrap();
+        assert!(out.status.success(), "after a kill at {delay_ms} ms: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(integrity(&db), "ok");
+    }
+}
+
+#[test]
+fn an_unwritable_directory_is_named_as_such() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 || !Path::new("/usr/bin/setpriv").exists() {
+        return; // root ignores directory modes; run satui as `nobody` to see what a user sees
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let db = home.join("store.db");
+    let as_nobody = |args: &[&str]| {
+        Command::new("/usr/bin/setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_satui"), "--db"])
+            .arg(&db)
+            .args(args)
+            .env_remove("SATUI_DB")
+            .output()
+            .unwrap()
+    };
+    std::os::unix::fs::chown(&home, Some(65534), Some(65534)).unwrap();
+    // The temp dir itself is root's and private; let nobody through.
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o711)).unwrap();
+    let created = as_nobody(&["sa", "create", "mine"]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o500)).unwrap();
+    let refused = as_nobody(&["sa", "create", "more"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the directory is not writable"), "{stderr}");
+    assert!(!stderr.contains("read-only"), "{stderr}");
+}

@@ -362,3 +362,14 @@ fn the_ui_opens_on_the_org_given_with_dash_dash_org() {
     h.run(effects);
     assert_eq!(h.state.org.as_ref().unwrap().name, "Staging");
 }
+
+#[test]
+fn a_store_deleted_under_the_running_ui_stops_it_with_an_error() {
+    let mut h = Harness::empty();
+    h.create("bot");
+    std::fs::remove_file(h.db_path()).unwrap();
+    h.tick();
+    assert!(h.state.quit, "the UI kept taking writes into a deleted file");
+    let message = h.state.fatal.clone().unwrap_or_default();
+    assert!(message.contains("deleted or replaced"), "{message}");
+}
