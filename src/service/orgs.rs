@@ -2,7 +2,10 @@
 
 use super::{Error, Field, Org, OrgSummary, Result, Service};
 use crate::domain::{expiry, names};
-use crate::store::orgs;
+use crate::store::{accounts, orgs};
+
+/// Accounts deleted per transaction when an org goes (about 0.1 s of work with their tokens).
+const ORG_DELETE_BATCH: u64 = 1000;
 
 /// What to change on an org; `None` leaves a setting as it is (`cap_days: Some(None)` clears the
 /// cap).
@@ -116,15 +119,30 @@ impl Service {
     }
 
     /// Deletes an org and everything in it. The last org cannot be deleted.
+    ///
+    /// A big org is deleted a batch of accounts at a time, each batch its own short transaction,
+    /// so other processes' writes (and verification's use records) wait milliseconds, not the
+    /// seconds a million-token org takes. The audit event is written with the first batch; an
+    /// interrupted delete leaves the org, partly emptied, to be deleted again.
     pub fn delete_org(&mut self, id: i64) -> Result<()> {
         let org = self.org(id)?;
-        let tx = self.begin()?;
-        if orgs::count(&tx)? <= 1 {
-            return Err(Error::Refused(format!("'{}' is the last organization and cannot be deleted", org.name)));
+        let mut first = true;
+        loop {
+            let tx = self.begin()?;
+            if orgs::count(&tx)? <= 1 {
+                return Err(Error::Refused(format!("'{}' is the last organization and cannot be deleted", org.name)));
+            }
+            if first {
+                tx.audit(Some(id), "org.delete", &format!("org {}", org.name), "")?;
+                first = false;
+            }
+            let removed = accounts::delete_some_of_org(&tx, id, ORG_DELETE_BATCH)?;
+            if removed < ORG_DELETE_BATCH {
+                orgs::delete(&tx, id)?;
+                tx.commit()?;
+                return Ok(());
+            }
+            tx.commit()?;
         }
-        orgs::delete(&tx, id)?;
-        tx.audit(Some(id), "org.delete", &format!("org {}", org.name), "")?;
-        tx.commit()?;
-        Ok(())
     }
 }

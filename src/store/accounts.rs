@@ -102,6 +102,16 @@ pub fn update(conn: &Connection, account: &Account, name_key: &str, now: i64) ->
     Ok(())
 }
 
+/// Deletes up to `limit` accounts of an org (with their tokens, by cascade); returns how many.
+pub fn delete_some_of_org(conn: &Connection, org_id: i64, limit: u64) -> Result<u64> {
+    let n = conn
+        .prepare_cached(
+            "DELETE FROM service_accounts WHERE id IN (SELECT id FROM service_accounts WHERE org_id = ?1 LIMIT ?2)",
+        )?
+        .execute(params![org_id, i64::try_from(limit).unwrap_or(i64::MAX)])?;
+    Ok(n as u64)
+}
+
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM service_accounts WHERE id = ?1")?.execute([id])?;
     Ok(())

@@ -216,6 +216,20 @@ impl Store {
         })
     }
 
+    /// A write that is worth doing only if the lock is free now: waits at most `patience` for
+    /// another process's write, then gives up with `Ok(None)` instead of an error. For work that
+    /// may be skipped (recording a token use), so a long write elsewhere never stalls a reader.
+    pub fn try_write(&mut self, patience: Duration) -> Result<Option<Transaction<'_>>> {
+        self.conn.busy_timeout(patience)?;
+        let begun = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate);
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        match begun.map_err(StoreError::from) {
+            Ok(tx) => Ok(Some(tx)),
+            Err(StoreError::Locked(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
     /// A read transaction: until it is dropped, every read on this store sees one snapshot (WAL
     /// keeps it while other processes write).
     pub fn snapshot(&self) -> Result<Transaction<'_>> {

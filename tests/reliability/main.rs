@@ -298,3 +298,41 @@ fn an_unwritable_directory_is_named_as_such() {
     assert!(stderr.contains("the directory is not writable"), "{stderr}");
     assert!(!stderr.contains("read-only"), "{stderr}");
 }
+
+#[test]
+fn verification_answers_at_once_while_another_process_deletes_a_big_org() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("busy.db");
+    let seeded = satui(&db)
+        .args(["seed", "--orgs", "2", "--accounts", "8000", "--tokens-per-account", "5"])
+        .output()
+        .unwrap();
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    // Tokens in the first org, never used yet: their first verification wants to record the use.
+    satui(&db).args(["sa", "create", "prober"]).output().unwrap();
+    let tokens: Vec<String> = (0..6)
+        .map(|i| {
+            let out = satui(&db).args(["token", "create", "--sa", "prober", "--name", &format!("t{i}")]).output().unwrap();
+            String::from_utf8(out.stdout).unwrap().trim().to_string()
+        })
+        .collect();
+    let orgs: serde_json::Value =
+        serde_json::from_slice(&satui(&db).args(["--json", "org", "list"]).output().unwrap().stdout).unwrap();
+    let big = orgs.as_array().unwrap().iter().find(|o| o["id"] != 1).unwrap()["name"].as_str().unwrap().to_string();
+    let mut delete = satui(&db).args(["org", "delete", &big, "--confirm", &big]).stdout(Stdio::null()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    let mut slowest = Duration::ZERO;
+    for token in &tokens {
+        let started = Instant::now();
+        let out = satui(&db).args(["token", "verify"]).env("SATUI_TOKEN", token).output().unwrap();
+        slowest = slowest.max(started.elapsed());
+        assert!(out.status.success(), "verify failed during the delete: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(delete.wait().unwrap().success(), "the delete itself failed");
+    assert!(slowest < Duration::from_millis(1500), "a verification waited {slowest:?} behind the delete");
+    // The uses were recorded (now or at a later verification); the org is gone whole.
+    assert_eq!(integrity(&db), "ok");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let left: i64 = conn.query_row("SELECT count(*) FROM service_accounts WHERE org_id != 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
+}
