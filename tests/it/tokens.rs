@@ -316,3 +316,21 @@ proptest! {
         prop_assert!(token::check_format(original).is_ok());
     }
 }
+
+#[test]
+fn given_another_process_holding_the_write_lock_then_verification_still_answers_at_once() {
+    let mut fx = Fixture::new();
+    let account = fx.account("ci-bot");
+    let issued = fx.token(account.id, "deploy", days(30));
+    let other = rusqlite::Connection::open(&fx.path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let started = std::time::Instant::now();
+    let identity = fx.verify(issued.secret.expose()).expect("a valid token is valid while another process writes");
+    assert_eq!(identity.token, "deploy");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "waited {:?}", started.elapsed());
+    other.execute_batch("ROLLBACK").unwrap();
+    // The use could not be recorded then; the next verification records it.
+    assert_eq!(fx.service.token(issued.token.id).unwrap().last_used_at, None);
+    fx.verify(issued.secret.expose()).unwrap();
+    assert_eq!(fx.service.token(issued.token.id).unwrap().last_used_at, Some(T0));
+}

@@ -303,16 +303,15 @@ fn an_unwritable_directory_is_named_as_such() {
 fn verification_answers_at_once_while_another_process_deletes_a_big_org() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("busy.db");
-    let seeded = satui(&db)
-        .args(["seed", "--orgs", "2", "--accounts", "8000", "--tokens-per-account", "5"])
-        .output()
-        .unwrap();
+    let seeded =
+        satui(&db).args(["seed", "--orgs", "2", "--accounts", "8000", "--tokens-per-account", "5"]).output().unwrap();
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     // Tokens in the first org, never used yet: their first verification wants to record the use.
     satui(&db).args(["sa", "create", "prober"]).output().unwrap();
     let tokens: Vec<String> = (0..6)
         .map(|i| {
-            let out = satui(&db).args(["token", "create", "--sa", "prober", "--name", &format!("t{i}")]).output().unwrap();
+            let out =
+                satui(&db).args(["token", "create", "--sa", "prober", "--name", &format!("t{i}")]).output().unwrap();
             String::from_utf8(out.stdout).unwrap().trim().to_string()
         })
         .collect();
@@ -320,7 +319,22 @@ fn verification_answers_at_once_while_another_process_deletes_a_big_org() {
         serde_json::from_slice(&satui(&db).args(["--json", "org", "list"]).output().unwrap().stdout).unwrap();
     let big = orgs.as_array().unwrap().iter().find(|o| o["id"] != 1).unwrap()["name"].as_str().unwrap().to_string();
     let mut delete = satui(&db).args(["org", "delete", &big, "--confirm", &big]).stdout(Stdio::null()).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(150));
+    // Readers see the org shrink batch by batch: the delete never holds the lock for the whole org.
+    let reader = rusqlite::Connection::open(&db).unwrap();
+    let big_count = || -> i64 {
+        reader.query_row("SELECT count(*) FROM service_accounts WHERE org_id != 1", [], |r| r.get(0)).unwrap()
+    };
+    let mut partial = false;
+    let watch = Instant::now();
+    while watch.elapsed() < Duration::from_secs(20) {
+        let n = big_count();
+        partial |= n > 0 && n < 8000;
+        if partial || delete.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(partial, "the org went in one transaction: other writers wait for all of it");
     let mut slowest = Duration::ZERO;
     for token in &tokens {
         let started = Instant::now();
@@ -333,6 +347,7 @@ fn verification_answers_at_once_while_another_process_deletes_a_big_org() {
     // The uses were recorded (now or at a later verification); the org is gone whole.
     assert_eq!(integrity(&db), "ok");
     let conn = rusqlite::Connection::open(&db).unwrap();
-    let left: i64 = conn.query_row("SELECT count(*) FROM service_accounts WHERE org_id != 1", [], |r| r.get(0)).unwrap();
+    let left: i64 =
+        conn.query_row("SELECT count(*) FROM service_accounts WHERE org_id != 1", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0);
 }
