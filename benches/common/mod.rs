@@ -43,6 +43,7 @@ pub fn options() -> SeedOptions {
         accounts_per_org: env_u32("SATUI_BENCH_ACCOUNTS", default_accounts),
         tokens_per_account: env_u32("SATUI_BENCH_TOKENS", 10),
         seed: u64::from(env_u32("SATUI_BENCH_SEED", 1)),
+        force: false,
     }
 }
 

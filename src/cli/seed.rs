@@ -26,6 +26,9 @@ pub struct SeedArgs {
     /// Random seed: the same seed gives the same store.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Seed even though the store already holds accounts (bulk data mixes with them).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(service: &mut Service, cli: &Cli, args: &SeedArgs) -> CliResult {
@@ -34,6 +37,7 @@ pub fn run(service: &mut Service, cli: &Cli, args: &SeedArgs) -> CliResult {
         accounts_per_org: args.accounts,
         tokens_per_account: args.tokens_per_account,
         seed: args.seed,
+        force: args.force,
     };
     let started = Instant::now();
     let show_progress = std::io::stderr().is_terminal();

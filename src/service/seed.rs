@@ -3,7 +3,7 @@
 //! On a new store, the same options and seed give the same names, logins, roles and token hints
 //! on any machine (timestamps are counted back from "now", so they move with the clock). Rows go
 //! through the real schema, constraints, indexes and triggers, in `BEGIN IMMEDIATE` transactions
-//! of [`BATCH_ROWS`] rows with prepared, cached statements; one `seed` audit event sums up the run
+//! of [`BATCH_ROWS`] rows with prepared, cached statements; one `seed` audit event, written with the first batch, records the run
 //! instead of one event per row. Token secrets are drawn with [`TokenSecret::generate`] from a
 //! seeded generator and only their hash and hint are stored; the plaintexts are zeroized at once.
 //! Anyone who knows the options and the seed can draw them again, so seed only throwaway stores.
@@ -39,6 +39,9 @@ pub struct SeedOptions {
     pub accounts_per_org: u32,
     pub tokens_per_account: u32,
     pub seed: u64,
+    /// Seed a store that already holds accounts (by default only an empty one is seeded, so a
+    /// real store is not filled with bulk data by mistake).
+    pub force: bool,
 }
 
 impl SeedOptions {
@@ -306,6 +309,22 @@ fn seed_rows(
     if base.checked_add(options.accounts_per_org).is_none() {
         return Err(SeedError::Invalid("too many accounts for this store".to_string()));
     }
+    let existing = bulk::account_count(&tx)?;
+    if existing > 0 && !options.force {
+        return Err(SeedError::Invalid(format!(
+            "the store already holds {existing} accounts; seed fills new stores (add --force to seed it anyway)"
+        )));
+    }
+    // Recorded before the first batch: an interrupted seed still leaves its trace in the log.
+    let details = format!(
+        "seed={} orgs={} accounts={} tokens={}",
+        options.seed,
+        options.orgs,
+        options.accounts(),
+        options.tokens()
+    );
+    let event = audit::NewEvent { org_id: None, actor, action: "seed", target: "store", details: &details };
+    audit::insert(&tx, &event, now)?;
     let mut rng = StdRng::seed_from_u64(options.seed ^ (u64::from(base) << 32));
     let default_org = orgs::list(&tx)?
         .into_iter()
@@ -406,21 +425,6 @@ fn seed_rows(
             }
         }
     }
-    let details = format!(
-        "seed={} orgs={} accounts={} disabled={} tokens={} active={} expired={} revoked={} never={} extended={}",
-        summary.seed,
-        summary.orgs,
-        summary.accounts,
-        summary.disabled_accounts,
-        summary.tokens,
-        summary.active_tokens,
-        summary.expired_tokens,
-        summary.revoked_tokens,
-        summary.never_expiring_tokens,
-        summary.extended_tokens
-    );
-    let event = audit::NewEvent { org_id: None, actor, action: "seed", target: "store", details: &details };
-    audit::insert(&tx, &event, now)?;
     tx.commit()?;
     done += in_batch;
     progress(done, total);

@@ -96,6 +96,11 @@ pub fn count_tokens(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT count(*) FROM tokens")?.query_row([], |r| r.get(0))?)
 }
 
+/// How many accounts the store holds, in every org.
+pub fn account_count(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM service_accounts")?.query_row([], |r| r.get(0))?)
+}
+
 /// Runs `work` with settings for bulk loading, then restores them: a bigger page cache, and
 /// `synchronous = OFF`. Each batch rewrites pages all over the token hash index, so the WAL
 /// checkpoints after nearly every commit; with `synchronous = NORMAL` each of those waits for an

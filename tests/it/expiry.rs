@@ -315,3 +315,17 @@ fn expiry_descriptions_say_when_it_was_or_will_be() {
     assert_eq!(expiry::describe_expiry(Some(T0), T0), "expired 0 s ago", "the instant it is reached");
     assert_eq!(expiry::describe_expiry(Some(T0 + 1), T0), "expires in 1 s");
 }
+
+#[test]
+fn every_status_has_its_label() {
+    let labels = [
+        (TokenStatus::Active, "active"),
+        (TokenStatus::ExpiringSoon, "expiring soon"),
+        (TokenStatus::Expired, "expired"),
+        (TokenStatus::Revoked, "revoked"),
+        (TokenStatus::Inactive, "inactive"),
+    ];
+    for (status, label) in labels {
+        assert_eq!(status.label(), label);
+    }
+}

@@ -7,7 +7,7 @@ use satui::store::accounts;
 
 use crate::common::{ACTOR, Fixture, T0, satui};
 
-const SMALL: SeedOptions = SeedOptions { orgs: 2, accounts_per_org: 50, tokens_per_account: 3, seed: 7 };
+const SMALL: SeedOptions = SeedOptions { orgs: 2, accounts_per_org: 50, tokens_per_account: 3, seed: 7, force: false };
 
 fn seeded(options: &SeedOptions) -> (Fixture, SeedSummary) {
     let fx = Fixture::new();
@@ -74,14 +74,15 @@ fn given_a_seeded_store_then_counts_match_the_summary_and_one_audit_event_sums_i
 
 #[test]
 fn given_a_spread_of_token_states_then_every_state_appears() {
-    let (_, summary) = seeded(&SeedOptions { orgs: 1, accounts_per_org: 100, tokens_per_account: 5, seed: 1 });
+    let (_, summary) =
+        seeded(&SeedOptions { orgs: 1, accounts_per_org: 100, tokens_per_account: 5, seed: 1, force: false });
     assert!(summary.active_tokens > 0 && summary.expired_tokens > 0 && summary.revoked_tokens > 0);
     assert!(summary.never_expiring_tokens > 0 && summary.extended_tokens > 0 && summary.disabled_accounts > 0);
 }
 
 #[test]
 fn given_more_tokens_per_account_than_the_live_limit_then_the_extra_ones_are_revoked() {
-    let (fx, _) = seeded(&SeedOptions { orgs: 1, accounts_per_org: 3, tokens_per_account: 30, seed: 3 });
+    let (fx, _) = seeded(&SeedOptions { orgs: 1, accounts_per_org: 3, tokens_per_account: 30, seed: 3, force: false });
     let live = format!(
         "SELECT max(n) FROM (SELECT count(*) AS n FROM tokens
            WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > {T0}) GROUP BY sa_id)"
@@ -134,9 +135,11 @@ fn assert_pages_match_a_plain_scan(fx: &Fixture) {
 
 #[test]
 fn given_a_seeded_store_then_pages_totals_and_positions_agree_with_a_plain_scan() {
-    let (one_org, _) = seeded(&SeedOptions { orgs: 1, accounts_per_org: 200, tokens_per_account: 0, seed: 12 });
+    let (one_org, _) =
+        seeded(&SeedOptions { orgs: 1, accounts_per_org: 200, tokens_per_account: 0, seed: 12, force: false });
     assert_pages_match_a_plain_scan(&one_org);
-    let (fx, _) = seeded(&SeedOptions { orgs: 2, accounts_per_org: 150, tokens_per_account: 0, seed: 11 });
+    let (fx, _) =
+        seeded(&SeedOptions { orgs: 2, accounts_per_org: 150, tokens_per_account: 0, seed: 11, force: false });
     assert_pages_match_a_plain_scan(&fx);
     let org = fx.main_org();
     let all = fx.service.account_page(org, "", 0, 10_000).expect("all").accounts;
@@ -146,7 +149,8 @@ fn given_a_seeded_store_then_pages_totals_and_positions_agree_with_a_plain_scan(
 
 #[test]
 fn given_renames_deletes_and_a_deleted_org_then_the_search_index_follows() {
-    let (mut fx, _) = seeded(&SeedOptions { orgs: 3, accounts_per_org: 40, tokens_per_account: 1, seed: 5 });
+    let (mut fx, _) =
+        seeded(&SeedOptions { orgs: 3, accounts_per_org: 40, tokens_per_account: 1, seed: 5, force: false });
     let orgs = fx.service.orgs().expect("orgs");
     let main = fx.main_org();
     let page = fx.service.account_page(main, "", 0, 10).expect("page").accounts;
@@ -165,7 +169,9 @@ fn given_renames_deletes_and_a_deleted_org_then_the_search_index_follows() {
 #[test]
 fn given_a_store_that_already_has_accounts_then_seeding_adds_more_without_clashes() {
     let (fx, first) = seeded(&SMALL);
-    let second = fx.service.seed(&SMALL, &mut |_, _| {}).expect("second seed");
+    let refused = fx.service.seed(&SMALL, &mut |_, _| {}).expect_err("a store with accounts is seeded only with force");
+    assert!(refused.to_string().contains("--force"), "{refused}");
+    let second = fx.service.seed(&SeedOptions { force: true, ..SMALL }, &mut |_, _| {}).expect("second seed");
     assert_eq!(first.accounts, second.accounts);
     assert_eq!(count(&fx, "SELECT count(*) FROM service_accounts"), 200);
     assert_eq!(count(&fx, "SELECT count(*) FROM orgs"), 2, "the extra org is reused");
@@ -185,10 +191,48 @@ fn given_satui_seed_on_the_command_line_then_it_exits_0_with_a_summary() {
     assert!(out.stderr.is_empty(), "no progress line when stderr is not a terminal");
     let listed = satui(&db).args(["sa", "list", "--json"]).output().expect("sa list");
     assert!(listed.status.success());
-    let json = satui(&db).args(["seed", "--accounts", "5", "--tokens-per-account", "1", "--json"]).output().unwrap();
+    // A store that holds accounts is seeded again only with --force.
+    let again = satui(&db).args(["seed", "--accounts", "5"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let json = satui(&db)
+        .args(["seed", "--accounts", "5", "--tokens-per-account", "1", "--json", "--force"])
+        .output()
+        .unwrap();
     assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json summary");
     assert_eq!(summary["accounts"], 5);
     let bad = satui(&db).args(["seed", "--orgs", "0"]).output().expect("run");
     assert_eq!(bad.status.code(), Some(1));
+    // Never the default store by accident: an explicit --db (or $SATUI_DB) is required.
+    let home = tempfile::tempdir().unwrap();
+    let implicit = assert_cmd::Command::cargo_bin("satui")
+        .unwrap()
+        .env_remove("SATUI_DB")
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .args(["seed", "--accounts", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(implicit.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&implicit.stderr).contains("--db"));
+    assert!(!home.path().join("data").exists(), "the default store was created");
+}
+
+#[test]
+fn a_killed_seed_has_already_left_its_audit_event() {
+    let (fx, _) = seeded(&SeedOptions { orgs: 1, accounts_per_org: 10, tokens_per_account: 1, seed: 2, force: false });
+    let conn = rusqlite::Connection::open(&fx.path).unwrap();
+    // The event is in the same transaction as the first batch: no committed row without it.
+    let (first_event, first_account): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT min(id) FROM audit_events WHERE action = 'seed'), (SELECT min(id) FROM service_accounts)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(first_event > 0 && first_account > 0);
+    let details: String =
+        conn.query_row("SELECT details FROM audit_events WHERE action = 'seed'", [], |r| r.get(0)).unwrap();
+    assert_eq!(details, "seed=2 orgs=1 accounts=10 tokens=10");
 }

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use satui::domain::role::BasicRole;
 use satui::domain::token::{self, CHECKSUM_LEN, PREFIX, RANDOM_LEN, TOKEN_LEN, TokenFormatError, TokenSecret};
-use satui::service::{Error, Rejection};
+use satui::service::{Error, Rejection, Service};
 
 use crate::common::{Fixture, T0, days, extended, never, new_account, new_token, tamper};
 
@@ -333,4 +333,18 @@ fn given_another_process_holding_the_write_lock_then_verification_still_answers_
     assert_eq!(fx.service.token(issued.token.id).unwrap().last_used_at, None);
     fx.verify(issued.secret.expose()).unwrap();
     assert_eq!(fx.service.token(issued.token.id).unwrap().last_used_at, Some(T0));
+}
+
+#[test]
+fn the_rules_the_ui_asks_before_confirming_refuse_a_revoked_token_and_allow_a_live_one() {
+    let mut fx = Fixture::new();
+    let account = fx.account("ci-bot");
+    let live = fx.token(account.id, "live", days(30)).token;
+    assert!(Service::ensure_revocable(&live).is_ok());
+    assert!(Service::ensure_rotatable(&live).is_ok());
+    let revoked = fx.service.revoke_token(live.id).unwrap();
+    let revoke = Service::ensure_revocable(&revoked).unwrap_err().to_string();
+    assert_eq!(revoke, "token 'live' is already revoked");
+    let rotate = Service::ensure_rotatable(&revoked).unwrap_err().to_string();
+    assert_eq!(rotate, "token 'live' is revoked; create a new one instead");
 }
