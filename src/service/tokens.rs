@@ -279,9 +279,13 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
         Lifetime::Until(at) => Some(((at - now + expiry::DAY - 1) / expiry::DAY) as u32),
     };
     if let Some(old) = replacing {
-        // Checked inside the transaction: of two racing rotations, the second finds it revoked.
+        // Checked inside the transaction: of two racing rotations, the second finds it revoked
+        // and fails, so the secret the first one printed stays the live one.
         if !tokens::revoke(tx, old.id, now)? {
-            return Err(Error::Refused(format!("token '{}' is revoked; create a new one instead", old.name)));
+            return Err(Error::Refused(format!(
+                "token '{}' was rotated or revoked by another command meanwhile; nothing was changed",
+                old.name
+            )));
         }
     } else if tokens::find_live_by_name(tx, account.id, &name)?.is_some() {
         return Err(Error::invalid(Field::Name, format!("'{}' already has a token named '{name}'", account.name)));

@@ -348,3 +348,18 @@ fn the_rules_the_ui_asks_before_confirming_refuse_a_revoked_token_and_allow_a_li
     let rotate = Service::ensure_rotatable(&revoked).unwrap_err().to_string();
     assert_eq!(rotate, "token 'live' is revoked; create a new one instead");
 }
+
+#[test]
+fn given_two_commands_that_read_the_same_token_when_both_rotate_then_the_second_fails_clearly() {
+    let mut fx = Fixture::new();
+    let account = fx.account("ci-bot");
+    let token = fx.token(account.id, "deploy", days(30)).token;
+    let mut other = Service::open(&fx.path).unwrap();
+    // Both have resolved "deploy" to the same token; the first rotation wins.
+    let first = fx.service.rotate_token(token.id).unwrap();
+    let second = other.rotate_token(token.id).unwrap_err().to_string();
+    // Refused before or inside its transaction, depending on when it read the row.
+    assert!(second.contains("revoked"), "{second}");
+    assert!(fx.verify(first.secret.expose()).is_ok(), "the first command's new secret still works");
+    assert_eq!(fx.service.tokens(account.id).unwrap().len(), 2, "one rotation, not two");
+}

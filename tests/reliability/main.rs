@@ -351,3 +351,37 @@ fn verification_answers_at_once_while_another_process_deletes_a_big_org() {
         conn.query_row("SELECT count(*) FROM service_accounts WHERE org_id != 1", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0);
 }
+
+#[test]
+fn two_rotations_of_one_token_at_once_never_both_claim_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rotate.db");
+    satui(&db).args(["sa", "create", "bot"]).output().unwrap();
+    satui(&db).args(["token", "create", "--sa", "bot", "--name", "deploy"]).output().unwrap();
+    for round in 0..10 {
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                let mut cmd = satui(&db);
+                cmd.args(["token", "rotate", "--sa", "bot", "deploy"]).stdout(Stdio::piped()).stderr(Stdio::piped());
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        let outs: Vec<_> = runs.into_iter().map(|r| r.wait_with_output().unwrap()).collect();
+        let printed: Vec<String> = outs
+            .iter()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .collect();
+        // Every secret a successful rotation printed still works.
+        for token in &printed {
+            let verified = satui(&db).args(["token", "verify"]).env("SATUI_TOKEN", token).output().unwrap();
+            assert!(verified.status.success(), "round {round}: a printed token is already dead: {verified:?}");
+        }
+        for failed in outs.iter().filter(|o| !o.status.success()) {
+            let stderr = String::from_utf8_lossy(&failed.stderr);
+            assert!(stderr.contains("rotated") || stderr.contains("revoked"), "round {round}: unclear: {stderr}");
+        }
+        assert!(!printed.is_empty(), "round {round}: neither rotation worked");
+        std::thread::sleep(Duration::from_millis(1100)); // the next round starts in a later second
+    }
+}
