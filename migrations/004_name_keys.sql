@@ -3,6 +3,8 @@
 -- The migration hook (src/store/mod.rs) then recomputes every name key with the current
 -- `name_key` rule, which also ignores invisible characters and folds runs of white space.
 ALTER TABLE tokens ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+-- The token a rotation replaced (NULL for a token made by `token create`).
+ALTER TABLE tokens ADD COLUMN rotated_from INTEGER;
 UPDATE tokens SET name_key = lower(name);
 DROP INDEX tokens_live_name;
 CREATE UNIQUE INDEX tokens_live_name ON tokens(sa_id, name_key) WHERE revoked_at IS NULL;

@@ -15,6 +15,8 @@ use crate::store::tokens::{self, NewTokenRow};
 pub const MAX_LIVE_TOKENS: i64 = 20;
 /// `last_used_at` is written at most this often per token, so verification is mostly a read.
 const USE_WRITE_INTERVAL: i64 = 60;
+/// A token made by a rotation this recently is not rotated again (see [`Service::rotate_token`]).
+const ROTATION_RACE_SECONDS: i64 = 2;
 /// How long verification waits for another process's write lock before skipping the use record.
 const USE_WRITE_PATIENCE: std::time::Duration = std::time::Duration::from_millis(50);
 
@@ -160,6 +162,16 @@ impl Service {
         let (token, account) = self.token_and_account(token_id)?;
         Service::ensure_unmanaged(&account)?;
         Service::ensure_rotatable(&token)?;
+        // Two rotations of one name started together: the one that comes second finds the
+        // first one's brand-new token. Rotating that again would revoke the secret the first
+        // just handed out, so it is refused; a deliberate second rotation waits a moment.
+        let age = self.now() - token.created_at;
+        if token.rotated_from.is_some() && age < ROTATION_RACE_SECONDS {
+            return Err(Error::Refused(format!(
+                "token '{}' was rotated {age} s ago by another command (new secret {}); not rotating it again",
+                token.name, token.hint
+            )));
+        }
         let request = NewToken {
             name: token.name.clone(),
             expiry: ExpiryRequest {
@@ -306,6 +318,7 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
         lifetime_days,
         expires_at: resolved.expires_at,
         max_age_days: resolved.max_age_days,
+        rotated_from: replacing.map(|old| old.id),
     };
     let id = tokens::insert(tx, &row, now)?;
     let mut details =

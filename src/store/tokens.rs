@@ -21,6 +21,8 @@ pub struct Token {
     pub max_age_days: Option<u32>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The token this one replaced, when a rotation made it.
+    pub rotated_from: Option<i64>,
 }
 
 impl Token {
@@ -37,6 +39,7 @@ pub struct NewTokenRow<'a> {
     pub lifetime_days: Option<u32>,
     pub expires_at: Option<i64>,
     pub max_age_days: Option<u32>,
+    pub rotated_from: Option<i64>,
 }
 
 /// Everything `token verify` needs, fetched in one indexed lookup by hash.
@@ -53,7 +56,7 @@ pub struct VerifyRow {
     pub account_disabled: bool,
 }
 
-const COLUMNS: &str = "t.id, t.sa_id, t.name, t.hint, t.created_at, t.lifetime_days, t.expires_at, t.max_age_days, t.last_used_at, t.revoked_at";
+const COLUMNS: &str = "t.id, t.sa_id, t.name, t.hint, t.created_at, t.lifetime_days, t.expires_at, t.max_age_days, t.last_used_at, t.revoked_at, t.rotated_from";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
     Ok(Token {
@@ -67,13 +70,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
         max_age_days: row.get(7)?,
         last_used_at: row.get(8)?,
         revoked_at: row.get(9)?,
+        rotated_from: row.get(10)?,
     })
 }
 
 pub fn insert(conn: &Connection, row: &NewTokenRow<'_>, now: i64) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO tokens (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, name_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO tokens
+           (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, name_key, rotated_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         row.sa_id,
@@ -84,7 +89,8 @@ pub fn insert(conn: &Connection, row: &NewTokenRow<'_>, now: i64) -> Result<i64>
         row.lifetime_days,
         row.expires_at,
         row.max_age_days,
-        names::name_key(row.name)
+        names::name_key(row.name),
+        row.rotated_from
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -141,17 +147,17 @@ pub fn find_for_verify(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Veri
     ))?;
     let row = stmt
         .query_row([&hash[..]], |row| {
-            let role: String = row.get(16)?;
+            let role: String = row.get(17)?;
             Ok(VerifyRow {
                 token: from_row(row)?,
-                org_id: row.get(10)?,
-                org_name: row.get(11)?,
-                org_cap_days: row.get(12)?,
-                account_id: row.get(13)?,
-                account_name: row.get(14)?,
-                account_login: row.get(15)?,
+                org_id: row.get(11)?,
+                org_name: row.get(12)?,
+                org_cap_days: row.get(13)?,
+                account_id: row.get(14)?,
+                account_name: row.get(15)?,
+                account_login: row.get(16)?,
                 account_role: role.parse().unwrap_or_default(),
-                account_disabled: row.get(17)?,
+                account_disabled: row.get(18)?,
             })
         })
         .optional()?;

@@ -363,3 +363,17 @@ fn given_two_commands_that_read_the_same_token_when_both_rotate_then_the_second_
     assert!(fx.verify(first.secret.expose()).is_ok(), "the first command's new secret still works");
     assert_eq!(fx.service.tokens(account.id).unwrap().len(), 2, "one rotation, not two");
 }
+
+#[test]
+fn given_a_token_a_rotation_just_made_then_rotating_it_again_at_once_is_refused_and_later_allowed() {
+    let mut fx = Fixture::new();
+    let account = fx.account("ci-bot");
+    let token = fx.token(account.id, "deploy", days(30)).token;
+    let first = fx.service.rotate_token(token.id).unwrap();
+    let again = fx.service.rotate_token(first.token.id).unwrap_err().to_string();
+    assert!(again.contains("was rotated 0 s ago by another command"), "{again}");
+    assert!(fx.verify(first.secret.expose()).is_ok(), "the first rotation's secret is untouched");
+    fx.clock.advance(2);
+    let second = fx.service.rotate_token(first.token.id).expect("a deliberate second rotation");
+    assert_eq!(second.token.rotated_from, Some(first.token.id));
+}

@@ -357,12 +357,13 @@ fn two_rotations_of_one_token_at_once_never_both_claim_success() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("rotate.db");
     satui(&db).args(["sa", "create", "bot"]).output().unwrap();
-    satui(&db).args(["token", "create", "--sa", "bot", "--name", "deploy"]).output().unwrap();
     for round in 0..10 {
+        let name = format!("deploy-{round}");
+        satui(&db).args(["token", "create", "--sa", "bot", "--name", &name]).output().unwrap();
         let runs: Vec<_> = (0..2)
             .map(|_| {
                 let mut cmd = satui(&db);
-                cmd.args(["token", "rotate", "--sa", "bot", "deploy"]).stdout(Stdio::piped()).stderr(Stdio::piped());
+                cmd.args(["token", "rotate", "--sa", "bot", &name]).stdout(Stdio::piped()).stderr(Stdio::piped());
                 cmd.spawn().unwrap()
             })
             .collect();

@@ -43,6 +43,7 @@ fn token(id: i64, revoked: bool) -> Token {
         max_age_days: None,
         last_used_at: None,
         revoked_at: revoked.then_some(NOW),
+        rotated_from: None,
     }
 }
 
