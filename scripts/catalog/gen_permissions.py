@@ -5,7 +5,9 @@ Reads the facts collected from Grafana's source (fixed roles, their grants and t
 actions they use) and writes a catalog in the format of assets/permissions.json, plus
 a top-level "grafana_version" and a "group" on every fixed role.
 
-Basic roles are computed the way Grafana computes them
+Basic roles are computed the way Grafana computes them, plus Grafana's default per-resource
+permissions (View for Viewer, Edit for Editor on every folder and dashboard; satui has no
+folders, see "default_resource_permissions" in the facts), and
 (accesscontrol.BuiltInRolesWithParents + the Exclude list of each registration):
 a role granted to Viewer also lands in Editor and Admin, one granted to Editor also in
 Admin, unless the registration excludes that basic role. "None" gets nothing, and
@@ -14,8 +16,7 @@ Admin, unless the registration excludes that basic role. "None" gets nothing, an
 Usage:
     python3 scripts/catalog/gen_permissions.py [--facts FILE] [--out FILE]
 
-Defaults: facts next to this script, output scripts/catalog/permissions.generated.json
-(copying it over assets/permissions.json is a separate, deliberate step).
+Defaults: facts next to this script, output assets/permissions.json.
 Standard library only.
 """
 
@@ -75,6 +76,18 @@ def build(facts):
             if br in r.get("exclude", []) or br not in basic:
                 continue  # excluded, or "Grafana Admin" (server role, not an org basic role)
             basic[br].extend(r["permissions"])
+    # Grafana's default managed permissions on folders and dashboards (see the facts' note):
+    # folder actions on every folder, dashboard actions on every dashboard and every folder.
+    defaults = facts.get("default_resource_permissions", {}).get("levels", {})
+    for grant, level in defaults.items():
+        for br in with_parents([grant]):
+            if br not in basic:
+                continue
+            for action in level.get("folders", []):
+                basic[br].append({"action": action, "scope": "folders:*"})
+            for action in level.get("dashboards", []):
+                basic[br].append({"action": action, "scope": "dashboards:*"})
+                basic[br].append({"action": action, "scope": "folders:*"})
     basic = {br: dedup_sorted(perms) for br, perms in basic.items()}
 
     fixed = []
@@ -84,10 +97,13 @@ def build(facts):
             "display_name": r["display_name"],
             "description": r["description"] or r.get("satui_description", ""),
             "group": r["group"],
+            "grants": [g for g in r["grants"] if g in BASIC_ROLES],
+            "exclude": [g for g in r.get("exclude", []) if g in BASIC_ROLES],
             "permissions": dedup_sorted(r["permissions"]),
         })
 
     used = {p["action"] for r in roles for p in r["permissions"]}
+    used |= {p["action"] for perms in basic.values() for p in perms}
     info = {a["action"]: a for a in facts["actions"]}
     missing = sorted(used - set(info))
     if missing:
@@ -104,6 +120,7 @@ def build(facts):
 
     return {
         "grafana_version": facts["grafana"]["version"],
+        "default_resource_permissions": defaults,
         "actions": actions,
         "basic_roles": basic,
         "fixed_roles": fixed,
@@ -113,7 +130,7 @@ def build(facts):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--facts", default=os.path.join(HERE, "grafana_facts.json"))
-    ap.add_argument("--out", default=os.path.join(HERE, "permissions.generated.json"))
+    ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "assets", "permissions.json"))
     args = ap.parse_args(argv)
 
     with open(args.facts, encoding="utf-8") as fh:

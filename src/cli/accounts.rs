@@ -158,8 +158,10 @@ fn print_permissions(service: &Service, cli: &Cli, account: &str) -> CliResult {
     if cli.json {
         print_json(&serde_json::to_value(&grants)?);
     } else {
-        let rows: Vec<_> =
-            grants.iter().map(|g| vec![g.action.clone(), g.scope.clone(), g.sources.join(", ")]).collect();
+        let rows: Vec<_> = grants
+            .iter()
+            .map(|g| vec![super::roles::shown_action(&g.action), g.scope.clone(), g.sources.join(", ")])
+            .collect();
         table(&["ACTION", "SCOPE", "FROM"], &rows);
     }
     Ok(())

@@ -77,10 +77,18 @@ pub fn validate_scope(scope: &str) -> Result<String, String> {
 
 /// An action looks like `dashboards:read` or `alert.rules:write`.
 pub fn action_shape_ok(action: &str) -> bool {
-    let mut parts = action.split(':');
-    let (Some(kind), Some(verb), None) = (parts.next(), parts.next(), parts.next()) else { return false };
-    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    ok(kind) && ok(verb)
+    // Grafana's actions are `kind:verb` (`alert.rules:read`), a few have no verb part
+    // (`featuremgmt.read`) and app-platform ones carry a group path
+    // (`notifications.alerting.grafana.app/routingtrees:read`).
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 200
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
+    };
+    match action.split_once(':') {
+        Some((kind, verb)) => ok(kind) && ok(verb) && !verb.contains(':'),
+        None => ok(action) && action.contains('.'),
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -97,6 +105,15 @@ pub struct FixedRole {
     pub name: String,
     #[serde(default)]
     pub display_name: String,
+    /// Grafana's role group ("Dashboards", "Alerting", ...), for listing 90 roles navigably.
+    #[serde(default)]
+    pub group: String,
+    /// The basic roles Grafana grants it to (each also reaches the stronger ones)...
+    #[serde(default)]
+    pub grants: Vec<String>,
+    /// ...except these.
+    #[serde(default)]
+    pub exclude: Vec<String>,
     #[serde(default)]
     pub description: String,
     pub permissions: Vec<Permission>,
@@ -104,6 +121,13 @@ pub struct FixedRole {
 
 #[derive(Debug, Deserialize)]
 pub struct Catalog {
+    /// The Grafana source the catalog was generated from (scripts/catalog/).
+    #[serde(default)]
+    pub grafana_version: String,
+    /// Grafana's default folder and dashboard permissions per basic role (satui has no folders,
+    /// so they stand for every folder and dashboard): basic role → {"folders"|"dashboards": actions}.
+    #[serde(default)]
+    pub default_resource_permissions: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     pub actions: Vec<ActionInfo>,
     pub basic_roles: BTreeMap<String, Vec<Permission>>,
     pub fixed_roles: Vec<FixedRole>,
@@ -118,6 +142,8 @@ impl Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
             serde_json::from_str(CATALOG_JSON).unwrap_or(Catalog {
+                grafana_version: String::new(),
+                default_resource_permissions: BTreeMap::new(),
                 actions: Vec::new(),
                 basic_roles: BTreeMap::new(),
                 fixed_roles: Vec::new(),
@@ -138,17 +164,24 @@ impl Catalog {
     }
 }
 
-/// Checks a permission for a custom role: a known action and a well-formed scope. `extra_prefix`
-/// admits a plugin's own actions (`<plugin-id>.` or `<plugin-id>:`).
-pub fn validate_permission(action: &str, scope: &str, extra_prefix: Option<&str>) -> Result<Permission, String> {
+/// Checks a permission for a role: a known action and a well-formed scope. A plugin's role
+/// (`plugin` is its id) may also hold actions in any plugin's namespace
+/// (`<plugin-id>.<kind>:<verb>`, `<plugin-id>:<verb>`), as Grafana registers them: Grafana's LLM
+/// app asks for OnCall's and IRM's actions.
+pub fn validate_permission(action: &str, scope: &str, plugin: Option<&str>) -> Result<Permission, String> {
     let action = action.trim();
     let known = Catalog::get().action(action).is_some();
-    let plugin_own =
-        extra_prefix.is_some_and(|p| action.starts_with(&format!("{p}.")) || action.starts_with(&format!("{p}:")));
-    if !(known || (plugin_own && action_shape_ok(action))) {
+    if !(known || (plugin.is_some() && is_plugin_action(action))) {
         return Err(format!("unknown action '{action}': see `satui role actions` for the catalog"));
     }
     Ok(Permission { action: action.to_string(), scope: validate_scope(scope)? })
+}
+
+/// An action in a plugin's namespace: its part before the first `.` or `:` is a plugin id
+/// (lowercase, dashed: `grafana-oncall-app`).
+pub fn is_plugin_action(action: &str) -> bool {
+    let namespace = action.split(['.', ':']).next().unwrap_or("");
+    action_shape_ok(action) && namespace.contains('-') && super::names::validate_plugin_id(namespace).is_ok()
 }
 
 /// Whether an action means something: one of the catalog's, or one in a plugin's namespace
@@ -156,11 +189,7 @@ pub fn validate_permission(action: &str, scope: &str, extra_prefix: Option<&str>
 /// `grafana-oncall-app`). `dashboards:frob` is neither.
 pub fn is_recognised_action(action: &str) -> bool {
     let action = action.trim();
-    if Catalog::get().action(action).is_some() {
-        return true;
-    }
-    let namespace = action.split(['.', ':']).next().unwrap_or("");
-    action_shape_ok(action) && namespace.contains('-') && super::names::validate_plugin_id(namespace).is_ok()
+    Catalog::get().action(action).is_some() || is_plugin_action(action)
 }
 
 /// Parses `action` or `action=scope` (the CLI form).

@@ -21,6 +21,8 @@ pub struct RoleSummary {
     /// Set for custom and managed roles.
     pub id: Option<i64>,
     pub managed_by: Option<String>,
+    /// Grafana's role group for a fixed role ("Dashboards", "Alerting", ...).
+    pub group: Option<String>,
 }
 
 impl RoleSummary {
@@ -38,35 +40,41 @@ pub struct Grant {
 }
 
 impl Service {
-    /// Basic roles, then fixed roles, then the org's custom and managed roles.
+    /// The org's own roles (custom, then managed) first, where an admin looks for them; then the
+    /// basic roles; then the fixed roles by Grafana's group and name.
     pub fn roles(&self, org_id: i64) -> Result<Vec<RoleSummary>> {
         let catalog = Catalog::get();
-        let mut all: Vec<RoleSummary> = BasicRole::ALL
-            .iter()
-            .map(|r| RoleSummary {
-                name: r.to_string(),
-                kind: RoleKind::Basic,
-                description: format!("basic role: {} permissions", catalog.basic_role(*r).len()),
-                id: None,
-                managed_by: None,
-            })
-            .collect();
-        all.extend(catalog.fixed_roles.iter().map(|r| RoleSummary {
-            name: r.name.clone(),
-            kind: RoleKind::Fixed,
-            description: if r.description.is_empty() { r.display_name.clone() } else { r.description.clone() },
-            id: None,
-            managed_by: None,
-        }));
-        for role in roles::list(self.store.conn(), org_id)? {
+        let mut all: Vec<RoleSummary> = Vec::new();
+        let mut own = roles::list(self.store.conn(), org_id)?;
+        own.sort_by_key(|r| (r.managed_by.is_some(), names::name_key(&r.name)));
+        for role in own {
             all.push(RoleSummary {
                 name: role.name,
                 kind: if role.managed_by.is_some() { RoleKind::Managed } else { RoleKind::Custom },
                 description: role.description,
                 id: Some(role.id),
                 managed_by: role.managed_by,
+                group: None,
             });
         }
+        all.extend(BasicRole::ALL.iter().map(|r| RoleSummary {
+            name: r.to_string(),
+            kind: RoleKind::Basic,
+            description: format!("basic role: {} permissions", catalog.basic_role(*r).len()),
+            id: None,
+            managed_by: None,
+            group: None,
+        }));
+        let mut fixed: Vec<&crate::domain::permission::FixedRole> = catalog.fixed_roles.iter().collect();
+        fixed.sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
+        all.extend(fixed.into_iter().map(|r| RoleSummary {
+            name: r.name.clone(),
+            kind: RoleKind::Fixed,
+            description: if r.description.is_empty() { r.display_name.clone() } else { r.description.clone() },
+            id: None,
+            managed_by: None,
+            group: Some(r.group.clone()),
+        }));
         Ok(all)
     }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod architecture;
 mod audit;
+mod catalog;
 mod cli;
 mod common;
 mod expiry;

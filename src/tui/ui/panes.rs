@@ -154,9 +154,11 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(vec![label("roles"), Span::raw(list_or_dash(&detail.roles))]));
     lines.push(Line::from(Span::styled(format!("permissions ({})", detail.grants.len()), theme.accent())));
     for grant in &detail.grants {
+        let unknown = !crate::domain::permission::is_recognised_action(&grant.action);
         lines.push(Line::from(vec![
-            Span::raw(format!("  {} ", grant.action)),
-            Span::raw(grant.scope.clone()),
+            Span::raw(format!("  {} ", clean(&grant.action))),
+            Span::raw(clean(&grant.scope)),
+            Span::styled(if unknown { " (unknown action)" } else { "" }, theme.warn()),
             Span::styled(format!("  ← {}", clean(&grant.sources.join(", "))), theme.dim()),
         ]));
     }

@@ -95,10 +95,12 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
     let items = rows
         .iter()
         .map(|r| {
-            ListItem::new(Line::from(vec![
-                Span::raw(clean(&r.name)),
-                Span::styled(format!("  {}", r.kind), theme.dim()),
-            ]))
+            // Fixed roles name their Grafana group, so ninety of them stay navigable.
+            let kind = match &r.group {
+                Some(group) => format!("  {group}"),
+                None => format!("  {}", r.kind),
+            };
+            ListItem::new(Line::from(vec![Span::raw(clean(&r.name)), Span::styled(kind, theme.dim())]))
         })
         .collect();
     let selected = (!rows.is_empty()).then_some(state.roles.selected);
@@ -111,6 +113,7 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         Line::from(vec![
             Span::styled("kind        ", theme.dim()),
             Span::raw(role.kind.as_str()),
+            Span::raw(role.group.as_ref().map(|g| format!(", group {g}")).unwrap_or_default()),
             Span::styled(if role.read_only() { "  (read-only)" } else { "" }, theme.dim()),
         ]),
         Line::from(vec![Span::styled("description ", theme.dim()), Span::raw(clean(&role.description))]),
@@ -120,9 +123,11 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         Some(d) => {
             lines.push(heading(&format!("Permissions ({})", d.permissions.len()), theme));
             lines.extend(d.permissions.iter().map(|p| {
+                let unknown = !crate::domain::permission::is_recognised_action(&p.action);
                 Line::from(vec![
-                    Span::raw(format!("  {}", p.action)),
-                    Span::styled(format!("  {}", p.scope), theme.dim()),
+                    Span::raw(format!("  {}", clean(&p.action))),
+                    Span::styled(format!("  {}", clean(&p.scope)), theme.dim()),
+                    Span::styled(if unknown { "  (unknown action)" } else { "" }, theme.warn()),
                 ])
             }));
             lines.push(Line::from(""));
