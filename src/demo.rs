@@ -104,7 +104,12 @@ pub fn build_store(path: &std::path::Path, now: i64) -> Result<()> {
         for account in &org.accounts {
             clock.set(now - 500 * DAY);
             let new =
-                NewAccount { name: account.name.clone(), description: account.description.clone(), role: account.role };
+                NewAccount {
+                name: account.name.clone(),
+                description: account.description.clone(),
+                role: account.role,
+                disabled: false,
+            };
             let created = service.create_account(org_id, &new)?;
             for role in &account.roles {
                 service.assign_role(created.id, role, true)?;

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod paths;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod tui;

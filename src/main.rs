@@ -13,6 +13,19 @@ fn main() -> ExitCode {
     match &cli.command {
         None => run_ui(&cli.db.clone().unwrap_or_else(satui::paths::default_db_path), false, cli.org.clone()),
         Some(Command::Demo) => run_demo(cli.org.clone()),
+        Some(Command::Serve(args)) => {
+            let options = satui::server::ServeOptions {
+                db: cli.db.clone().unwrap_or_else(satui::paths::default_db_path),
+                listen: args.listen.clone(),
+                tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+                quiet: args.quiet,
+                connections: usize::from(args.connections),
+            };
+            match satui::server::run(&options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&e),
+            }
+        }
         Some(command) => satui::cli::run(&cli, command, &cli.db.clone().unwrap_or_else(satui::paths::default_db_path)),
     }
 }

@@ -83,7 +83,7 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
         SaCommand::Create { name, role, description } => {
             let account = service.create_account(
                 org.id,
-                &NewAccount { name: name.clone(), description: description.clone(), role: *role },
+                &NewAccount { name: name.clone(), description: description.clone(), role: *role, disabled: false },
             )?;
             if cli.json {
                 print_json(&account_json(&account));
@@ -120,7 +120,8 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
         }
         SaCommand::Update { account, name, description, role } => {
             let id = service.find_account(org.id, account)?.id;
-            let changes = AccountChanges { name: name.clone(), description: description.clone(), role: *role };
+            let changes =
+                AccountChanges { name: name.clone(), description: description.clone(), role: *role, disabled: None };
             let account = service.update_account(id, &changes)?;
             if cli.json {
                 print_json(&account_json(&account));

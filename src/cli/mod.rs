@@ -66,6 +66,28 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Fill the store with deterministic bulk data (for benchmarks).
     Seed(seed::SeedArgs),
+    /// Serve Grafana's service-account HTTP API and token verification over this store.
+    Serve(ServeArgs),
+}
+
+/// `satui serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; anything but loopback needs --tls-cert and --tls-key.
+    #[arg(long, default_value = crate::server::DEFAULT_LISTEN, value_name = "ADDR:PORT")]
+    pub listen: String,
+    /// PEM certificate chain for HTTPS.
+    #[arg(long, requires = "tls_key", value_name = "PEM")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, requires = "tls_cert", value_name = "PEM")]
+    pub tls_key: Option<PathBuf>,
+    /// No access log on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Store connections serving requests at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub connections: u16,
 }
 
 /// A failure to report: one line, exit code 1 (or another code, for `token verify`).
@@ -146,8 +168,8 @@ fn dispatch(service: &mut Service, cli: &Cli, command: &Command) -> CliResult {
         Command::Audit(args) => audit::run(service, cli, args),
         Command::Export => transfer::export(service, cli),
         Command::Seed(args) => seed::run(service, cli, args),
-        // Handled before the store is opened.
-        Command::Import(_) | Command::Demo => Ok(()),
+        // Handled before the store is opened, or by main (the UI, the server).
+        Command::Import(_) | Command::Demo | Command::Serve(_) => Ok(()),
     }
 }
 

@@ -11,6 +11,8 @@ pub struct NewAccount {
     pub name: String,
     pub description: String,
     pub role: BasicRole,
+    /// Created disabled (Grafana's `isDisabled` on create), in the same transaction.
+    pub disabled: bool,
 }
 
 /// Fields to change; `None` leaves a field as it is.
@@ -19,6 +21,7 @@ pub struct AccountChanges {
     pub name: Option<String>,
     pub description: Option<String>,
     pub role: Option<BasicRole>,
+    pub disabled: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -60,6 +63,17 @@ impl Service {
         Ok(AccountPage { accounts, offset, total })
     }
 
+    /// Accounts of an org as the HTTP API searches them (login order), each with its token count.
+    pub fn search_accounts(
+        &self,
+        org_id: i64,
+        search: &accounts::Search<'_>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<(Account, i64)>, u64)> {
+        Ok(accounts::search(self.store.conn(), org_id, search, offset, limit)?)
+    }
+
     /// The index of an account in the filtered, name-ordered list of its org.
     pub fn account_position(&self, org_id: i64, filter: &str, account_id: i64) -> Result<Option<u64>> {
         Ok(accounts::position(self.store.conn(), org_id, filter, account_id)?)
@@ -69,7 +83,7 @@ impl Service {
         let name = names::validate_account_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
         let org = self.org(org_id)?;
         let tx = self.begin()?;
-        let id = insert_account_in(&tx, &org, &name, &new.description, new.role, None)?;
+        let id = insert_account_in(&tx, &org, &name, &new.description, new.role, new.disabled, None)?;
         tx.commit()?;
         self.account(id)
     }
@@ -95,13 +109,13 @@ impl Service {
             None => None,
         };
         let tx = self.begin()?;
-        let now = tx.now;
         let old = account_in(&tx, id)?;
         Service::ensure_unmanaged(&old)?;
         let mut updated = old.clone();
         updated.name = name.unwrap_or(updated.name);
         updated.description = description.unwrap_or(updated.description);
         updated.role = changes.role.unwrap_or(updated.role);
+        updated.disabled = changes.disabled.unwrap_or(updated.disabled);
         let mut details = Vec::new();
         if updated.name != old.name {
             details.push(format!("name: {} -> {}", old.name, updated.name));
@@ -112,7 +126,8 @@ impl Service {
         if updated.role != old.role {
             details.push(format!("role: {} -> {}", old.role, updated.role));
         }
-        if details.is_empty() {
+        let toggled = updated.disabled != old.disabled;
+        if details.is_empty() && !toggled {
             return Ok(old);
         }
         let key = names::name_key(&updated.name);
@@ -123,8 +138,15 @@ impl Service {
                 format!("a service account named '{}' already exists in {org}", updated.name),
             ));
         }
-        accounts::update(&tx, &updated, &key, now)?;
-        tx.audit(Some(old.org_id), "sa.update", &describe(&updated), &details.join(", "))?;
+        accounts::update(&tx, &updated, &key, tx.now)?;
+        // One transaction; each kind of change keeps its own event (as `sa update`, `sa disable`).
+        if !details.is_empty() {
+            tx.audit(Some(old.org_id), "sa.update", &describe(&updated), &details.join(", "))?;
+        }
+        if toggled {
+            let action = if updated.disabled { "sa.disable" } else { "sa.enable" };
+            tx.audit(Some(old.org_id), action, &describe(&updated), "")?;
+        }
         tx.commit()?;
         self.account(id)
     }
@@ -170,6 +192,7 @@ pub(crate) fn insert_account_in(
     name: &str,
     description: &str,
     role: BasicRole,
+    disabled: bool,
     managed_by: Option<&str>,
 ) -> Result<i64> {
     let description = names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
@@ -190,9 +213,13 @@ pub(crate) fn insert_account_in(
         }
         attempt += 1;
     };
-    let row = NewAccountRow { org_id: org.id, name, login: &login, description: &description, role, managed_by };
+    let row = NewAccountRow { org_id: org.id, name, login: &login, description: &description, role, disabled, managed_by };
     let id = accounts::insert(tx, &row, &key, tx.now)?;
-    let details = format!("role={role}{}", managed_by.map(|p| format!(" managed_by={p}")).unwrap_or_default());
+    let details = format!(
+        "role={role}{}{}",
+        if disabled { " disabled" } else { "" },
+        managed_by.map(|p| format!(" managed_by={p}")).unwrap_or_default()
+    );
     tx.audit(Some(org.id), "sa.create", &format!("sa {name} ({login})"), &details)?;
     Ok(id)
 }

@@ -24,12 +24,12 @@ pub use orgs::OrgChanges;
 pub use plugins::PluginRegistration;
 pub use roles::{Grant, Role, RoleSummary};
 pub use seed::{SeedError, SeedOptions, SeedSummary};
-pub use tokens::{Identity, IssuedToken, MAX_LIVE_TOKENS, NewToken, Rejection, VerifyError};
+pub use tokens::{Identity, IssuedToken, MAX_LIVE_TOKENS, NewToken, Rejection, UseRecord, VerifyError};
 
 use crate::clock::{Clock, SystemClock};
 use crate::store::{Store, StoreError, audit as audit_store};
 
-pub use crate::store::accounts::Account;
+pub use crate::store::accounts::{Account, Search as AccountSearch};
 pub use crate::store::audit::AuditEvent;
 pub use crate::store::orgs::{Org, OrgSummary};
 pub use crate::store::tokens::Token;

@@ -75,7 +75,7 @@ impl Service {
         }
         let name = format!("{RESERVED_PREFIX}{id}");
         let description = format!("Managed by plugin {}", plugin.name.as_deref().unwrap_or(&id));
-        let account_id = insert_account_in(&tx, &org, &name, &description, BasicRole::None, Some(&id))?;
+        let account_id = insert_account_in(&tx, &org, &name, &description, BasicRole::None, false, Some(&id))?;
         let role_name = format!("managed:{id}");
         let role_id = roles::insert(&tx, org_id, &role_name, &role_name, &description, Some(&id), now)?;
         for p in &checked {

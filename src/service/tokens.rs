@@ -221,6 +221,25 @@ impl Service {
     /// lookup, revoked, expired, account disabled. On success records the use (at most once a
     /// minute) and slides the expiry of an Extended token, never past the org cap.
     pub fn verify_token(&mut self, presented: &str) -> std::result::Result<Identity, VerifyError> {
+        let (mut identity, record) = self.check_token(presented)?;
+        if let Some(record) = record {
+            // Best effort: a use is recorded when the lock is free within a moment. While another
+            // process holds it (a long delete), verification answers at once and the use is
+            // recorded on a later verification; an Extended token then slides a little later.
+            if self.record_use(&record, USE_WRITE_PATIENCE)? {
+                identity.expires_at = record.expires_at.map(time::rfc3339);
+            }
+        }
+        Ok(identity)
+    }
+
+    /// [`Service::verify_token`] without writing anything: who the token acts as, and the use to
+    /// record when one is due (the HTTP server hands those to a background writer, so a request
+    /// never waits for the write lock).
+    pub fn check_token(
+        &self,
+        presented: &str,
+    ) -> std::result::Result<(Identity, Option<UseRecord>), VerifyError> {
         let secret = TokenSecret::parse(presented).map_err(|e| {
             VerifyError::Rejected(match e {
                 TokenFormatError::Malformed => Rejection::Malformed,
@@ -232,7 +251,8 @@ impl Service {
             .ok_or(VerifyError::Rejected(Rejection::Unknown))?;
         drop(secret);
         let token = &row.token;
-        if token.revoked_at.is_some() {
+        // A revocation may lie in the future: the end of a rotation's grace.
+        if token.revoked_at.is_some_and(|at| at <= now) {
             return Err(VerifyError::Rejected(Rejection::Revoked));
         }
         if expiry::is_expired(token.expires_at, now) {
@@ -241,24 +261,15 @@ impl Service {
         if row.account_disabled {
             return Err(VerifyError::Rejected(Rejection::AccountDisabled));
         }
-        let mut expires_at = token.expires_at;
         let due = token.last_used_at.is_none_or(|last| now - last >= USE_WRITE_INTERVAL);
-        if due {
-            if let (Some(at), Some(max_age)) = (token.expires_at, token.max_age_days) {
-                expires_at = Some(expiry::extend(at, max_age, token.created_at, row.org_cap_days, now));
-            }
-            // Best effort: a use is recorded when the lock is free within a moment. While another
-            // process holds it (a long delete), verification answers at once and the use is
-            // recorded on a later verification; an Extended token then slides a little later.
-            match self.store.try_write(USE_WRITE_PATIENCE)? {
-                Some(tx) => {
-                    tokens::record_use(&tx, token.id, now, expires_at)?;
-                    tx.commit()?;
-                }
-                None => expires_at = token.expires_at,
-            }
-        }
-        Ok(Identity {
+        let record = due.then(|| {
+            let expires_at = match (token.expires_at, token.max_age_days) {
+                (Some(at), Some(max_age)) => Some(expiry::extend(at, max_age, token.created_at, row.org_cap_days, now)),
+                (at, _) => at,
+            };
+            UseRecord { token_id: token.id, at: now, expires_at }
+        });
+        let identity = Identity {
             org_id: row.org_id,
             org: row.org_name.clone(),
             account_id: row.account_id,
@@ -267,9 +278,35 @@ impl Service {
             role: row.account_role,
             token_id: token.id,
             token: token.name.clone(),
-            expires_at: expires_at.map(time::rfc3339),
-        })
+            expires_at: token.expires_at.map(time::rfc3339),
+        };
+        Ok((identity, record))
     }
+
+    /// Writes a use (and an Extended token's new expiry), waiting at most `patience` for the
+    /// write lock. Returns whether it was written.
+    pub fn record_use(
+        &mut self,
+        record: &UseRecord,
+        patience: std::time::Duration,
+    ) -> std::result::Result<bool, StoreError> {
+        match self.store.try_write(patience)? {
+            Some(tx) => {
+                tokens::record_use(&tx, record.token_id, record.at, record.expires_at)?;
+                tx.commit()?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+/// A token use to write: when, and the expiry an Extended token slides to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UseRecord {
+    pub token_id: i64,
+    pub at: i64,
+    pub expires_at: Option<i64>,
 }
 
 /// Issues a token inside the caller's transaction: validates name and expiry, enforces

@@ -27,6 +27,7 @@ pub struct NewAccountRow<'a> {
     pub login: &'a str,
     pub description: &'a str,
     pub role: BasicRole,
+    pub disabled: bool,
     pub managed_by: Option<&'a str>,
 }
 
@@ -78,10 +79,21 @@ pub fn login_taken(conn: &Connection, login: &str) -> Result<bool> {
 
 pub fn insert(conn: &Connection, row: &NewAccountRow<'_>, name_key: &str, now: i64) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO service_accounts (org_id, name, name_key, login, description, role, managed_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        "INSERT INTO service_accounts
+           (org_id, name, name_key, login, description, role, managed_by, created_at, updated_at, disabled)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
     )?
-    .execute(params![row.org_id, row.name, name_key, row.login, row.description, row.role.as_str(), row.managed_by, now])?;
+    .execute(params![
+        row.org_id,
+        row.name,
+        name_key,
+        row.login,
+        row.description,
+        row.role.as_str(),
+        row.managed_by,
+        now,
+        row.disabled
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -299,4 +311,48 @@ fn search_lookup(conn: &Connection, org_id: i64, phrase: &str, offset: u64, limi
         rows.extend(get(conn, *id)?);
     }
     Ok((rows, keys.len() as u64))
+}
+
+/// What the API's account search filters on.
+#[derive(Clone, Debug, Default)]
+pub struct Search<'a> {
+    /// A substring of the name (as its key) or of the login; empty matches all.
+    pub query: &'a str,
+    /// Only disabled accounts.
+    pub disabled_only: bool,
+    /// Only accounts with at least one token expired at this time.
+    pub expired_tokens_at: Option<i64>,
+}
+
+/// One page of an org's accounts matching `search`, in login order (as Grafana lists them),
+/// each with its number of tokens; and the count of all matches.
+pub fn search(
+    conn: &Connection,
+    org_id: i64,
+    search: &Search<'_>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<(Account, i64)>, u64)> {
+    let filter = "FROM service_accounts a
+         WHERE a.org_id = ?1
+           AND (?2 = '' OR a.name_key LIKE ?3 ESCAPE '\\' OR a.login LIKE ?3 ESCAPE '\\')
+           AND (?4 = 0 OR a.disabled = 1)
+           AND (?5 IS NULL OR EXISTS (SELECT 1 FROM tokens t WHERE t.sa_id = a.id AND t.expires_at <= ?5))";
+    let key = crate::domain::names::name_key(search.query);
+    let pattern = like_pattern(&key);
+    let values = params![org_id, key, pattern, search.disabled_only, search.expired_tokens_at];
+    let total: i64 = conn.prepare_cached(&format!("SELECT count(*) {filter}"))?.query_row(values, |r| r.get(0))?;
+    let columns = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {columns}, (SELECT count(*) FROM tokens t WHERE t.sa_id = a.id) {filter}
+         ORDER BY a.login LIMIT ?6 OFFSET ?7"
+    ))?;
+    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let rows = stmt
+        .query_map(
+            params![org_id, key, pattern, search.disabled_only, search.expired_tokens_at, clamp(limit), clamp(offset)],
+            |row| Ok((from_row(row)?, row.get(10)?)),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rows, total as u64))
 }

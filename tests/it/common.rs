@@ -87,7 +87,7 @@ pub fn extended(lifetime_days: u32, max_age_days: i64) -> ExpiryRequest {
 }
 
 pub fn new_account(name: &str, role: BasicRole) -> NewAccount {
-    NewAccount { name: name.to_string(), description: String::new(), role }
+    NewAccount { name: name.to_string(), description: String::new(), role, disabled: false }
 }
 
 /// The token with one character replaced by a different base62 character.

@@ -181,11 +181,12 @@ pub(super) fn submit(form: &mut Form) -> Option<Change> {
     match form.kind.clone() {
         FormKind::NewAccount { org_id } => {
             let (name, description, role) = account_fields(form)?;
-            Some(Change::CreateAccount { org_id, new: NewAccount { name, description, role } })
+            Some(Change::CreateAccount { org_id, new: NewAccount { name, description, role, disabled: false } })
         }
         FormKind::EditAccount { account_id } => {
             let (name, description, role) = account_fields(form)?;
-            let changes = AccountChanges { name: Some(name), description: Some(description), role: Some(role) };
+            let changes =
+                AccountChanges { name: Some(name), description: Some(description), role: Some(role), disabled: None };
             Some(Change::UpdateAccount { account_id, changes })
         }
         FormKind::NewToken { account_id } => token_fields(form).map(|new| Change::CreateToken { account_id, new }),

@@ -1,0 +1,88 @@
+//! Errors as Grafana answers them: a status code and a JSON body with a `message` (and, for a
+//! permission denial, Grafana's `accessErrorId` and `title`). No handler answers 500 for
+//! anything a client sent; a 500 means the store itself failed.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::service::Error;
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, body: json!({ "message": message.into() }) }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    /// Grafana's RBAC denial: 403 naming the action that was needed.
+    pub fn access_denied(action: &str) -> ApiError {
+        let id: u64 = rand::random::<u64>() % 10_000_000_000;
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            body: json!({
+                "accessErrorId": format!("ACE{id:010}"),
+                "message": format!("You'll need additional permissions to perform this action. Permissions needed: {action}"),
+                "title": "Access denied",
+            }),
+        }
+    }
+
+    /// The store failed (not the client): 500 without details, which go to the log instead.
+    pub fn internal(e: impl std::fmt::Display) -> ApiError {
+        eprintln!("satui serve: internal error: {e}");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+    }
+
+    /// Maps a service error: bad input → 400, a refusal → 400 (Grafana's code for rules such as
+    /// managed accounts), not found → 404, a busy store → 503, anything else → 500.
+    pub fn from_service(e: Error) -> ApiError {
+        match e {
+            Error::Invalid { .. } | Error::Refused(_) => ApiError::bad_request(e.to_string()),
+            Error::NotFound(message) => ApiError::not_found(message),
+            Error::Store(StoreError::Locked(_)) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the store is busy; try again")
+            }
+            Error::Store(StoreError::DiskFull) => {
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "the disk is full: nothing was written")
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        ApiError::from_service(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        ApiError::from_service(Error::Store(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
