@@ -103,8 +103,7 @@ pub fn build_store(path: &std::path::Path, now: i64) -> Result<()> {
         }
         for account in &org.accounts {
             clock.set(now - 500 * DAY);
-            let new =
-                NewAccount {
+            let new = NewAccount {
                 name: account.name.clone(),
                 description: account.description.clone(),
                 role: account.role,

@@ -195,7 +195,9 @@ pub fn access_control(permissions: &[Permission], account_id: i64) -> BTreeMap<S
     let scope = format!("serviceaccounts:id:{account_id}");
     permissions
         .iter()
-        .filter(|p| p.action.starts_with("serviceaccounts") && crate::domain::permission::scope_matches(&p.scope, &scope))
+        .filter(|p| {
+            p.action.starts_with("serviceaccounts") && crate::domain::permission::scope_matches(&p.scope, &scope)
+        })
         .map(|p| (p.action.clone(), true))
         .collect()
 }

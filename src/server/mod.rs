@@ -74,8 +74,7 @@ pub fn run(options: &ServeOptions) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the server runtime: {e}"))?;
     runtime.block_on(async move {
-        let listener =
-            std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let listener = std::net::TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let bound = listener.local_addr().map_err(|e| e.to_string())?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         eprintln!("satui serve: listening on {scheme}://{bound} (store {})", options.db.display());
@@ -113,7 +112,10 @@ pub async fn serve(
         }
         None => {
             let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(|e| format!("server stopped: {e}"))
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+                .map_err(|e| format!("server stopped: {e}"))
         }
     }
 }

@@ -98,10 +98,9 @@ async fn api(
 /// "Bad request data", anything over the limit 413.
 fn body<T: DeserializeOwned>(bytes: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
     let bytes = bytes.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than {} KiB", MAX_BODY / 1024),
-        ),
+        BytesRejection::FailedToBufferBody(_) => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {} KiB", MAX_BODY / 1024))
+        }
         _ => ApiError::bad_request("Bad request data"),
     })?;
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };

@@ -213,7 +213,8 @@ pub(crate) fn insert_account_in(
         }
         attempt += 1;
     };
-    let row = NewAccountRow { org_id: org.id, name, login: &login, description: &description, role, disabled, managed_by };
+    let row =
+        NewAccountRow { org_id: org.id, name, login: &login, description: &description, role, disabled, managed_by };
     let id = accounts::insert(tx, &row, &key, tx.now)?;
     let details = format!(
         "role={role}{}{}",

@@ -236,10 +236,7 @@ impl Service {
     /// [`Service::verify_token`] without writing anything: who the token acts as, and the use to
     /// record when one is due (the HTTP server hands those to a background writer, so a request
     /// never waits for the write lock).
-    pub fn check_token(
-        &self,
-        presented: &str,
-    ) -> std::result::Result<(Identity, Option<UseRecord>), VerifyError> {
+    pub fn check_token(&self, presented: &str) -> std::result::Result<(Identity, Option<UseRecord>), VerifyError> {
         let secret = TokenSecret::parse(presented).map_err(|e| {
             VerifyError::Rejected(match e {
                 TokenFormatError::Malformed => Rejection::Malformed,

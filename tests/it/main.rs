@@ -18,6 +18,7 @@ mod pty;
 mod roles_groups;
 mod secrets;
 mod seed;
+mod server;
 mod terminal;
 mod tokens;
 mod transfer;

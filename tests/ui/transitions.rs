@@ -181,7 +181,8 @@ fn a_new_account_form_submits_one_create_and_waits() {
     assert!(key(&mut state, KeyCode::Char('n')).is_empty());
     typed(&mut state, "ci deployer");
     let effects = key(&mut state, KeyCode::Enter);
-    let new = NewAccount { name: "ci deployer".into(), description: String::new(), role: BasicRole::Viewer, disabled: false };
+    let new =
+        NewAccount { name: "ci deployer".into(), description: String::new(), role: BasicRole::Viewer, disabled: false };
     assert_eq!(effects, vec![Change::CreateAccount { org_id: 1, new }.into()]);
     assert!(key(&mut state, KeyCode::Enter).is_empty(), "a busy form does not submit twice");
 }
