@@ -8,3 +8,5 @@ ALTER TABLE tokens ADD COLUMN rotated_from INTEGER;
 UPDATE tokens SET name_key = lower(name);
 DROP INDEX tokens_live_name;
 CREATE UNIQUE INDEX tokens_live_name ON tokens(sa_id, name_key) WHERE revoked_at IS NULL;
+-- The HTTP API lists an org's accounts in login order, as Grafana does.
+CREATE INDEX service_accounts_by_login ON service_accounts(org_id, login);

@@ -8,9 +8,8 @@ use base64::Engine;
 use zeroize::Zeroizing;
 
 use super::error::ApiError;
-use crate::domain::permission::{self, Permission};
 use crate::domain::role::BasicRole;
-use crate::service::{Identity, Rejection, Service, UseRecord, VerifyError};
+use crate::service::{AccessRights, Identity, Rejection, Service, UseRecord, VerifyError};
 
 /// What a request presented: the token, and the org it asked for (`X-Grafana-Org-Id` or
 /// `targetOrgId`), if any.
@@ -54,7 +53,7 @@ fn strip_scheme<'a>(header: &'a str, scheme: &str) -> Option<&'a str> {
 /// The account a request acts as, with what it may do.
 pub struct Caller {
     pub identity: Identity,
-    pub permissions: Vec<Permission>,
+    pub rights: AccessRights,
 }
 
 impl Caller {
@@ -83,19 +82,14 @@ impl Caller {
         if let Some(record) = record {
             record_use(record);
         }
-        let account = service.account(identity.account_id)?;
-        let permissions = service
-            .effective_permissions(&account)?
-            .into_iter()
-            .map(|g| Permission { action: g.action, scope: g.scope })
-            .collect();
+        let rights = service.access_rights(identity.account_id, identity.role)?;
         service.set_actor(identity.login.clone());
-        Ok(Caller { identity, permissions })
+        Ok(Caller { identity, rights })
     }
 
     /// Whether the account may do `action` on `scope` (an empty scope asks only about the action).
     pub fn can(&self, action: &str, scope: &str) -> bool {
-        permission::allows(&self.permissions, action, scope)
+        self.rights.allows(action, scope)
     }
 
     /// 403 unless the account may do `action` on `scope`.

@@ -191,10 +191,12 @@ pub fn parse_role(raw: Option<&str>) -> Result<Option<BasicRole>, ()> {
 }
 
 /// The caller's permitted actions on one account, as Grafana's `accessControl` map.
-pub fn access_control(permissions: &[Permission], account_id: i64) -> BTreeMap<String, bool> {
+pub fn access_control<'a>(
+    permissions: impl Iterator<Item = &'a Permission>,
+    account_id: i64,
+) -> BTreeMap<String, bool> {
     let scope = format!("serviceaccounts:id:{account_id}");
     permissions
-        .iter()
         .filter(|p| {
             p.action.starts_with("serviceaccounts") && crate::domain::permission::scope_matches(&p.scope, &scope)
         })

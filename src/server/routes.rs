@@ -2,7 +2,7 @@
 //! authenticate the token, check one permission pair, call one service method, and shape the
 //! answer with the DTOs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -177,7 +177,7 @@ async fn search(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQu
             .filter(|(a, _)| caller.can("serviceaccounts:read", &id_scope(a.id)))
             .map(|(account, tokens)| {
                 let mut item = AccountItem::new(account, *tokens);
-                item.access_control = with_access.then(|| dto::access_control(&caller.permissions, account.id));
+                item.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), account.id));
                 item
             })
             .collect();
@@ -240,7 +240,7 @@ async fn get_account(
         caller.require("serviceaccounts:read", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         let mut profile = profile(service, &account)?;
-        profile.access_control = with_access.then(|| dto::access_control(&caller.permissions, id));
+        profile.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), id));
         json(StatusCode::OK, profile)
     })
     .await
@@ -278,7 +278,7 @@ async fn update_account(
         let mut profile = profile(service, &account)?;
         // Grafana's PATCH answer leaves the token count out.
         profile.tokens = 0;
-        profile.access_control = with_access.then(|| dto::access_control(&caller.permissions, id));
+        profile.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), id));
         json(
             StatusCode::OK,
             json!({ "id": id, "message": "Service account updated", "name": account.name, "serviceaccount": profile }),
@@ -407,9 +407,9 @@ async fn user_permissions(
 ) -> Result<Response, ApiError> {
     let params = Params::from(raw);
     api(&app, &headers, &params, |_, caller| {
-        let mut map: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for p in &caller.permissions {
-            map.entry(p.action.as_str()).or_default().push(p.scope.as_str());
+        let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for p in caller.rights.iter() {
+            map.entry(p.action.as_str()).or_default().insert(p.scope.as_str());
         }
         json(StatusCode::OK, map)
     })

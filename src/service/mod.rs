@@ -22,7 +22,7 @@ pub use export_format::Export;
 pub use groups::{Group, GroupDetail};
 pub use orgs::OrgChanges;
 pub use plugins::PluginRegistration;
-pub use roles::{Grant, Role, RoleSummary};
+pub use roles::{AccessRights, Grant, Role, RoleSummary};
 pub use seed::{SeedError, SeedOptions, SeedSummary};
 pub use tokens::{Identity, IssuedToken, MAX_LIVE_TOKENS, NewToken, Rejection, UseRecord, VerifyError};
 

@@ -325,7 +325,8 @@ pub struct Search<'a> {
 }
 
 /// One page of an org's accounts matching `search`, in login order (as Grafana lists them),
-/// each with its number of tokens; and the count of all matches.
+/// each with its number of tokens; and the count of all matches. Only the filters asked for
+/// are in the SQL, so an unfiltered page walks the (org, login) index.
 pub fn search(
     conn: &Connection,
     org_id: i64,
@@ -333,26 +334,48 @@ pub fn search(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<(Account, i64)>, u64)> {
-    let filter = "FROM service_accounts a
-         WHERE a.org_id = ?1
-           AND (?2 = '' OR a.name_key LIKE ?3 ESCAPE '\\' OR a.login LIKE ?3 ESCAPE '\\')
-           AND (?4 = 0 OR a.disabled = 1)
-           AND (?5 IS NULL OR EXISTS (SELECT 1 FROM tokens t WHERE t.sa_id = a.id AND t.expires_at <= ?5))";
     let key = crate::domain::names::name_key(search.query);
     let pattern = like_pattern(&key);
-    let values = params![org_id, key, pattern, search.disabled_only, search.expired_tokens_at];
-    let total: i64 = conn.prepare_cached(&format!("SELECT count(*) {filter}"))?.query_row(values, |r| r.get(0))?;
+    let mut filter = String::from("FROM service_accounts a WHERE a.org_id = ?1");
+    if !key.is_empty() {
+        filter.push_str(" AND (a.name_key LIKE ?2 ESCAPE '\\' OR a.login LIKE ?2 ESCAPE '\\')");
+    }
+    if search.disabled_only {
+        filter.push_str(" AND a.disabled = 1");
+    }
+    if search.expired_tokens_at.is_some() {
+        filter.push_str(" AND EXISTS (SELECT 1 FROM tokens t WHERE t.sa_id = a.id AND t.expires_at <= ?3)");
+    }
+    // Each statement binds the parameters its text uses.
+    let expired = search.expired_tokens_at.unwrap_or(0);
+    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let bind = |stmt: &mut rusqlite::CachedStatement<'_>| -> rusqlite::Result<()> {
+        for name in ["?1", "?2", "?3", "?4", "?5"] {
+            if let Some(index) = stmt.parameter_index(name)? {
+                match name {
+                    "?1" => stmt.raw_bind_parameter(index, org_id)?,
+                    "?2" => stmt.raw_bind_parameter(index, &pattern)?,
+                    "?3" => stmt.raw_bind_parameter(index, expired)?,
+                    "?4" => stmt.raw_bind_parameter(index, clamp(limit))?,
+                    _ => stmt.raw_bind_parameter(index, clamp(offset))?,
+                }
+            }
+        }
+        Ok(())
+    };
+    let mut count = conn.prepare_cached(&format!("SELECT count(*) {filter}"))?;
+    bind(&mut count)?;
+    let total: i64 = count.raw_query().next()?.map_or(Ok(0), |row| row.get(0))?;
     let columns = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {columns}, (SELECT count(*) FROM tokens t WHERE t.sa_id = a.id) {filter}
-         ORDER BY a.login LIMIT ?6 OFFSET ?7"
+         ORDER BY a.login LIMIT ?4 OFFSET ?5"
     ))?;
-    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let rows = stmt
-        .query_map(
-            params![org_id, key, pattern, search.disabled_only, search.expired_tokens_at, clamp(limit), clamp(offset)],
-            |row| Ok((from_row(row)?, row.get(10)?)),
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((rows, total as u64))
+    bind(&mut stmt)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push((from_row(row)?, row.get(10)?));
+    }
+    Ok((out, total as u64))
 }

@@ -183,3 +183,22 @@ pub fn holders(conn: &Connection, org_id: i64, role: &RoleRef) -> Result<(Vec<St
         stmt.query_map(params![org_id, role_id, fixed], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
     Ok((accounts, groups))
 }
+
+/// Everything an account holds besides its basic role, in two indexed queries: the permissions
+/// of the custom and managed roles given to it or to its groups, and the names of the fixed
+/// roles given to it or to its groups (their permissions are in the catalog).
+pub fn rights_of_account(conn: &Connection, sa_id: i64) -> Result<(Vec<Permission>, Vec<String>)> {
+    let holders = "(ra.holder_sa = ?1 OR ra.holder_group IN (SELECT group_id FROM group_members WHERE sa_id = ?1))";
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT DISTINCT rp.action, rp.scope FROM role_assignments ra JOIN role_permissions rp ON rp.role_id = ra.role_id
+         WHERE {holders}"
+    ))?;
+    let permissions = stmt
+        .query_map([sa_id], |r| Ok(Permission { action: r.get(0)?, scope: r.get(1)? }))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT DISTINCT ra.fixed_role FROM role_assignments ra WHERE ra.fixed_role IS NOT NULL AND {holders}"
+    ))?;
+    let fixed = stmt.query_map([sa_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok((permissions, fixed))
+}

@@ -335,3 +335,28 @@ fn a_custom_role_holding_an_action_the_catalog_dropped_keeps_working_and_says_so
     // New grants of it are refused: it is not in the catalog any more.
     assert!(fx.service.change_role_permission(org, "reports", "reports:write", "", true).is_err());
 }
+
+/// The request-time rights (no sources, two queries) are exactly the explained permissions.
+#[test]
+fn access_rights_match_effective_permissions_for_every_demo_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    satui::demo::build_store(&path, 1_795_435_200).unwrap();
+    let service = satui::service::Service::open(&path).unwrap();
+    let mut checked = 0;
+    for org in service.orgs().unwrap() {
+        for account in service.account_page(org.id, "", 0, 1000).unwrap().accounts {
+            let explained: BTreeSet<Permission> = service
+                .effective_permissions(&account)
+                .unwrap()
+                .into_iter()
+                .map(|g| Permission::new(&g.action, &g.scope))
+                .collect();
+            let rights: BTreeSet<Permission> =
+                service.access_rights(account.id, account.role).unwrap().iter().cloned().collect();
+            assert_eq!(rights, explained, "{}", account.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+}
