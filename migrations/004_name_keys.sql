@@ -5,6 +5,9 @@
 ALTER TABLE tokens ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
 -- The token a rotation replaced (NULL for a token made by `token create`).
 ALTER TABLE tokens ADD COLUMN rotated_from INTEGER;
+-- 1 for a token restored by `satui import`: its secret was never in the file, so it cannot
+-- authenticate until it is rotated.
+ALTER TABLE tokens ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
 UPDATE tokens SET name_key = lower(name);
 DROP INDEX tokens_live_name;
 CREATE UNIQUE INDEX tokens_live_name ON tokens(sa_id, name_key) WHERE revoked_at IS NULL;

@@ -27,7 +27,7 @@ macro_rules! say_err {
 
 pub(crate) use {say, say_err};
 
-use crate::domain::expiry::{TokenStatus, describe_expiry};
+use crate::domain::expiry::{TokenStatus, describe_state};
 use crate::domain::time;
 use crate::service::{Account, AuditEvent, Org, Token};
 
@@ -114,7 +114,7 @@ pub fn account_json(account: &Account) -> Value {
 }
 
 pub fn token_json(token: &Token, account_disabled: bool, now: i64) -> Value {
-    let status = TokenStatus::of(token.expires_at, token.revoked_at, account_disabled, now);
+    let status = token.status(account_disabled, now);
     json!({
         "id": token.id,
         "account_id": token.sa_id,
@@ -129,17 +129,20 @@ pub fn token_json(token: &Token, account_disabled: bool, now: i64) -> Value {
         "max_age_days": token.max_age_days,
         "last_used_at": opt_time(token.last_used_at),
         "revoked_at": opt_time(token.revoked_at),
+        "retiring_until": opt_time(token.revoked_at.filter(|at| *at > now)),
+        "rotated_from": token.rotated_from,
+        "imported": token.imported,
     })
 }
 
 pub fn token_row(token: &Token, account_disabled: bool, now: i64) -> Vec<String> {
-    let status = TokenStatus::of(token.expires_at, token.revoked_at, account_disabled, now);
+    let status = token.status(account_disabled, now);
     vec![
         token.id.to_string(),
         token.name.clone(),
         token.hint.clone(),
         status.label().to_string(),
-        describe_expiry(token.expires_at, now),
+        describe_state(status, token.expires_at, token.revoked_at, now, true),
         token.max_age_days.map_or("-".to_string(), |d| format!("{d} d")),
         token.last_used_at.map_or("never".to_string(), time::date_time),
     ]

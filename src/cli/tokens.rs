@@ -30,10 +30,17 @@ pub enum TokenCommand {
         token: String,
     },
     /// Replace a token's secret, same name and settings; the old one is revoked at once.
+    /// Replace a token's secret (same name and settings); the new one is printed once.
     Rotate {
+        /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
+        /// The token: name or id.
         token: String,
+        /// How long the old secret keeps working, so a deployment can switch without an outage:
+        /// now (default), or a duration up to 7d such as 1h, 24h, 7d.
+        #[arg(long, default_value = "now", value_name = "DURATION")]
+        grace: String,
     },
     /// Delete a token for good.
     Delete {
@@ -123,10 +130,11 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
                 say!("revoked token {} ({}) of {}", token.name, token.hint, account.name);
             }
         }
-        TokenCommand::Rotate { sa, token } => {
+        TokenCommand::Rotate { sa, token, grace } => {
+            let grace = expiry::parse_grace(grace).map_err(|m| Failure::with_code(format!("--grace: {m}"), 2))?;
             let account = service.find_account(org.id, sa)?;
             let id = service.find_token(&account, token)?.id;
-            let issued = service.rotate_token(id)?;
+            let issued = service.rotate_token_with_grace(id, grace)?;
             print_issued(cli, service, &issued, &account);
         }
         TokenCommand::Delete { sa, token } => {

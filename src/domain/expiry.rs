@@ -141,18 +141,25 @@ pub fn is_expired(expires_at: Option<i64>, now: i64) -> bool {
 pub enum TokenStatus {
     Active,
     ExpiringSoon,
+    /// Rotated with a grace period: still valid until its revocation time.
+    Retiring,
     Expired,
     Revoked,
     /// The token is fine but its account is disabled.
     Inactive,
+    /// Imported from an export: its secret was never in the file, so it cannot authenticate
+    /// until rotated.
+    Imported,
 }
 
 impl TokenStatus {
     pub fn of(expires_at: Option<i64>, revoked_at: Option<i64>, account_disabled: bool, now: i64) -> TokenStatus {
-        if revoked_at.is_some() {
+        if revoked_at.is_some_and(|at| at <= now) {
             TokenStatus::Revoked
         } else if is_expired(expires_at, now) {
             TokenStatus::Expired
+        } else if revoked_at.is_some() {
+            TokenStatus::Retiring
         } else if account_disabled {
             TokenStatus::Inactive
         } else if expires_at.is_some_and(|at| at - now <= EXPIRING_SOON_DAYS * DAY) {
@@ -166,11 +173,82 @@ impl TokenStatus {
         match self {
             TokenStatus::Active => "active",
             TokenStatus::ExpiringSoon => "expiring soon",
+            TokenStatus::Retiring => "retiring",
             TokenStatus::Expired => "expired",
             TokenStatus::Revoked => "revoked",
             TokenStatus::Inactive => "inactive",
+            TokenStatus::Imported => "imported",
         }
     }
+
+    /// Whether a token in this state authenticates (its account permitting).
+    pub fn authenticates(self) -> bool {
+        matches!(self, TokenStatus::Active | TokenStatus::ExpiringSoon | TokenStatus::Retiring)
+    }
+}
+
+/// The one wording of when a token stops or stopped working, for every list (CLI, UI):
+/// "expires in 30 d (2026-12-23)", "never expires", "expired 2026-10-01",
+/// "revoked 2026-11-23", "retiring until 2026-11-24 13:00". `dates` adds the date to a relative
+/// time where there is room.
+pub fn describe_state(
+    status: TokenStatus,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+    now: i64,
+    dates: bool,
+) -> String {
+    let date = |at: i64| super::time::date(at);
+    match status {
+        TokenStatus::Revoked => format!("revoked {}", revoked_at.map(date).unwrap_or_default()),
+        TokenStatus::Expired => format!("expired {}", expires_at.map(date).unwrap_or_default()),
+        TokenStatus::Retiring => {
+            format!("retiring until {}", revoked_at.map(super::time::date_time).unwrap_or_default())
+        }
+        _ => match expires_at {
+            None => "never expires".to_string(),
+            Some(at) if dates => format!("expires in {} ({})", span(at - now), date(at)),
+            Some(at) => format!("expires in {}", span(at - now)),
+        },
+    }
+}
+
+/// The longest rotation grace: a week.
+pub const MAX_GRACE_SECONDS: i64 = 7 * DAY;
+
+/// A rotation's grace period typed by an admin: `now` or `0`, or a duration such as `1h`,
+/// `24h`, `7d`, `90m`, `1h30m` (at most 7 days). In seconds.
+pub fn parse_grace(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if text.is_empty() || text == "now" || text == "0" {
+        return Ok(0);
+    }
+    let mut total: i64 = 0;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => DAY,
+            ' ' if number.is_empty() => continue,
+            _ => return Err(format!("grace '{text}' is not a duration such as 1h, 24h or 7d")),
+        };
+        let n: i64 = number.parse().map_err(|_| format!("grace '{text}' is not a duration such as 1h, 24h or 7d"))?;
+        total = total.saturating_add(n.saturating_mul(unit));
+        number.clear();
+    }
+    if !number.is_empty() {
+        return Err(format!("grace '{text}' needs a unit: s, m, h or d (e.g. 24h)"));
+    }
+    if total > MAX_GRACE_SECONDS {
+        return Err(format!("a grace period is at most 7 days (got {})", span(total)));
+    }
+    Ok(total)
 }
 
 /// "in 12 d", "in 5 h", "expired 3 d ago", "never".

@@ -24,7 +24,7 @@ pub use orgs::OrgChanges;
 pub use plugins::PluginRegistration;
 pub use roles::{AccessRights, Grant, Role, RoleSummary};
 pub use seed::{SeedError, SeedOptions, SeedSummary};
-pub use tokens::{Identity, IssuedToken, MAX_LIVE_TOKENS, NewToken, Rejection, UseRecord, VerifyError};
+pub use tokens::{Identity, IssuedToken, KnownToken, MAX_LIVE_TOKENS, NewToken, Rejection, UseRecord, VerifyError};
 
 use crate::clock::{Clock, SystemClock};
 use crate::store::{Store, StoreError, audit as audit_store};

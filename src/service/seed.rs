@@ -402,6 +402,7 @@ fn seed_rows(
                         max_age_days: token.max_age_days,
                         last_used_at: token.last_used_at,
                         revoked_at: token.revoked_at,
+                        imported: false,
                     },
                 )?;
                 summary.tokens += 1;

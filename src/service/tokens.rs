@@ -132,7 +132,7 @@ impl Service {
         &mut self,
         account: &Account,
         new: &NewToken,
-        replacing: Option<&Token>,
+        replacing: Option<(&Token, i64)>,
         rng: &mut R,
     ) -> Result<IssuedToken> {
         let org = self.org(account.org_id)?;
@@ -143,29 +143,53 @@ impl Service {
     }
 
     pub fn revoke_token(&mut self, token_id: i64) -> Result<Token> {
+        self.revoke_token_because(token_id, None)
+    }
+
+    /// Revokes a token now, recording why in the audit event (`satui scan --revoke`: where it
+    /// leaked). Revoking a retiring token ends its grace at once. A plugin's token may be
+    /// revoked too: a leaked plugin token must be stoppable.
+    pub fn revoke_token_because(&mut self, token_id: i64, reason: Option<&str>) -> Result<Token> {
         let (token, account) = self.token_and_account(token_id)?;
-        Service::ensure_unmanaged(&account)?;
-        Service::ensure_revocable(&token)?;
+        Service::ensure_revocable(&token, self.now())?;
         let tx = self.begin()?;
         let now = tx.now;
-        if !tokens::revoke(&tx, token_id, now)? {
+        if !tokens::revoke(&tx, token_id, now, now)? {
             return Err(Error::Refused(format!("token '{}' is already revoked", token.name)));
         }
         let target = format!("token {} of {}", token.name, account.name);
-        tx.audit(Some(account.org_id), "token.revoke", &target, &format!("hint={}", token.hint))?;
+        let mut details = format!("hint={}", token.hint);
+        if token.revoked_at.is_some() {
+            details.push_str(" (ended its rotation grace)");
+        }
+        if let Some(reason) = reason {
+            details.push_str(&format!(" {reason}"));
+        }
+        tx.audit(Some(account.org_id), "token.revoke", &target, &details)?;
         tx.commit()?;
         self.token(token_id)
     }
 
     /// A new secret under the same name and settings; the old token is revoked at once.
     pub fn rotate_token(&mut self, token_id: i64) -> Result<IssuedToken> {
+        self.rotate_token_with_grace(token_id, 0)
+    }
+
+    /// A new secret under the same name and settings. The old token keeps working for
+    /// `grace_seconds` (at most 7 days, never past its own expiry), showing as retiring, so a
+    /// deployment can roll the new secret out without an outage; with 0 it is revoked at once.
+    /// A plugin's token may be rotated too.
+    pub fn rotate_token_with_grace(&mut self, token_id: i64, grace_seconds: i64) -> Result<IssuedToken> {
+        if !(0..=expiry::MAX_GRACE_SECONDS).contains(&grace_seconds) {
+            return Err(Error::Refused("a grace period is between 0 and 7 days".to_string()));
+        }
         let (token, account) = self.token_and_account(token_id)?;
-        Service::ensure_unmanaged(&account)?;
-        Service::ensure_rotatable(&token)?;
+        let now = self.now();
+        Service::ensure_rotatable(&token, now)?;
         // Two rotations of one name started together: the one that comes second finds the
         // first one's brand-new token. Rotating that again would revoke the secret the first
         // just handed out, so it is refused; a deliberate second rotation waits a moment.
-        let age = self.now() - token.created_at;
+        let age = now - token.created_at;
         if token.rotated_from.is_some() && age < ROTATION_RACE_SECONDS {
             return Err(Error::Refused(format!(
                 "token '{}' was rotated {age} s ago by another command (new secret {}); not rotating it again",
@@ -179,7 +203,8 @@ impl Service {
                 extended_max_age_days: token.max_age_days.map(i64::from),
             },
         };
-        self.issue(&account, &request, Some(&token), &mut rand::rng())
+        let retire_at = token.expires_at.map_or(now + grace_seconds, |at| at.min(now + grace_seconds));
+        self.issue(&account, &request, Some((&token, retire_at)), &mut rand::rng())
     }
 
     /// Removes a token and its row for good (revoke keeps the row for the record).
@@ -194,19 +219,28 @@ impl Service {
         Ok(())
     }
 
-    /// Whether a token may be revoked: not when it already is. The UI asks this before it asks
-    /// "are you sure?"; the revoke itself checks again inside its transaction.
-    pub fn ensure_revocable(token: &Token) -> Result<()> {
+    /// Whether a token may be revoked: not when it already is. A retiring token may (that ends
+    /// its grace). The UI asks this before it asks "are you sure?"; the revoke itself checks
+    /// again inside its transaction.
+    pub fn ensure_revocable(token: &Token, now: i64) -> Result<()> {
         match token.revoked_at {
-            Some(_) => Err(Error::Refused(format!("token '{}' is already revoked", token.name))),
-            None => Ok(()),
+            Some(at) if at <= now => Err(Error::Refused(format!("token '{}' is already revoked", token.name))),
+            _ => Ok(()),
         }
     }
 
-    /// Whether a token may be rotated: not once revoked (there is nothing left to replace).
-    pub fn ensure_rotatable(token: &Token) -> Result<()> {
+    /// Whether a token may be rotated: not once revoked (there is nothing left to replace), and
+    /// not while retiring (its successor is the one to rotate).
+    pub fn ensure_rotatable(token: &Token, now: i64) -> Result<()> {
         match token.revoked_at {
-            Some(_) => Err(Error::Refused(format!("token '{}' is revoked; create a new one instead", token.name))),
+            Some(at) if at <= now => {
+                Err(Error::Refused(format!("token '{}' is revoked; create a new one instead", token.name)))
+            }
+            Some(at) => Err(Error::Refused(format!(
+                "token '{}' is retiring (rotated; it works until {}): rotate its successor instead",
+                token.name,
+                time::date_time(at)
+            ))),
             None => Ok(()),
         }
     }
@@ -298,6 +332,30 @@ impl Service {
     }
 }
 
+/// A token found somewhere (by `satui scan`), as the store knows it.
+#[derive(Clone, Debug)]
+pub struct KnownToken {
+    pub token: Token,
+    pub org: String,
+    pub account: String,
+    pub login: String,
+    pub status: expiry::TokenStatus,
+}
+
+impl Service {
+    /// What the store knows of a token (by its hash), without using it: no use is recorded.
+    pub fn identify_token(&self, secret: &TokenSecret) -> Result<Option<KnownToken>> {
+        let row = tokens::find_for_verify(self.store.conn(), &secret.hash())?;
+        Ok(row.map(|row| KnownToken {
+            status: row.token.status(row.account_disabled, self.now()),
+            token: row.token,
+            org: row.org_name,
+            account: row.account_name,
+            login: row.account_login,
+        }))
+    }
+}
+
 /// A token use to write: when, and the expiry an Extended token slides to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UseRecord {
@@ -313,7 +371,7 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
     org: &crate::service::Org,
     account: &Account,
     new: &NewToken,
-    replacing: Option<&Token>,
+    replacing: Option<(&Token, i64)>,
     rng: &mut R,
 ) -> Result<(i64, TokenSecret)> {
     let now = tx.now;
@@ -324,10 +382,10 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
         Lifetime::Days(days) => Some(days),
         Lifetime::Until(at) => Some(((at - now + expiry::DAY - 1) / expiry::DAY) as u32),
     };
-    if let Some(old) = replacing {
+    if let Some((old, retire_at)) = replacing {
         // Checked inside the transaction: of two racing rotations, the second finds it revoked
-        // and fails, so the secret the first one printed stays the live one.
-        if !tokens::revoke(tx, old.id, now)? {
+        // (or retiring) and fails, so the secret the first one printed stays the live one.
+        if !tokens::retire(tx, old.id, retire_at)? {
             return Err(Error::Refused(format!(
                 "token '{}' was rotated or revoked by another command meanwhile; nothing was changed",
                 old.name
@@ -336,7 +394,8 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
     } else if tokens::find_live_by_name(tx, account.id, &name)?.is_some() {
         return Err(Error::invalid(Field::Name, format!("'{}' already has a token named '{name}'", account.name)));
     }
-    if tokens::count_live(tx, account.id, now)? >= MAX_LIVE_TOKENS {
+    // The token a rotation replaces does not count: it is on its way out.
+    if tokens::count_live(tx, account.id, now, replacing.map(|(old, _)| old.id))? >= MAX_LIVE_TOKENS {
         return Err(Error::Refused(format!(
             "'{}' already has {MAX_LIVE_TOKENS} live tokens; revoke or delete one first",
             account.name
@@ -352,7 +411,7 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
         lifetime_days,
         expires_at: resolved.expires_at,
         max_age_days: resolved.max_age_days,
-        rotated_from: replacing.map(|old| old.id),
+        rotated_from: replacing.map(|(old, _)| old.id),
     };
     let id = tokens::insert(tx, &row, now)?;
     let mut details =
@@ -361,6 +420,18 @@ pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
         details.push(format!("extended max_age_days={days}"));
     }
     details.push(format!("hint={hint}"));
+    if let Some((old, retire_at)) = replacing {
+        details.push(format!("replaces={}", old.hint));
+        details.push(if retire_at > now {
+            format!(
+                "grace={} retiring_until={}",
+                expiry::span(retire_at - now).replace(' ', ""),
+                time::rfc3339(retire_at)
+            )
+        } else {
+            "grace=none".to_string()
+        });
+    }
     let action = if replacing.is_some() { "token.rotate" } else { "token.create" };
     let target = format!("token {name} of {}", account.name);
     tx.audit(Some(org.id), action, &target, &details.join(" "))?;

@@ -165,6 +165,7 @@ impl Service {
                             max_age_days: t.max_age_days,
                             last_used_at: t.last_used_at,
                             revoked_at: t.revoked_at,
+                            imported: true,
                         },
                     )?;
                 }

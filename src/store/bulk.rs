@@ -35,6 +35,8 @@ pub struct SeedTokenRow<'a> {
     pub max_age_days: Option<u32>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// Restored by an import (its secret is unknown).
+    pub imported: bool,
 }
 
 pub fn insert_account(conn: &Connection, row: &SeedAccountRow<'_>) -> Result<i64> {
@@ -62,8 +64,8 @@ pub fn insert_token(conn: &Connection, row: &SeedTokenRow<'_>) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO tokens
            (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, last_used_at, revoked_at,
-            name_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            name_key, imported)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         row.sa_id,
@@ -76,7 +78,8 @@ pub fn insert_token(conn: &Connection, row: &SeedTokenRow<'_>) -> Result<i64> {
         row.max_age_days,
         row.last_used_at,
         row.revoked_at,
-        names::name_key(row.name)
+        names::name_key(row.name),
+        row.imported
     ])?;
     Ok(conn.last_insert_rowid())
 }

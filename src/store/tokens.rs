@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Result;
+use crate::domain::expiry::TokenStatus;
 use crate::domain::names;
 use crate::domain::role::BasicRole;
 
@@ -23,11 +24,23 @@ pub struct Token {
     pub revoked_at: Option<i64>,
     /// The token this one replaced, when a rotation made it.
     pub rotated_from: Option<i64>,
+    /// Restored by an import: it cannot authenticate until rotated.
+    pub imported: bool,
 }
 
 impl Token {
     pub fn extended(&self) -> bool {
         self.max_age_days.is_some()
+    }
+
+    /// The token's state at `now` (its account's being disabled makes it inactive).
+    pub fn status(&self, account_disabled: bool, now: i64) -> TokenStatus {
+        match TokenStatus::of(self.expires_at, self.revoked_at, account_disabled, now) {
+            TokenStatus::Active | TokenStatus::ExpiringSoon | TokenStatus::Inactive if self.imported => {
+                TokenStatus::Imported
+            }
+            status => status,
+        }
     }
 }
 
@@ -56,7 +69,7 @@ pub struct VerifyRow {
     pub account_disabled: bool,
 }
 
-const COLUMNS: &str = "t.id, t.sa_id, t.name, t.hint, t.created_at, t.lifetime_days, t.expires_at, t.max_age_days, t.last_used_at, t.revoked_at, t.rotated_from";
+const COLUMNS: &str = "t.id, t.sa_id, t.name, t.hint, t.created_at, t.lifetime_days, t.expires_at, t.max_age_days, t.last_used_at, t.revoked_at, t.rotated_from, t.imported";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
     Ok(Token {
@@ -71,6 +84,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
         last_used_at: row.get(8)?,
         revoked_at: row.get(9)?,
         rotated_from: row.get(10)?,
+        imported: row.get(11)?,
     })
 }
 
@@ -130,13 +144,15 @@ pub fn find_by_name(conn: &Connection, sa_id: i64, name: &str) -> Result<Vec<Tok
     Ok(rows)
 }
 
-/// Tokens that can still authenticate: not revoked and not expired.
-pub fn count_live(conn: &Connection, sa_id: i64, now: i64) -> Result<i64> {
+/// Tokens that can still authenticate (not revoked, or retiring; not expired), leaving out
+/// `except` (the token a rotation replaces).
+pub fn count_live(conn: &Connection, sa_id: i64, now: i64, except: Option<i64>) -> Result<i64> {
     Ok(conn
         .prepare_cached(
-            "SELECT count(*) FROM tokens WHERE sa_id = ?1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+            "SELECT count(*) FROM tokens WHERE sa_id = ?1 AND (revoked_at IS NULL OR revoked_at > ?2)
+               AND (expires_at IS NULL OR expires_at > ?2) AND id IS NOT ?3",
         )?
-        .query_row(params![sa_id, now], |r| r.get(0))?)
+        .query_row(params![sa_id, now, except], |r| r.get(0))?)
 }
 
 pub fn find_for_verify(conn: &Connection, hash: &[u8; 32]) -> Result<Option<VerifyRow>> {
@@ -147,28 +163,39 @@ pub fn find_for_verify(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Veri
     ))?;
     let row = stmt
         .query_row([&hash[..]], |row| {
-            let role: String = row.get(17)?;
+            let role: String = row.get(18)?;
             Ok(VerifyRow {
                 token: from_row(row)?,
-                org_id: row.get(11)?,
-                org_name: row.get(12)?,
-                org_cap_days: row.get(13)?,
-                account_id: row.get(14)?,
-                account_name: row.get(15)?,
-                account_login: row.get(16)?,
+                org_id: row.get(12)?,
+                org_name: row.get(13)?,
+                org_cap_days: row.get(14)?,
+                account_id: row.get(15)?,
+                account_name: row.get(16)?,
+                account_login: row.get(17)?,
                 account_role: role.parse().unwrap_or_default(),
-                account_disabled: row.get(18)?,
+                account_disabled: row.get(19)?,
             })
         })
         .optional()?;
     Ok(row)
 }
 
-/// Returns false when the token was already revoked (or is gone).
-pub fn revoke(conn: &Connection, id: i64, now: i64) -> Result<bool> {
+/// Revokes a token at `at` (now, or the end of a rotation's grace). Works on a live token and
+/// on a retiring one (whose grace it replaces); returns false when the token was already revoked
+/// at `now` (or is gone).
+pub fn revoke(conn: &Connection, id: i64, at: i64, now: i64) -> Result<bool> {
+    let n = conn
+        .prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND (revoked_at IS NULL OR revoked_at > ?3)")?
+        .execute(params![id, at, now])?;
+    Ok(n > 0)
+}
+
+/// Marks a live (never revoked) token to stop at `at`: now, or the end of a rotation's grace.
+/// Returns false when it was already revoked or retiring.
+pub fn retire(conn: &Connection, id: i64, at: i64) -> Result<bool> {
     let n = conn
         .prepare_cached("UPDATE tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")?
-        .execute(params![id, now])?;
+        .execute(params![id, at])?;
     Ok(n > 0)
 }
 

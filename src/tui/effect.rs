@@ -67,26 +67,94 @@ pub enum Read {
 /// refusal naming the field it is about.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
-    CreateAccount { org_id: i64, new: NewAccount },
-    UpdateAccount { account_id: i64, changes: AccountChanges },
-    SetDisabled { account_id: i64, disabled: bool },
-    DeleteAccount { account_id: i64 },
-    CreateToken { account_id: i64, new: NewToken },
-    RotateToken { token_id: i64 },
-    RevokeToken { token_id: i64 },
-    DeleteToken { token_id: i64 },
-    AssignRole { account_id: i64, role: String, assign: bool },
-    CreateGroup { org_id: i64, name: String, description: String },
-    RenameGroup { org_id: i64, group: String, new_name: String },
-    ChangeMember { org_id: i64, group: String, account: String, add: bool },
-    ChangeGroupRole { org_id: i64, group: String, role: String, add: bool },
-    DeleteGroup { org_id: i64, name: String },
-    CreateRole { org_id: i64, name: String, description: String, permissions: Vec<(String, String)> },
-    ChangeRolePermission { org_id: i64, role: String, action: String, scope: String, grant: bool },
-    DeleteRole { org_id: i64, name: String },
-    CreateOrg { name: String },
-    UpdateOrg { org_id: i64, changes: OrgChanges },
-    DeleteOrg { org_id: i64 },
+    CreateAccount {
+        org_id: i64,
+        new: NewAccount,
+    },
+    UpdateAccount {
+        account_id: i64,
+        changes: AccountChanges,
+    },
+    SetDisabled {
+        account_id: i64,
+        disabled: bool,
+    },
+    DeleteAccount {
+        account_id: i64,
+    },
+    CreateToken {
+        account_id: i64,
+        new: NewToken,
+    },
+    /// A new secret; the old one works `grace_seconds` more (0: stops now).
+    RotateToken {
+        token_id: i64,
+        grace_seconds: i64,
+    },
+    RevokeToken {
+        token_id: i64,
+    },
+    DeleteToken {
+        token_id: i64,
+    },
+    AssignRole {
+        account_id: i64,
+        role: String,
+        assign: bool,
+    },
+    CreateGroup {
+        org_id: i64,
+        name: String,
+        description: String,
+    },
+    RenameGroup {
+        org_id: i64,
+        group: String,
+        new_name: String,
+    },
+    ChangeMember {
+        org_id: i64,
+        group: String,
+        account: String,
+        add: bool,
+    },
+    ChangeGroupRole {
+        org_id: i64,
+        group: String,
+        role: String,
+        add: bool,
+    },
+    DeleteGroup {
+        org_id: i64,
+        name: String,
+    },
+    CreateRole {
+        org_id: i64,
+        name: String,
+        description: String,
+        permissions: Vec<(String, String)>,
+    },
+    ChangeRolePermission {
+        org_id: i64,
+        role: String,
+        action: String,
+        scope: String,
+        grant: bool,
+    },
+    DeleteRole {
+        org_id: i64,
+        name: String,
+    },
+    CreateOrg {
+        name: String,
+    },
+    UpdateOrg {
+        org_id: i64,
+        changes: OrgChanges,
+    },
+    DeleteOrg {
+        org_id: i64,
+    },
 }
 
 impl From<Read> for Effect {
@@ -257,8 +325,8 @@ fn change(service: &mut Service, change: Change) -> crate::service::Result<Outco
             let account = service.account(account_id).map(|a| a.name).unwrap_or_default();
             Ok(Outcome::TokenIssued { issued, account })
         }
-        RotateToken { token_id } => {
-            let issued = service.rotate_token(token_id)?;
+        RotateToken { token_id, grace_seconds } => {
+            let issued = service.rotate_token_with_grace(token_id, grace_seconds)?;
             let account = service.account(issued.token.sa_id).map(|a| a.name).unwrap_or_default();
             Ok(Outcome::TokenIssued { issued, account })
         }

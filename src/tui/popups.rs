@@ -45,7 +45,6 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                     Pending::DeleteGroup { org_id, name } => Change::DeleteGroup { org_id, name },
                     Pending::DeleteRole { org_id, name } => Change::DeleteRole { org_id, name },
                     Pending::RevokeToken(token_id) => Change::RevokeToken { token_id },
-                    Pending::RotateToken(token_id) => Change::RotateToken { token_id },
                     Pending::DeleteToken(token_id) => Change::DeleteToken { token_id },
                 };
                 return vec![effect.into()];

@@ -176,7 +176,6 @@ pub enum Pending {
     DeleteGroup { org_id: i64, name: String },
     DeleteRole { org_id: i64, name: String },
     RevokeToken(i64),
-    RotateToken(i64),
     DeleteToken(i64),
 }
 

@@ -184,38 +184,53 @@ fn with_unmanaged_account(state: &mut State, then: impl FnOnce(&mut State, Accou
     then(state, account)
 }
 
-/// Rotate, revoke or delete the selected token: refused at once when the service's rules say
-/// no, else asked first.
+/// Rotate, revoke or delete the selected token of the selected account.
 fn token_command(state: &mut State, command: Command) -> Vec<Effect> {
-    with_unmanaged_account(state, |state, account| {
-        let token =
-            state.detail.as_ref().filter(|d| d.account.id == account.id).and_then(|d| d.selected_token().cloned());
-        let Some(token) = token else {
-            state.error(format!("{} has no token to act on", account.name));
-            return Vec::new();
-        };
-        let allowed = match command {
-            Command::RotateToken => Service::ensure_rotatable(&token),
-            Command::RevokeToken => Service::ensure_revocable(&token),
-            _ => Ok(()),
-        };
-        if let Err(e) = allowed {
-            state.error(e.to_string());
-            return Vec::new();
+    let Some(account) = state.selected_account().cloned() else {
+        state.error("no service account selected");
+        return Vec::new();
+    };
+    let token = state.detail.as_ref().filter(|d| d.account.id == account.id).and_then(|d| d.selected_token().cloned());
+    let Some(token) = token else {
+        state.error(format!("{} has no token to act on", account.name));
+        return Vec::new();
+    };
+    ask_token_action(state, &token, &account, command)
+}
+
+/// Rotate (asking for the grace), revoke or delete a token: refused at once when the service's
+/// rules say no, else asked first. A plugin's token may be rotated or revoked (a leaked one
+/// must be stoppable), not deleted.
+pub(super) fn ask_token_action(
+    state: &mut State,
+    token: &crate::service::Token,
+    account: &Account,
+    command: Command,
+) -> Vec<Effect> {
+    let allowed = match command {
+        Command::RotateToken => Service::ensure_rotatable(token, state.now),
+        Command::RevokeToken => Service::ensure_revocable(token, state.now),
+        _ => Service::ensure_unmanaged(account),
+    };
+    if let Err(e) = allowed {
+        state.error(e.to_string());
+        return Vec::new();
+    }
+    match command {
+        Command::RotateToken => state.popups.push(Popup::Form(Form::rotate_token(token, &account.name))),
+        Command::RevokeToken => {
+            let grace = if token.revoked_at.is_some() { " Its rotation grace ends now." } else { "" };
+            state.popups.push(Popup::Confirm {
+                message: format!("Revoke token {} ({}) of {}?{grace}", token.name, token.hint, account.name),
+                pending: Pending::RevokeToken(token.id),
+            });
         }
-        let (message, pending) = match command {
-            Command::RotateToken => (
-                format!("Rotate token {}? The current secret stops working now.", token.name),
-                Pending::RotateToken(token.id),
-            ),
-            Command::RevokeToken => {
-                (format!("Revoke token {} ({})?", token.name, token.hint), Pending::RevokeToken(token.id))
-            }
-            _ => (format!("Delete token {} ({}) for good?", token.name, token.hint), Pending::DeleteToken(token.id)),
-        };
-        state.popups.push(Popup::Confirm { message, pending });
-        Vec::new()
-    })
+        _ => state.popups.push(Popup::Confirm {
+            message: format!("Delete token {} ({}) of {} for good?", token.name, token.hint, account.name),
+            pending: Pending::DeleteToken(token.id),
+        }),
+    }
+    Vec::new()
 }
 
 fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {

@@ -10,6 +10,7 @@ mod common;
 mod expiry;
 mod files;
 mod import_fuzz;
+mod lifecycle;
 mod migration;
 mod names;
 mod permissions;

@@ -340,12 +340,12 @@ fn the_rules_the_ui_asks_before_confirming_refuse_a_revoked_token_and_allow_a_li
     let mut fx = Fixture::new();
     let account = fx.account("ci-bot");
     let live = fx.token(account.id, "live", days(30)).token;
-    assert!(Service::ensure_revocable(&live).is_ok());
-    assert!(Service::ensure_rotatable(&live).is_ok());
+    assert!(Service::ensure_revocable(&live, T0).is_ok());
+    assert!(Service::ensure_rotatable(&live, T0).is_ok());
     let revoked = fx.service.revoke_token(live.id).unwrap();
-    let revoke = Service::ensure_revocable(&revoked).unwrap_err().to_string();
+    let revoke = Service::ensure_revocable(&revoked, T0).unwrap_err().to_string();
     assert_eq!(revoke, "token 'live' is already revoked");
-    let rotate = Service::ensure_rotatable(&revoked).unwrap_err().to_string();
+    let rotate = Service::ensure_rotatable(&revoked, T0).unwrap_err().to_string();
     assert_eq!(rotate, "token 'live' is revoked; create a new one instead");
 }
 
@@ -354,7 +354,7 @@ fn given_two_commands_that_read_the_same_token_when_both_rotate_then_the_second_
     let mut fx = Fixture::new();
     let account = fx.account("ci-bot");
     let token = fx.token(account.id, "deploy", days(30)).token;
-    let mut other = Service::open(&fx.path).unwrap();
+    let mut other = Service::open_with_clock(&fx.path, fx.clock.clone()).unwrap();
     // Both have resolved "deploy" to the same token; the first rotation wins.
     let first = fx.service.rotate_token(token.id).unwrap();
     let second = other.rotate_token(token.id).unwrap_err().to_string();

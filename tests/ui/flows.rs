@@ -165,10 +165,42 @@ fn revoke_and_rotate_from_the_tokens_pane() {
     let other = h.state.detail.as_ref().unwrap().selected_token().unwrap().clone();
     assert_ne!(other.id, token.id);
     h.key(KeyCode::Char('R'));
-    h.key(KeyCode::Char('y'));
+    // The rotate form asks for the grace: now / 1 h / 24 h / 7 d; now is the default.
+    assert!(h.screen().contains("Old one works") && h.screen().contains("◂ now ▸"), "{}", h.screen());
+    h.key(KeyCode::Enter);
     let secret = h.revealed_secret().expect("rotation reveals the new secret");
     assert!(h.service.token(other.id).unwrap().revoked_at.is_some());
     assert_eq!(h.service.verify_token(&secret).unwrap().token, other.name);
+}
+
+#[test]
+fn rotating_with_a_grace_leaves_the_old_token_retiring_and_it_cannot_be_rotated_again() {
+    let mut h = Harness::empty();
+    h.create("bot");
+    h.key(KeyCode::Char('t'));
+    h.chars("deploy");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('c'));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('y'));
+    h.keys(&[KeyCode::Tab, KeyCode::Tab]);
+    h.key(KeyCode::Char('R'));
+    h.key(KeyCode::Right); // 1 h
+    h.key(KeyCode::Enter);
+    assert!(h.revealed_secret().is_some());
+    h.key(KeyCode::Char('c'));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('y'));
+    let old = h.state.detail.as_ref().unwrap().tokens.iter().find(|t| t.revoked_at.is_some()).unwrap().clone();
+    assert_eq!(old.revoked_at, Some(NOW + 3600));
+    assert!(h.screen().contains("retiring until"), "{}", h.screen());
+    // Select the retiring one: R is refused before anything is asked.
+    while h.state.detail.as_ref().unwrap().selected_token().unwrap().id != old.id {
+        h.key(KeyCode::Char('j'));
+    }
+    h.key(KeyCode::Char('R'));
+    assert!(h.state.popups.is_empty());
+    assert!(h.screen().contains("is retiring"), "{}", h.screen());
 }
 
 #[test]

@@ -44,6 +44,7 @@ fn token(id: i64, revoked: bool) -> Token {
         last_used_at: None,
         revoked_at: revoked.then_some(NOW),
         rotated_from: None,
+        imported: false,
     }
 }
 

@@ -26,6 +26,8 @@ pub enum FieldKey {
     Scope,
     Cap,
     Confirm,
+    /// How long a rotated token keeps working.
+    Grace,
 }
 
 /// One line of text and its cursor. The editing itself is `tui-input`'s; this wrapper keeps

@@ -24,7 +24,11 @@ pub enum FormKind {
     NewOrg,
     EditOrg { org_id: i64 },
     DeleteOrg { org_id: i64, name: String },
+    RotateToken { token_id: i64 },
 }
+
+/// The graces the rotate form offers (DESIGN: now / 1 h / 24 h / 7 d).
+const GRACES: [(&str, i64); 4] = [("now", 0), ("1 h", 3_600), ("24 h", 86_400), ("7 d", 604_800)];
 
 const LIFETIMES: [&str; 7] = ["Never", "7 days", "30 days", "60 days", "90 days", "365 days", CUSTOM];
 const LIFETIME_DAYS: [Option<u32>; 7] = [None, Some(7), Some(30), Some(60), Some(90), Some(365), None];
@@ -163,6 +167,23 @@ impl Form {
         )
     }
 
+    pub fn rotate_token(token: &crate::service::Token, account: &str) -> Form {
+        let mut form = Form::build(
+            FormKind::RotateToken { token_id: token.id },
+            format!("Rotate token {} ({}) of {account}", token.name, token.hint),
+            vec![FormField::choice(
+                FieldKey::Grace,
+                "Old one works",
+                GRACES.iter().map(|(l, _)| l.to_string()).collect(),
+                0,
+            )],
+        );
+        form.note = Some(
+            "The new secret is shown once. With a grace the old secret keeps working until then, so a deployment can switch without an outage.".into(),
+        );
+        form
+    }
+
     pub fn delete_org(org: &Org) -> Form {
         Form::build(
             FormKind::DeleteOrg { org_id: org.id, name: org.name.clone() },
@@ -245,6 +266,11 @@ pub(super) fn submit(form: &mut Form) -> Option<Change> {
                 form.check(FieldKey::Cap, parsed)
             };
             Some(Change::UpdateOrg { org_id, changes: OrgChanges { name: Some(name?), cap_days: Some(cap?) } })
+        }
+        FormKind::RotateToken { token_id } => {
+            let index = form.field(FieldKey::Grace).map_or(0, FormField::choice_index);
+            let grace_seconds = GRACES.get(index).map_or(0, |(_, seconds)| *seconds);
+            Some(Change::RotateToken { token_id, grace_seconds })
         }
         FormKind::DeleteOrg { org_id, name } => {
             let typed = form.text_of(FieldKey::Confirm);

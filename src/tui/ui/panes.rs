@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{Theme, clean, edited_line, fit, group_digits, width};
-use crate::domain::expiry::{TokenStatus, describe_expiry, span};
+use crate::domain::expiry::{TokenStatus, describe_state, span};
 use crate::domain::time;
 use crate::tui::action::View;
 use crate::tui::keymap;
@@ -190,17 +190,13 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         .tokens
         .iter()
         .map(|t| {
-            let status = TokenStatus::of(t.expires_at, t.revoked_at, detail.account.disabled, now);
+            let status = t.status(detail.account.disabled, now);
             let status_style = match status {
                 TokenStatus::Active => theme.ok(),
-                TokenStatus::ExpiringSoon => theme.warn(),
+                TokenStatus::ExpiringSoon | TokenStatus::Retiring => theme.warn(),
                 _ => theme.error(),
             };
-            let when = match status {
-                TokenStatus::Revoked => format!("revoked {}", t.revoked_at.map(time::date).unwrap_or_default()),
-                TokenStatus::Expired => format!("expired {}", t.expires_at.map(time::date).unwrap_or_default()),
-                _ => describe_expiry(t.expires_at, now),
-            };
+            let when = describe_state(status, t.expires_at, t.revoked_at, now, area.width >= 60);
             let mut facts = vec![when];
             if let Some(days) = t.max_age_days {
                 facts.push(format!("extended {days} d"));
