@@ -132,6 +132,35 @@ fn bench_verify(c: &mut Criterion, service: &mut Service, org_id: i64) {
     group.finish();
 }
 
+/// The tokens view (6): the first page and the count of each quick filter, over every token
+/// of the org.
+fn bench_tokens_view(c: &mut Criterion, service: &Service, org_id: i64) {
+    use satui::service::{OrgTokenFilter, StateFilter};
+    let day = satui::domain::expiry::DAY;
+    let filters: [(&str, OrgTokenFilter); 8] = [
+        ("all", OrgTokenFilter::default()),
+        ("expiring_7d", OrgTokenFilter { expiring_within: Some(7 * day), ..Default::default() }),
+        ("retiring", OrgTokenFilter { state: Some(StateFilter::Retiring), ..Default::default() }),
+        ("expired", OrgTokenFilter { state: Some(StateFilter::Expired), ..Default::default() }),
+        ("revoked", OrgTokenFilter { state: Some(StateFilter::Revoked), ..Default::default() }),
+        ("never_used", OrgTokenFilter { never_used: true, ..Default::default() }),
+        ("unused_90d", OrgTokenFilter { unused_for: Some(90 * day), ..Default::default() }),
+        ("never_expires", OrgTokenFilter { never_expires: true, ..Default::default() }),
+    ];
+    let mut group = c.benchmark_group("tokens_view");
+    for (label, filter) in filters {
+        let total = service.count_org_tokens(org_id, &filter).expect("count");
+        eprintln!("tokens view {label}: {total} tokens");
+        group.bench_function(BenchmarkId::new("first_page", label), |b| {
+            b.iter(|| black_box(service.org_tokens(org_id, &filter, 0, PAGE_SIZE).expect("page")))
+        });
+        group.bench_function(BenchmarkId::new("count", label), |b| {
+            b.iter(|| black_box(service.count_org_tokens(org_id, &filter).expect("count")))
+        });
+    }
+    group.finish();
+}
+
 fn main() {
     let store = common::seeded();
     let mut c = common::criterion();
@@ -140,6 +169,7 @@ fn main() {
     let org_id = service.default_org().expect("org").id;
     bench_paging(&mut c, &service, org_id);
     bench_filter(&mut c, &service, org_id);
+    bench_tokens_view(&mut c, &service, org_id);
     bench_detail(&mut c, &mut service, org_id);
     bench_verify(&mut c, &mut service, org_id);
     c.final_summary();

@@ -89,6 +89,7 @@ pub fn build_store(path: &std::path::Path, now: i64) -> Result<()> {
     let clock = Arc::new(ManualClock::new(now - 500 * DAY));
     let mut service = Service::open_with_clock(path, clock.clone())?;
     service.set_actor("demo");
+    service.date_fresh_store()?;
     for org in &file.orgs {
         let org_id = match service.find_org(&org.name) {
             Ok(existing) => existing.id,

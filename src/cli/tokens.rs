@@ -11,16 +11,23 @@ use super::output::{TOKEN_HEADER, print_json, say, say_err, table, token_json, t
 use super::{Cli, CliResult, Failure, selected_org};
 use crate::domain::expiry::{self, DEFAULT_LIFETIME_DAYS, DEFAULT_MAX_AGE_DAYS, ExpiryRequest, Lifetime};
 use crate::domain::{permission, time};
-use crate::service::{Account, IssuedToken, NewToken, Service, VerifyError};
+use crate::service::{Account, IssuedToken, NewToken, OrgTokenFilter, Service, StateFilter, VerifyError};
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Issue a token; it is printed once on stdout and never again.
     Create(CreateArgs),
-    /// List an account's tokens (hints only, never secrets).
-    List {
-        #[arg(long, value_name = "ACCOUNT")]
-        sa: String,
+    /// List an account's tokens, or with --all every token of the org with filters for upkeep
+    /// (hints only, never secrets).
+    List(ListArgs),
+    /// Delete the org's tokens that were revoked or expired before a date (one audit event).
+    Purge {
+        /// Tokens revoked or expired before this day (YYYY-MM-DD, at 00:00 UTC) go.
+        #[arg(long, value_name = "DATE")]
+        before: String,
+        /// Only count what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Revoke a token (kept in the list as revoked).
     Revoke {
@@ -58,6 +65,44 @@ pub enum TokenCommand {
         #[arg(long, requires = "action")]
         scope: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The account: name, login or id.
+    #[arg(long, value_name = "ACCOUNT", required_unless_present = "all", conflicts_with = "all")]
+    sa: Option<String>,
+    /// Every token of the organization, soonest expiry first.
+    #[arg(long)]
+    all: bool,
+    /// Only tokens in this state.
+    #[arg(long, value_enum, requires = "all")]
+    state: Option<StateArg>,
+    /// Only live tokens expiring within this many days.
+    #[arg(long, value_name = "DAYS", requires = "all", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    expiring_within: Option<u32>,
+    /// Only live tokens not used for this many days (never used: counted from creation).
+    #[arg(long, value_name = "DAYS", requires = "all", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    unused_for: Option<u32>,
+    /// Only tokens that never expire.
+    #[arg(long, requires = "all")]
+    never_expires: bool,
+    /// At most this many tokens (with --all).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    limit: u64,
+    /// Skip this many (with --all).
+    #[arg(long, default_value_t = 0)]
+    offset: u64,
+}
+
+/// `--state` of `token list --all`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum StateArg {
+    /// Can authenticate (active, expiring soon, retiring).
+    Live,
+    Retiring,
+    Expired,
+    Revoked,
 }
 
 #[derive(Debug, Args)]
@@ -109,8 +154,66 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
                 service.create_token(account.id, &NewToken { name: args.name.clone(), expiry: args.expiry()? })?;
             print_issued(cli, service, &issued, &account);
         }
-        TokenCommand::List { sa } => {
-            let account = service.find_account(org.id, sa)?;
+        TokenCommand::List(ListArgs {
+            all: true,
+            state,
+            expiring_within,
+            unused_for,
+            never_expires,
+            limit,
+            offset,
+            ..
+        }) => {
+            let filter = OrgTokenFilter {
+                state: state.map(|s| match s {
+                    StateArg::Live => StateFilter::Live,
+                    StateArg::Retiring => StateFilter::Retiring,
+                    StateArg::Expired => StateFilter::Expired,
+                    StateArg::Revoked => StateFilter::Revoked,
+                }),
+                expiring_within: expiring_within.map(|d| i64::from(d) * expiry::DAY),
+                unused_for: unused_for.map(|d| i64::from(d) * expiry::DAY),
+                never_used: false,
+                never_expires: *never_expires,
+            };
+            let rows = service.org_tokens(org.id, &filter, *offset, *limit)?;
+            let now = service.now();
+            if cli.json {
+                let values: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        let mut value = token_json(&r.token, r.account_disabled, now);
+                        value["account"] = r.account_name.as_str().into();
+                        value["login"] = r.account_login.as_str().into();
+                        value
+                    })
+                    .collect();
+                print_json(&values.into());
+            } else {
+                let rows: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        let mut row = vec![r.account_name.clone()];
+                        row.extend(token_row(&r.token, r.account_disabled, now));
+                        row
+                    })
+                    .collect();
+                let mut header = vec!["ACCOUNT"];
+                header.extend(TOKEN_HEADER);
+                table(&header, &rows);
+                let total = service.count_org_tokens(org.id, &filter)?;
+                if (*offset + rows.len() as u64) < total {
+                    say_err!(
+                        "{}–{} of {total}; --offset {} for more",
+                        offset + 1,
+                        *offset + rows.len() as u64,
+                        offset + rows.len() as u64
+                    );
+                }
+            }
+        }
+        TokenCommand::List(ListArgs { sa, .. }) => {
+            let account = service.find_account(org.id, sa.as_deref().unwrap_or_default())?;
             let tokens = service.tokens(account.id)?;
             let now = service.now();
             if cli.json {
@@ -143,6 +246,22 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
             service.delete_token(token.id)?;
             if !cli.json {
                 say!("deleted token {} ({}) of {}", token.name, token.hint, account.name);
+            }
+        }
+        TokenCommand::Purge { before, dry_run } => {
+            let before_ts = time::parse_date(before).map_err(|m| Failure::with_code(format!("--before: {m}"), 2))?;
+            let count = service.purge_tokens(org.id, before_ts, *dry_run)?;
+            if cli.json {
+                print_json(
+                    &serde_json::json!({ "purged": if *dry_run { 0 } else { count }, "matching": count, "dry_run": dry_run }),
+                );
+            } else if *dry_run {
+                say!(
+                    "{count} token(s) of {} were revoked or expired before {before}; nothing deleted (dry run)",
+                    org.name
+                );
+            } else {
+                say!("deleted {count} token(s) of {} revoked or expired before {before}", org.name);
             }
         }
         // Verification reads the token first and never creates a store: see `verify`.

@@ -90,8 +90,13 @@ impl Service {
 
     /// Refuses changes to an account a plugin manages.
     pub fn ensure_unmanaged(account: &Account) -> Result<()> {
-        match &account.managed_by {
-            Some(plugin) => Err(Error::Refused(format!("'{}' is managed by plugin {plugin}", account.name))),
+        Service::refuse_managed(&account.name, account.managed_by.as_deref())
+    }
+
+    /// The same rule for a list row that carries only the account's name and manager.
+    pub fn refuse_managed(account_name: &str, managed_by: Option<&str>) -> Result<()> {
+        match managed_by {
+            Some(plugin) => Err(Error::Refused(format!("'{account_name}' is managed by plugin {plugin}"))),
             None => Ok(()),
         }
     }

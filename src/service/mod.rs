@@ -32,7 +32,7 @@ use crate::store::{Store, StoreError, audit as audit_store};
 pub use crate::store::accounts::{Account, Search as AccountSearch};
 pub use crate::store::audit::AuditEvent;
 pub use crate::store::orgs::{Org, OrgSummary};
-pub use crate::store::tokens::Token;
+pub use crate::store::tokens::{OrgToken, OrgTokenFilter, StateFilter, Token};
 
 /// Which input a validation error is about, so a form can show it under that field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

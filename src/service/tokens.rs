@@ -332,6 +332,55 @@ impl Service {
     }
 }
 
+/// Tokens deleted per transaction by a purge.
+const PURGE_BATCH: u64 = 5_000;
+
+impl Service {
+    /// One page of an org's tokens with their accounts, soonest expiry first.
+    pub fn org_tokens(
+        &self,
+        org_id: i64,
+        filter: &tokens::OrgTokenFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<tokens::OrgToken>> {
+        Ok(tokens::org_page(self.store.conn(), org_id, filter, self.now(), offset, limit)?)
+    }
+
+    /// How many of an org's tokens match `filter`.
+    pub fn count_org_tokens(&self, org_id: i64, filter: &tokens::OrgTokenFilter) -> Result<u64> {
+        Ok(tokens::org_count(self.store.conn(), org_id, filter, self.now())?)
+    }
+
+    /// Deletes the org's tokens revoked or expired before `before` (a batch per transaction, so
+    /// other writers never wait long), with one audit event giving the count; `dry_run` only
+    /// counts. Returns the count.
+    pub fn purge_tokens(&mut self, org_id: i64, before: i64, dry_run: bool) -> Result<u64> {
+        let org = self.org(org_id)?;
+        if before > self.now() {
+            return Err(Error::invalid(Field::Lifetime, "--before must not be in the future".to_string()));
+        }
+        let count = tokens::count_purgeable(self.store.conn(), org_id, before)?;
+        if dry_run || count == 0 {
+            return Ok(count);
+        }
+        let mut first = true;
+        loop {
+            let tx = self.begin()?;
+            if first {
+                let details = format!("count={count} before={}", time::rfc3339(before));
+                tx.audit(Some(org_id), "token.purge", &format!("org {}", org.name), &details)?;
+                first = false;
+            }
+            let removed = tokens::purge(&tx, org_id, before, PURGE_BATCH)?;
+            tx.commit()?;
+            if removed < PURGE_BATCH {
+                return Ok(count);
+            }
+        }
+    }
+}
+
 /// A token found somewhere (by `satui scan`), as the store knows it.
 #[derive(Clone, Debug)]
 pub struct KnownToken {

@@ -64,8 +64,8 @@ pub fn insert_token(conn: &Connection, row: &SeedTokenRow<'_>) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO tokens
            (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, max_age_days, last_used_at, revoked_at,
-            name_key, imported)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            name_key, imported, org_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, (SELECT org_id FROM service_accounts WHERE id = ?1))",
     )?
     .execute(params![
         row.sa_id,

@@ -33,12 +33,13 @@ fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("../../migrations/004_name_keys.sql"), |tx: &Transaction| {
             recompute_name_keys(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
         }),
+        M::up(include_str!("../../migrations/005_tokens_view.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
-    4
+    5
 }
 
 /// Sets every `name_key` column to what [`names::name_key`] says today. Two old names that now

@@ -34,15 +34,22 @@ pub fn list(conn: &Connection) -> Result<Vec<Org>> {
 
 pub fn list_with_counts(conn: &Connection) -> Result<Vec<OrgSummary>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS},
-            (SELECT count(*) FROM service_accounts a WHERE a.org_id = orgs.id),
-            (SELECT count(*) FROM tokens t JOIN service_accounts a ON a.id = t.sa_id WHERE a.org_id = orgs.id)
-         FROM orgs ORDER BY name_key, id"
+        "SELECT {COLUMNS}, coalesce(c.accounts, 0), coalesce(c.tokens, 0)
+         FROM orgs LEFT JOIN org_counts c ON c.org_id = orgs.id ORDER BY name_key, id"
     ))?;
     let rows = stmt
         .query_map([], |row| Ok(OrgSummary { org: from_row(row)?, accounts: row.get(4)?, tokens: row.get(5)? }))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// How many tokens an org holds (kept by triggers, no scan).
+pub fn token_count(conn: &Connection, id: i64) -> Result<u64> {
+    let n: Option<i64> = conn
+        .prepare_cached("SELECT tokens FROM org_counts WHERE org_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(n.unwrap_or(0).max(0) as u64)
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<Org>> {
@@ -89,6 +96,12 @@ pub fn count(conn: &Connection) -> Result<i64> {
 }
 
 /// Whether the store is as a first run leaves it: one org and no accounts, roles or groups.
+/// Dates a fresh store's first org (which the first migration stamps with the system clock).
+pub fn set_created_at(conn: &Connection, id: i64, at: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE orgs SET created_at = ?2 WHERE id = ?1")?.execute(params![id, at])?;
+    Ok(())
+}
+
 pub fn is_fresh(conn: &Connection) -> Result<bool> {
     let occupied: i64 = conn
         .prepare_cached(

@@ -5,7 +5,8 @@ use crossterm::event::KeyEvent;
 
 use crate::domain::permission::Permission;
 use crate::service::{
-    Account, AccountPage, AuditEvent, Field, Grant, GroupDetail, IssuedToken, Org, OrgSummary, RoleSummary, Token,
+    Account, AccountPage, AuditEvent, Field, Grant, GroupDetail, IssuedToken, Org, OrgSummary, OrgToken, RoleSummary,
+    Token,
 };
 
 /// The views of the header (keys 1–5).
@@ -16,10 +17,12 @@ pub enum View {
     Roles,
     Orgs,
     Audit,
+    /// Every token of the org (view 6).
+    Tokens,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [View::Accounts, View::Groups, View::Roles, View::Orgs, View::Audit];
+    pub const ALL: [View; 6] = [View::Accounts, View::Groups, View::Roles, View::Orgs, View::Audit, View::Tokens];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -28,6 +31,7 @@ impl View {
             View::Roles => "Roles",
             View::Orgs => "Orgs",
             View::Audit => "Audit",
+            View::Tokens => "Tokens",
         }
     }
 }
@@ -72,6 +76,75 @@ pub enum Command {
     ClearFilter,
     /// Line editing in the focused text field or the filter.
     EditLine(LineEdit),
+    /// The next / previous quick filter (tokens view).
+    NextPreset,
+    PrevPreset,
+}
+
+/// The tokens view's quick filters: what needs attention.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TokenPreset {
+    #[default]
+    All,
+    ExpiringSoon,
+    Retiring,
+    Expired,
+    Revoked,
+    NeverUsed,
+    Unused90Days,
+    NeverExpires,
+}
+
+impl TokenPreset {
+    pub const ALL: [TokenPreset; 8] = [
+        TokenPreset::All,
+        TokenPreset::ExpiringSoon,
+        TokenPreset::Retiring,
+        TokenPreset::Expired,
+        TokenPreset::Revoked,
+        TokenPreset::NeverUsed,
+        TokenPreset::Unused90Days,
+        TokenPreset::NeverExpires,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenPreset::All => "all",
+            TokenPreset::ExpiringSoon => "expiring ≤ 7 d",
+            TokenPreset::Retiring => "retiring",
+            TokenPreset::Expired => "expired",
+            TokenPreset::Revoked => "revoked",
+            TokenPreset::NeverUsed => "never used",
+            TokenPreset::Unused90Days => "unused ≥ 90 d",
+            TokenPreset::NeverExpires => "never expires",
+        }
+    }
+
+    /// The store's filter for this preset.
+    pub fn filter(self) -> crate::service::OrgTokenFilter {
+        use crate::service::{OrgTokenFilter, StateFilter};
+        let day = crate::domain::expiry::DAY;
+        match self {
+            TokenPreset::All => OrgTokenFilter::default(),
+            TokenPreset::ExpiringSoon => OrgTokenFilter {
+                expiring_within: Some(crate::domain::expiry::EXPIRING_SOON_DAYS * day),
+                ..Default::default()
+            },
+            TokenPreset::Retiring => OrgTokenFilter { state: Some(StateFilter::Retiring), ..Default::default() },
+            TokenPreset::Expired => OrgTokenFilter { state: Some(StateFilter::Expired), ..Default::default() },
+            TokenPreset::Revoked => OrgTokenFilter { state: Some(StateFilter::Revoked), ..Default::default() },
+            TokenPreset::NeverUsed => OrgTokenFilter { never_used: true, ..Default::default() },
+            TokenPreset::Unused90Days => OrgTokenFilter { unused_for: Some(90 * day), ..Default::default() },
+            TokenPreset::NeverExpires => OrgTokenFilter { never_expires: true, ..Default::default() },
+        }
+    }
+
+    /// The next (or previous) preset, wrapping.
+    pub fn step(self, forward: bool) -> TokenPreset {
+        let n = TokenPreset::ALL.len();
+        let i = TokenPreset::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        TokenPreset::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+    }
 }
 
 /// Line-editing operations for text fields and the filter, as a shell line edits (readline).
@@ -127,6 +200,18 @@ pub enum Outcome {
         groups: Vec<String>,
     },
     OrgSummaries(Vec<OrgSummary>),
+    /// A page of the tokens view.
+    OrgTokens {
+        request: u64,
+        rows: Vec<OrgToken>,
+        offset: u64,
+        selected: u64,
+    },
+    /// The tokens view's total, counted after its page.
+    OrgTokenCount {
+        request: u64,
+        total: u64,
+    },
     Audit {
         request: u64,
         rows: Vec<AuditEvent>,

@@ -2,7 +2,7 @@
 //! worker thread through [`execute`]; clipboard effects run on the UI thread. Tests call
 //! [`execute`] directly on a real temporary store, and compare effects as values.
 
-use super::action::{Outcome, Select};
+use super::action::{Outcome, Select, TokenPreset};
 use crate::domain::token::TokenSecret;
 use crate::service::{AccountChanges, Error, Field, NewAccount, NewToken, OrgChanges, Service};
 
@@ -58,6 +58,19 @@ pub enum Read {
         org_id: i64,
         filter: String,
         selected: u64,
+    },
+    /// The page of the tokens view holding row `selected`.
+    LoadOrgTokens {
+        request: u64,
+        org_id: i64,
+        preset: TokenPreset,
+        selected: u64,
+    },
+    /// The tokens view's total under its quick filter (after the page, so the page never waits).
+    CountOrgTokens {
+        request: u64,
+        org_id: i64,
+        preset: TokenPreset,
     },
     /// Poll `PRAGMA data_version`; reports ExternalChange when another process wrote.
     CheckForChanges,
@@ -175,6 +188,8 @@ pub fn coalesce(batch: Vec<DbEffect>) -> Vec<DbEffect> {
     let last = |wanted: fn(&Read) -> bool| batch.iter().rposition(|e| matches!(e, DbEffect::Read(r) if wanted(r)));
     let last_list = last(|r| matches!(r, Read::LoadAccounts { .. }));
     let last_detail = last(|r| matches!(r, Read::LoadDetail { .. }));
+    let last_tokens = last(|r| matches!(r, Read::LoadOrgTokens { .. }));
+    let last_count = last(|r| matches!(r, Read::CountOrgTokens { .. }));
     let last_check = last(|r| matches!(r, Read::CheckForChanges));
     batch
         .into_iter()
@@ -182,6 +197,8 @@ pub fn coalesce(batch: Vec<DbEffect>) -> Vec<DbEffect> {
         .filter(|(i, e)| match e {
             DbEffect::Read(Read::LoadAccounts { .. }) => Some(*i) == last_list,
             DbEffect::Read(Read::LoadDetail { .. }) => Some(*i) == last_detail,
+            DbEffect::Read(Read::LoadOrgTokens { .. }) => Some(*i) == last_tokens,
+            DbEffect::Read(Read::CountOrgTokens { .. }) => Some(*i) == last_count,
             DbEffect::Read(Read::CheckForChanges) => Some(*i) == last_check,
             _ => true,
         })
@@ -246,6 +263,17 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
                 Err(e) => failed(e),
             }
         }
+        LoadOrgTokens { request, org_id, preset, selected } => {
+            let offset = page_start(selected);
+            match service.org_tokens(org_id, &preset.filter(), offset, PAGE_SIZE) {
+                Ok(rows) => Outcome::OrgTokens { request, rows, offset, selected },
+                Err(e) => failed(e),
+            }
+        }
+        CountOrgTokens { request, org_id, preset } => match service.count_org_tokens(org_id, &preset.filter()) {
+            Ok(total) => Outcome::OrgTokenCount { request, total },
+            Err(e) => failed(e),
+        },
         CheckForChanges if service.ensure_store_still_there().is_err() => {
             let gone = service.ensure_store_still_there().err().map(|e| e.to_string()).unwrap_or_default();
             Outcome::Fatal(gone)

@@ -2,11 +2,11 @@
 //! reload, quit). A leaf: it knows only the state and the effects, so `update`, `popups`,
 //! `outcomes` and `views` can all use it without depending on each other.
 
-use super::action::{Select, View};
+use super::action::{Command, Select, View};
 use super::effect::{Effect, Read};
 use super::form::Form;
-use super::state::{Popup, State, page_start};
-use crate::service::Org;
+use super::state::{Pending, Popup, State, page_start};
+use crate::service::{Org, Service};
 
 pub fn quit(state: &mut State) -> Vec<Effect> {
     state.quit = true;
@@ -24,6 +24,9 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
     state.roles = Default::default();
     state.role_detail = None;
     state.audit = Default::default();
+    let preset = state.org_tokens.preset;
+    state.org_tokens = Default::default();
+    state.org_tokens.preset = preset;
     state.filtering = false;
     let mut effects = load_accounts(state, Select::Index(0));
     effects.extend(load_view(state));
@@ -69,7 +72,61 @@ pub fn load_view(state: &mut State) -> Vec<Effect> {
         }
         View::Orgs => vec![Read::LoadOrgSummaries.into()],
         View::Audit => load_audit(state, state.audit.selected),
+        View::Tokens => load_org_tokens(state, state.org_tokens.list.selected, true),
     }
+}
+
+/// The page of the tokens view holding row `selected`, and (when `recount`) its total, counted
+/// after the page so the rows never wait for a count.
+pub fn load_org_tokens(state: &mut State, selected: u64, recount: bool) -> Vec<Effect> {
+    let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
+    let preset = state.org_tokens.preset;
+    let request = state.next_request();
+    state.org_tokens.list.request = request;
+    let mut effects: Vec<Effect> = vec![Read::LoadOrgTokens { request, org_id, preset, selected }.into()];
+    if recount {
+        let request = state.next_request();
+        state.org_tokens.count_request = request;
+        state.org_tokens.counted = false;
+        effects.push(Read::CountOrgTokens { request, org_id, preset }.into());
+    }
+    effects
+}
+
+/// Rotate (asking for the grace), revoke or delete a token: refused at once when the service's
+/// rules say no, else asked first. A plugin's token may be rotated or revoked (a leaked one
+/// must be stoppable), not deleted.
+pub fn ask_token_action(
+    state: &mut State,
+    token: &crate::service::Token,
+    account_name: &str,
+    managed_by: Option<&str>,
+    command: Command,
+) -> Vec<Effect> {
+    let allowed = match command {
+        Command::RotateToken => Service::ensure_rotatable(token, state.now),
+        Command::RevokeToken => Service::ensure_revocable(token, state.now),
+        _ => Service::refuse_managed(account_name, managed_by),
+    };
+    if let Err(e) = allowed {
+        state.error(e.to_string());
+        return Vec::new();
+    }
+    match command {
+        Command::RotateToken => state.popups.push(Popup::Form(Form::rotate_token(token, account_name))),
+        Command::RevokeToken => {
+            let grace = if token.revoked_at.is_some() { " Its rotation grace ends now." } else { "" };
+            state.popups.push(Popup::Confirm {
+                message: format!("Revoke token {} ({}) of {account_name}?{grace}", token.name, token.hint),
+                pending: Pending::RevokeToken(token.id),
+            });
+        }
+        _ => state.popups.push(Popup::Confirm {
+            message: format!("Delete token {} ({}) of {account_name} for good?", token.name, token.hint),
+            pending: Pending::DeleteToken(token.id),
+        }),
+    }
+    Vec::new()
 }
 
 pub fn load_audit(state: &mut State, selected: u64) -> Vec<Effect> {

@@ -37,11 +37,14 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             if state.selected_account().map(|a| a.id) != Some(account.id) {
                 return Vec::new();
             }
-            let selected_token = state
-                .detail
-                .as_ref()
-                .filter(|d| d.account.id == account.id)
-                .map_or(0, |d| d.selected_token.min(tokens.len().saturating_sub(1)));
+            let jumped = state.jump_to_token.take().and_then(|id| tokens.iter().position(|t| t.id == id));
+            let selected_token = jumped.unwrap_or_else(|| {
+                state
+                    .detail
+                    .as_ref()
+                    .filter(|d| d.account.id == account.id)
+                    .map_or(0, |d| d.selected_token.min(tokens.len().saturating_sub(1)))
+            });
             if let Some(row) = state.list.rows.iter_mut().find(|a| a.id == account.id) {
                 *row = account.clone();
             }
@@ -80,11 +83,11 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             if let Some(detail) = state.detail.as_mut() {
                 detail.selected_token = 0;
             }
-            load_detail(state)
+            with_tokens_view(state, load_detail(state))
         }
         Outcome::TokenChanged { message } => {
             state.info(message);
-            load_detail(state)
+            with_tokens_view(state, load_detail(state))
         }
         Outcome::Rejected { field, message } => {
             match top_form(state) {
@@ -123,7 +126,9 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         | Outcome::Roles(_)
         | Outcome::RoleDetail { .. }
         | Outcome::OrgSummaries(_)
-        | Outcome::Audit { .. }) => views::outcome(state, other),
+        | Outcome::Audit { .. }
+        | Outcome::OrgTokens { .. }
+        | Outcome::OrgTokenCount { .. }) => views::outcome(state, other),
         Outcome::Copied(result) => {
             match result {
                 Ok(note) => {
@@ -141,6 +146,14 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// A token changed: the tokens view (when shown) reloads too, as its rows and counts may move.
+fn with_tokens_view(state: &mut State, mut effects: Vec<Effect>) -> Vec<Effect> {
+    if state.view == View::Tokens {
+        effects.extend(super::nav::load_view(state));
+    }
+    effects
 }
 
 /// The org named by `--org` (by id or case-insensitive name), once, at start.

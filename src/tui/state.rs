@@ -5,7 +5,7 @@ use super::form::{Form, TextLine};
 use super::keymap::Context;
 use crate::domain::permission::Permission;
 use crate::domain::token::TokenSecret;
-use crate::service::{Account, AuditEvent, Grant, GroupDetail, Org, OrgSummary, RoleSummary, Token};
+use crate::service::{Account, AuditEvent, Grant, GroupDetail, Org, OrgSummary, OrgToken, RoleSummary, Token};
 
 pub use super::effect::{PAGE_SIZE, page_start};
 
@@ -86,6 +86,18 @@ impl<T> PagedList<T> {
 pub type AccountList = PagedList<Account>;
 /// The audit log of the current org, newest first.
 pub type AuditList = PagedList<AuditEvent>;
+
+/// Every token of the current org (view 6), soonest expiry first, under a quick filter. Its
+/// total is counted after the page arrives (`counted`), so the page never waits for a count.
+#[derive(Clone, Debug, Default)]
+pub struct OrgTokenList {
+    pub list: PagedList<OrgToken>,
+    pub preset: super::action::TokenPreset,
+    /// Whether `list.total` is the counted total (else the rows seen so far).
+    pub counted: bool,
+    /// The count request whose answer we wait for.
+    pub count_request: u64,
+}
 
 /// Where a cursor lands after a movement key, in a list of `len` rows (`page` rows per PgUp/PgDn).
 pub fn step_cursor(current: u64, len: u64, command: Command, page: u64) -> u64 {
@@ -222,11 +234,14 @@ pub struct State {
     pub detail: Option<Detail>,
     /// Lines scrolled in the detail pane (long permission lists).
     pub detail_scroll: u16,
+    /// A token to select in the tokens pane once its account's detail arrives (Enter in view 6).
+    pub jump_to_token: Option<i64>,
     pub groups: SimpleList<GroupDetail>,
     pub roles: SimpleList<RoleSummary>,
     pub role_detail: Option<RoleDetail>,
     pub org_summaries: SimpleList<OrgSummary>,
     pub audit: AuditList,
+    pub org_tokens: OrgTokenList,
     pub popups: Vec<Popup>,
     pub status: Option<Status>,
     /// Rows the list pane can show, for PgUp/PgDn (kept from the last resize).
@@ -250,11 +265,13 @@ impl State {
             list: AccountList::default(),
             detail: None,
             detail_scroll: 0,
+            jump_to_token: None,
             groups: SimpleList::default(),
             roles: SimpleList::default(),
             role_detail: None,
             org_summaries: SimpleList::default(),
             audit: AuditList::default(),
+            org_tokens: OrgTokenList::default(),
             popups: Vec::new(),
             status: None,
             viewport_rows: 20,
@@ -326,6 +343,7 @@ impl State {
                 View::Roles => vec![Context::Roles, Context::Panes],
                 View::Orgs => vec![Context::Orgs, Context::Panes],
                 View::Audit => vec![Context::Audit, Context::Panes],
+                View::Tokens => vec![Context::TokensView, Context::Panes],
             },
         }
     }

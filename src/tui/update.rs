@@ -195,42 +195,7 @@ fn token_command(state: &mut State, command: Command) -> Vec<Effect> {
         state.error(format!("{} has no token to act on", account.name));
         return Vec::new();
     };
-    ask_token_action(state, &token, &account, command)
-}
-
-/// Rotate (asking for the grace), revoke or delete a token: refused at once when the service's
-/// rules say no, else asked first. A plugin's token may be rotated or revoked (a leaked one
-/// must be stoppable), not deleted.
-pub(super) fn ask_token_action(
-    state: &mut State,
-    token: &crate::service::Token,
-    account: &Account,
-    command: Command,
-) -> Vec<Effect> {
-    let allowed = match command {
-        Command::RotateToken => Service::ensure_rotatable(token, state.now),
-        Command::RevokeToken => Service::ensure_revocable(token, state.now),
-        _ => Service::ensure_unmanaged(account),
-    };
-    if let Err(e) = allowed {
-        state.error(e.to_string());
-        return Vec::new();
-    }
-    match command {
-        Command::RotateToken => state.popups.push(Popup::Form(Form::rotate_token(token, &account.name))),
-        Command::RevokeToken => {
-            let grace = if token.revoked_at.is_some() { " Its rotation grace ends now." } else { "" };
-            state.popups.push(Popup::Confirm {
-                message: format!("Revoke token {} ({}) of {}?{grace}", token.name, token.hint, account.name),
-                pending: Pending::RevokeToken(token.id),
-            });
-        }
-        _ => state.popups.push(Popup::Confirm {
-            message: format!("Delete token {} ({}) of {} for good?", token.name, token.hint, account.name),
-            pending: Pending::DeleteToken(token.id),
-        }),
-    }
-    Vec::new()
+    nav::ask_token_action(state, &token, &account.name, account.managed_by.as_deref(), command)
 }
 
 fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {

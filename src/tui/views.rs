@@ -1,11 +1,11 @@
-//! The secondary views (2 Groups, 3 Roles, 4 Orgs, 5 Audit): what they load, how their keys
-//! act and how results land. Pure, like `update`.
+//! The secondary views (2 Groups, 3 Roles, 4 Orgs, 5 Audit, 6 Tokens): what they load, how
+//! their keys act and how results land. Pure, like `update`.
 
-use super::action::{Command, Outcome, View};
+use super::action::{Command, Outcome, Select, View};
 use super::effect::Effect;
 use super::form::Form;
-use super::nav::{load_audit, load_role_detail, switch_org};
-use super::state::{Pending, Popup, RoleDetail, State, step_cursor};
+use super::nav::{ask_token_action, load_accounts, load_audit, load_org_tokens, load_role_detail, switch_org};
+use super::state::{Focus, Pending, Popup, RoleDetail, State, step_cursor};
 
 /// j/k/g/G/PgUp/PgDn in a secondary view.
 pub fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
@@ -27,14 +27,56 @@ pub fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
                 return load_audit(state, target);
             }
         }
+        View::Tokens => {
+            let list = &mut state.org_tokens.list;
+            let target = step_cursor(list.selected, list.total, command, page as u64);
+            list.selected = target;
+            if !list.window_contains(target) {
+                return load_org_tokens(state, target, false);
+            }
+        }
         View::Accounts => {}
     }
     Vec::new()
 }
 
+/// The tokens view's keys: quick filters, Enter to the account, and R/v/d on the token.
+fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::NextPreset | Command::PrevPreset => {
+            let tokens = &mut state.org_tokens;
+            tokens.preset = tokens.preset.step(command == Command::NextPreset);
+            tokens.list.selected = 0;
+            load_org_tokens(state, 0, true)
+        }
+        Command::Submit => {
+            let Some(row) = state.org_tokens.list.selected_row() else { return Vec::new() };
+            let (account_id, token_id) = (row.account_id, row.token.id);
+            state.view = View::Accounts;
+            state.focus = Focus::Tokens;
+            state.detail_scroll = 0;
+            state.jump_to_token = Some(token_id);
+            // The account must be in the list to be shown: a filter that hides it goes.
+            state.list.filter.clear();
+            load_accounts(state, Select::Account(account_id))
+        }
+        Command::RotateToken | Command::RevokeToken | Command::Delete => {
+            let Some(row) = state.org_tokens.list.selected_row().cloned() else {
+                state.error("no token selected");
+                return Vec::new();
+            };
+            ask_token_action(state, &row.token, &row.account_name, row.managed_by.as_deref(), command)
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// A view's own keys (n, e, d, a, u, Enter).
 pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
     let Some(org) = state.org.clone() else { return Vec::new() };
+    if state.view == View::Tokens {
+        return tokens_command(state, command);
+    }
     let form = match (state.view, command) {
         (View::Groups, Command::New) => Some(Form::new_group(org.id)),
         (View::Groups, Command::Edit) => state.groups.selected().map(|g| Form::rename_group(org.id, &g.group.name)),
@@ -107,6 +149,21 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         Outcome::OrgSummaries(orgs) => state.org_summaries.set(orgs),
         Outcome::Audit { request, rows, offset, total, selected } if request == state.audit.request => {
             state.audit.land(rows, offset, total, selected);
+        }
+        Outcome::OrgTokens { request, rows, offset, selected } if request == state.org_tokens.list.request => {
+            let tokens = &mut state.org_tokens;
+            // Until the count arrives, the total is what has been seen (and one more when the
+            // page is full, so the cursor can move on).
+            let seen = offset + rows.len() as u64 + u64::from(rows.len() as u64 == super::state::PAGE_SIZE);
+            let total = if tokens.counted { tokens.list.total } else { seen.max(tokens.list.total) };
+            let last = (offset + rows.len() as u64).saturating_sub(1);
+            tokens.list.land(rows, offset, total, selected.min(last));
+        }
+        Outcome::OrgTokenCount { request, total } if request == state.org_tokens.count_request => {
+            let tokens = &mut state.org_tokens;
+            tokens.counted = true;
+            tokens.list.total = total;
+            tokens.list.selected = tokens.list.selected.min(total.saturating_sub(1));
         }
         _ => {}
     }

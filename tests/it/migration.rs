@@ -56,6 +56,6 @@ fn a_schema_3_store_migrates_keeps_its_tokens_and_its_look_alike_names_stay_apar
     let dup = service.create_token(account.id, &crate::common::new_token("Deploy-Main", crate::common::days(7)));
     assert!(dup.unwrap_err().to_string().contains("already has a token named"), "the live name is taken");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 4);
+    assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 5);
     assert_eq!(conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)).unwrap(), "ok");
 }

@@ -51,6 +51,7 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             Line::from(Span::styled(" / to filter by action, actor or target", theme.dim()))
         }
         Some(_) => Line::from(Span::styled(" / to filter by name or login", theme.dim())),
+        None if state.view == View::Tokens => super::views::preset_bar(state, theme),
         None => Line::from(""),
     };
     frame.render_widget(Paragraph::new(line), area);

@@ -1,15 +1,16 @@
-//! Drawing of the secondary views: Groups, Roles, Orgs, Audit. Each is a list on the left and
-//! the selected item's detail on the right.
+//! Drawing of the secondary views: Groups, Roles, Orgs, Audit (a list on the left and the
+//! selected item's detail on the right) and Tokens (one full-width table).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::{Theme, clean, group_digits};
+use super::{Theme, clean, fit, group_digits};
+use crate::domain::expiry::{TokenStatus, describe_state, span};
 use crate::domain::role::RoleKind;
 use crate::domain::time;
-use crate::tui::action::View;
+use crate::tui::action::{TokenPreset, View};
 use crate::tui::state::{Focus, State};
 
 fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
@@ -47,14 +48,119 @@ fn names(items: &[String]) -> String {
 }
 
 pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    if state.view == View::Tokens {
+        return org_tokens(state, theme, frame, area);
+    }
     let [left, right] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
     match state.view {
         View::Groups => groups(state, theme, frame, left, right),
         View::Roles => roles(state, theme, frame, left, right),
         View::Orgs => orgs(state, theme, frame, left, right),
         View::Audit => audit(state, theme, frame, left, right),
-        View::Accounts => {}
+        View::Accounts | View::Tokens => {}
     }
+}
+
+/// The tokens view's quick filters on the filter line, the current one marked.
+pub fn preset_bar(state: &State, theme: Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(" show: ", theme.dim())];
+    for preset in TokenPreset::ALL {
+        if preset == state.org_tokens.preset {
+            spans.push(Span::styled(format!("[{}]", preset.label()), theme.accent()));
+        } else {
+            spans.push(Span::styled(format!(" {} ", preset.label()), theme.dim()));
+        }
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled(" f/F next/previous", theme.dim()));
+    Line::from(spans)
+}
+
+/// View 6: every token of the org, soonest expiry first, one row each.
+fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let tokens = &state.org_tokens;
+    let list = &tokens.list;
+    let of = if tokens.counted { group_digits(list.total) } else { "…".to_string() };
+    let title = if !list.loaded {
+        "Tokens (loading…)".to_string()
+    } else if list.rows.is_empty() {
+        format!("Tokens 0 of {of} · {}", tokens.preset.label())
+    } else {
+        let last = list.offset + list.rows.len() as u64;
+        format!("Tokens {}–{} of {of} · {}", group_digits(list.offset + 1), group_digits(last), tokens.preset.label())
+    };
+    let now = state.now;
+    // Columns: account, token name, hint, status, when it stops (with the date), last use.
+    let inner = usize::from(area.width.saturating_sub(4));
+    let wide = inner >= 110;
+    let account_w = (inner * 22 / 100).clamp(10, 36);
+    let name_w = (inner * 18 / 100).clamp(8, 30);
+    let hint_w = 10;
+    let status_w = 14;
+    let used_w = if wide { 16 } else { 0 };
+    let when_w = inner.saturating_sub(account_w + name_w + hint_w + status_w + used_w + 10).max(10);
+    let items: Vec<ListItem> = list
+        .rows
+        .iter()
+        .map(|row| {
+            let t = &row.token;
+            let status = t.status(row.account_disabled, now);
+            let style = match status {
+                TokenStatus::Active => theme.ok(),
+                TokenStatus::ExpiringSoon | TokenStatus::Retiring => theme.warn(),
+                _ => theme.error(),
+            };
+            let when = describe_state(status, t.expires_at, t.revoked_at, now, true);
+            let mut spans = vec![
+                Span::raw(format!("{}  ", fit(&clean(&row.account_name), account_w))),
+                Span::raw(format!("{}  ", fit(&clean(&t.name), name_w))),
+                Span::styled(format!("{}  ", fit(&t.hint, hint_w)), theme.dim()),
+                Span::styled(format!("{}  ", fit(status.label(), status_w)), style),
+                Span::raw(format!("{}  ", fit(&when, when_w))),
+            ];
+            if wide {
+                let used = t
+                    .last_used_at
+                    .map_or("never used".to_string(), |at| format!("used {} ago", span((now - at).max(0))));
+                spans.push(Span::styled(fit(&used, used_w), theme.dim()));
+            }
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let selected =
+        list.selected.checked_sub(list.offset).and_then(|i| usize::try_from(i).ok()).filter(|i| *i < list.rows.len());
+    if list.loaded && list.rows.is_empty() {
+        let hint = match tokens.preset {
+            TokenPreset::All => "No tokens in this org yet. Create one from an account (1, then t).",
+            _ => "No token matches this filter. f shows the next one.",
+        };
+        let focused = state.focus == Focus::List && state.popups.is_empty();
+        frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim())).block(block(title, focused, theme)), area);
+        return;
+    }
+    let header_w =
+        [("account", account_w), ("token", name_w), ("hint", hint_w), ("status", status_w), ("stops", when_w)];
+    let mut header: String = "  ".to_string();
+    for (label, w) in header_w {
+        header.push_str(&fit(label, w));
+        header.push_str("  ");
+    }
+    if wide {
+        header.push_str("last use");
+    }
+    let [head, rows] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)])
+        .areas(area.inner(ratatui::layout::Margin::new(1, 1)));
+    list_widget(frame, area, title, state, theme);
+    frame.render_widget(Paragraph::new(Span::styled(header, theme.dim())), head);
+    let mut list_state = ListState::default().with_selected(selected);
+    let widget = List::new(items).highlight_style(theme.selected()).highlight_symbol("▸ ");
+    frame.render_stateful_widget(widget, rows, &mut list_state);
+}
+
+/// The frame of a full-width list (its rows are drawn inside by the caller).
+fn list_widget(frame: &mut Frame, area: Rect, title: String, state: &State, theme: Theme) {
+    let focused = state.focus == Focus::List && state.popups.is_empty();
+    frame.render_widget(block(title, focused, theme), area);
 }
 
 fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
