@@ -273,7 +273,8 @@ fn filter_sql(filter: &OrgTokenFilter) -> (String, &'static str, &'static str) {
         None => {}
     }
     if filter.expiring_within.is_some() {
-        conditions.push(format!("{live} AND {expiry} <= ?3"));
+        // A retiring token stops when its grace ends: that counts as expiring too.
+        conditions.push(format!("{live} AND ({expiry} <= ?3 OR t.revoked_at <= ?3)"));
     }
     if filter.never_expires {
         conditions.push(format!("{expiry} = {NEVER} AND (t.revoked_at IS NULL OR t.revoked_at > ?2)"));

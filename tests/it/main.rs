@@ -23,3 +23,4 @@ mod server;
 mod terminal;
 mod tokens;
 mod transfer;
+mod upkeep;

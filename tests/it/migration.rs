@@ -55,6 +55,12 @@ fn a_schema_3_store_migrates_keeps_its_tokens_and_its_look_alike_names_stay_apar
     assert_eq!(service.find_token(&account, "DEPLOY-MAIN").unwrap().hint, "sat_…abcd");
     let dup = service.create_token(account.id, &crate::common::new_token("Deploy-Main", crate::common::days(7)));
     assert!(dup.unwrap_err().to_string().contains("already has a token named"), "the live name is taken");
+    // Migration 005: the old tokens joined their org's token list and its kept counts.
+    let listed = service.org_tokens(org, &Default::default(), 0, 10).unwrap();
+    assert_eq!(listed.len(), 2, "both old tokens are in the org-wide list");
+    assert_eq!(service.count_org_tokens(org, &Default::default()).unwrap(), 2, "the kept count starts right");
+    let summary = service.org_summaries().unwrap().into_iter().find(|s| s.org.id == org).unwrap();
+    assert_eq!((summary.accounts, summary.tokens), (2, 2));
     let conn = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 5);
     assert_eq!(conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)).unwrap(), "ok");

@@ -7,4 +7,5 @@ mod harness;
 mod keymap;
 mod robustness;
 mod screens;
+mod tokens_view;
 mod transitions;

@@ -93,12 +93,13 @@ fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     // Columns: account, token name, hint, status, when it stops (with the date), last use.
     let inner = usize::from(area.width.saturating_sub(4));
     let wide = inner >= 110;
-    let account_w = (inner * 22 / 100).clamp(10, 36);
-    let name_w = (inner * 18 / 100).clamp(8, 30);
-    let hint_w = 10;
-    let status_w = 14;
-    let used_w = if wide { 16 } else { 0 };
-    let when_w = inner.saturating_sub(account_w + name_w + hint_w + status_w + used_w + 10).max(10);
+    let account_w = (inner * 18 / 100).clamp(10, 36);
+    let name_w = (inner * 14 / 100).clamp(8, 30);
+    let hint_w = 9;
+    let status_w = 13;
+    let used_w = if wide { 14 } else { 0 };
+    let gaps = if wide { 12 } else { 10 };
+    let when_w = inner.saturating_sub(account_w + name_w + hint_w + status_w + used_w + gaps).max(10);
     let items: Vec<ListItem> = list
         .rows
         .iter()

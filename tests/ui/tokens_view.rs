@@ -1,0 +1,116 @@
+//! View 6: every token of the org, its quick filters, the keys that act on a token, and Enter.
+
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use satui::domain::expiry::TokenStatus;
+use satui::service::OrgTokenFilter;
+use satui::tui::action::{TokenPreset, View};
+use satui::tui::state::{Focus, Popup};
+
+use super::harness::{Harness, NOW, redact};
+
+/// The status of every row the view shows.
+fn statuses(h: &Harness) -> Vec<TokenStatus> {
+    h.state.org_tokens.list.rows.iter().map(|r| r.token.status(r.account_disabled, NOW)).collect()
+}
+
+/// Presses `f` until the view shows `preset`.
+fn show(h: &mut Harness, preset: TokenPreset) {
+    while h.state.org_tokens.preset != preset {
+        h.key(KeyCode::Char('f'));
+    }
+}
+
+#[test]
+fn the_tokens_view_lists_every_token_of_the_org_soonest_expiry_first() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('6'));
+    let screen = h.screen();
+    assert_snapshot!("tokens_view", redact(&screen));
+    let org = h.state.org.as_ref().unwrap().id;
+    let total = h.service.count_org_tokens(org, &OrgTokenFilter::default()).unwrap();
+    assert!(total > 5, "the demo has tokens in many states");
+    assert!(h.state.org_tokens.counted);
+    assert!(screen.contains(&format!("Tokens 1–{total} of {total} · all")), "{screen}");
+    // Never a secret, only hints.
+    let expiries: Vec<i64> =
+        h.state.org_tokens.list.rows.iter().map(|r| r.token.expires_at.unwrap_or(i64::MAX)).collect();
+    assert!(expiries.windows(2).all(|w| w[0] <= w[1]), "sorted by expiry: {expiries:?}");
+}
+
+#[test]
+fn each_quick_filter_shows_only_its_tokens_and_the_count_in_the_title() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('6'));
+    show(&mut h, TokenPreset::ExpiringSoon);
+    assert!(!statuses(&h).is_empty());
+    assert!(statuses(&h).iter().all(|s| *s == TokenStatus::ExpiringSoon), "{:?}", statuses(&h));
+    assert_snapshot!("tokens_view_expiring", redact(&h.screen()));
+    show(&mut h, TokenPreset::Expired);
+    assert!(!statuses(&h).is_empty() && statuses(&h).iter().all(|s| *s == TokenStatus::Expired));
+    show(&mut h, TokenPreset::Revoked);
+    assert!(!statuses(&h).is_empty() && statuses(&h).iter().all(|s| *s == TokenStatus::Revoked));
+    show(&mut h, TokenPreset::NeverExpires);
+    assert!(h.state.org_tokens.list.rows.iter().all(|r| r.token.expires_at.is_none()));
+    show(&mut h, TokenPreset::Retiring);
+    assert!(h.screen().contains("No token matches this filter"), "{}", h.screen());
+    // F goes back; the line above the list marks the current filter.
+    h.key(KeyCode::Char('F'));
+    assert_eq!(h.state.org_tokens.preset, TokenPreset::ExpiringSoon);
+    assert!(h.screen().contains("[expiring ≤ 7 d]"), "{}", h.screen());
+}
+
+#[test]
+fn enter_goes_to_the_tokens_account_with_that_token_selected() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("zzz-nothing");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('6'));
+    h.keys(&[KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Char('j')]);
+    let row = h.state.org_tokens.list.selected_row().unwrap().clone();
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.view, View::Accounts);
+    assert_eq!(h.state.focus, Focus::Tokens);
+    assert!(h.state.list.filter.is_empty(), "a filter that would hide the account is cleared");
+    assert_eq!(h.state.selected_account().unwrap().id, row.account_id);
+    let detail = h.state.detail.as_ref().unwrap();
+    assert_eq!(detail.selected_token().unwrap().id, row.token.id);
+}
+
+#[test]
+fn revoke_in_the_tokens_view_asks_then_the_row_and_the_store_follow() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('6'));
+    show(&mut h, TokenPreset::ExpiringSoon);
+    let before = h.state.org_tokens.list.total;
+    let row = h.state.org_tokens.list.selected_row().unwrap().clone();
+    h.key(KeyCode::Char('v'));
+    assert!(matches!(h.state.popups.last(), Some(Popup::Confirm { .. })));
+    h.key(KeyCode::Char('y'));
+    assert!(h.service.token(row.token.id).unwrap().revoked_at.is_some());
+    assert_eq!(h.state.org_tokens.list.total, before - 1, "it left the expiring filter");
+    // Revoked tokens: R and v are refused before anything is asked.
+    show(&mut h, TokenPreset::Revoked);
+    for key in ['R', 'v'] {
+        h.key(KeyCode::Char(key));
+        assert!(h.state.popups.is_empty(), "{key} asked about a revoked token");
+    }
+    assert!(h.screen().contains("already revoked"), "{}", h.screen());
+}
+
+#[test]
+fn a_plugins_token_can_be_rotated_in_the_tokens_view_but_not_deleted() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('6'));
+    while h.state.org_tokens.list.selected_row().unwrap().managed_by.is_none() {
+        h.key(KeyCode::Char('j'));
+    }
+    h.key(KeyCode::Char('d'));
+    assert!(h.state.popups.is_empty());
+    assert!(h.screen().contains("managed by plugin"), "{}", h.screen());
+    h.key(KeyCode::Char('R'));
+    assert!(matches!(h.state.popups.last(), Some(Popup::Form(_))), "rotation asks for a grace");
+    h.key(KeyCode::Enter);
+    assert!(h.revealed_secret().is_some(), "the new secret is shown once");
+}
