@@ -21,7 +21,7 @@ pub use accounts::{AccountChanges, AccountPage, NewAccount};
 pub use export_format::Export;
 pub use groups::{Group, GroupDetail};
 pub use orgs::OrgChanges;
-pub use plugins::PluginRegistration;
+pub use plugins::{PluginRegistration, PluginSummary, Registered};
 pub use roles::{AccessRights, Grant, Role, RoleSummary};
 pub use seed::{SeedError, SeedOptions, SeedSummary};
 pub use tokens::{Identity, IssuedToken, KnownToken, MAX_LIVE_TOKENS, NewToken, Rejection, UseRecord, VerifyError};

@@ -1,6 +1,8 @@
 //! Plugin-managed accounts, from a plugin's `plugin.json` `iam.permissions`: an `extsvc-<id>`
 //! account with a managed role holding exactly those permissions and a token, created in one
-//! transaction. Admins cannot edit, disable, delete or issue tokens for them; only
+//! transaction. Registering again (a new plugin version) updates the role's permissions in
+//! place and keeps the account and its token, as Grafana does. Admins cannot edit, disable,
+//! delete or issue tokens for them (they may rotate or revoke a leaked token); only
 //! unregistering the plugin removes them.
 
 use std::path::Path;
@@ -32,13 +34,41 @@ struct Iam {
     permissions: Vec<Permission>,
 }
 
-/// What `plugin register` produced: the account and its first token (shown once).
+/// What `plugin register` produced: the account and, on a first registration, its token
+/// (shown once); on a second one, how the permissions changed.
 #[derive(Debug)]
 pub struct PluginRegistration {
     pub plugin_id: String,
     pub account: super::Account,
     pub permissions: Vec<Permission>,
-    pub token: IssuedToken,
+    pub outcome: Registered,
+}
+
+#[derive(Debug)]
+pub enum Registered {
+    /// A new account with its first token.
+    New(IssuedToken),
+    /// Already registered in this org: the role now holds exactly the declared permissions.
+    Updated { added: Vec<Permission>, removed: Vec<Permission> },
+}
+
+impl PluginRegistration {
+    /// The new token, when this registration made one.
+    pub fn token(&self) -> Option<&IssuedToken> {
+        match &self.outcome {
+            Registered::New(issued) => Some(issued),
+            Registered::Updated { .. } => None,
+        }
+    }
+}
+
+/// A registered plugin, for `plugin list`.
+#[derive(Clone, Debug)]
+pub struct PluginSummary {
+    pub plugin_id: String,
+    pub account: super::Account,
+    pub permissions: usize,
+    pub live_tokens: usize,
 }
 
 impl Service {
@@ -70,8 +100,36 @@ impl Service {
         let tx = self.begin()?;
         let now = tx.now;
         if let Some(existing) = accounts::managed_by(&tx, &id)? {
-            let other = orgs::get(&tx, existing.org_id)?.map(|o| o.name).unwrap_or_default();
-            return Err(Error::Refused(format!("plugin {id} is already registered in {other}; unregister it first")));
+            if existing.org_id != org_id {
+                let other = orgs::get(&tx, existing.org_id)?.map(|o| o.name).unwrap_or_default();
+                return Err(Error::Refused(format!(
+                    "plugin {id} is already registered in {other}; unregister it there first"
+                )));
+            }
+            let role_name = format!("managed:{id}");
+            let role = roles::find_by_key(&tx, org_id, &names::name_key(&role_name))?
+                .ok_or_else(|| Error::NotFound(format!("the role {role_name} of plugin {id} is missing")))?;
+            let held = roles::permissions(&tx, role.id)?;
+            let removed: Vec<Permission> = held.iter().filter(|p| !checked.contains(p)).cloned().collect();
+            let added: Vec<Permission> = checked.iter().filter(|p| !held.contains(p)).cloned().collect();
+            for p in &removed {
+                roles::remove_permission(&tx, role.id, p)?;
+            }
+            for p in &added {
+                roles::add_permission(&tx, role.id, p)?;
+            }
+            if !added.is_empty() || !removed.is_empty() {
+                let list = |ps: &[Permission]| ps.iter().map(Permission::describe).collect::<Vec<_>>().join(", ");
+                let details = format!("added: {}; removed: {}", list(&added), list(&removed));
+                tx.audit(Some(org_id), "plugin.update", &format!("plugin {id}"), &details)?;
+            }
+            tx.commit()?;
+            return Ok(PluginRegistration {
+                plugin_id: id,
+                account: existing,
+                permissions: checked,
+                outcome: Registered::Updated { added, removed },
+            });
         }
         let name = format!("{RESERVED_PREFIX}{id}");
         let description = format!("Managed by plugin {}", plugin.name.as_deref().unwrap_or(&id));
@@ -97,8 +155,33 @@ impl Service {
             plugin_id: id,
             account,
             permissions: checked,
-            token: IssuedToken { token: self.token(token_id)?, secret },
+            outcome: Registered::New(IssuedToken { token: self.token(token_id)?, secret }),
         })
+    }
+
+    /// Every registered plugin of every org, by plugin id.
+    pub fn plugins(&self) -> Result<Vec<PluginSummary>> {
+        let now = self.now();
+        let mut out = Vec::new();
+        for account in accounts::all_managed(self.store.conn())? {
+            let Some(plugin_id) = account.managed_by.clone() else { continue };
+            let role = roles::find_by_key(
+                self.store.conn(),
+                account.org_id,
+                &names::name_key(&format!("managed:{plugin_id}")),
+            )?;
+            let permissions = match role {
+                Some(role) => roles::permissions(self.store.conn(), role.id)?.len(),
+                None => 0,
+            };
+            let live_tokens = crate::store::tokens::list_for_account(self.store.conn(), account.id)?
+                .iter()
+                .filter(|t| t.status(account.disabled, now).authenticates())
+                .count();
+            out.push(PluginSummary { plugin_id, account, permissions, live_tokens });
+        }
+        out.sort_by(|a, b| a.plugin_id.cmp(&b.plugin_id));
+        Ok(out)
     }
 
     /// Removes a plugin's managed account (with its tokens) and its managed role.

@@ -72,6 +72,14 @@ pub fn managed_by(conn: &Connection, plugin_id: &str) -> Result<Option<Account>>
     Ok(stmt.query_row([plugin_id], from_row).optional()?)
 }
 
+/// Every plugin-managed account of every org.
+pub fn all_managed(conn: &Connection) -> Result<Vec<Account>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM service_accounts WHERE managed_by IS NOT NULL"))?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 pub fn login_taken(conn: &Connection, login: &str) -> Result<bool> {
     let mut stmt = conn.prepare_cached("SELECT 1 FROM service_accounts WHERE login = ?1")?;
     Ok(stmt.exists([login])?)

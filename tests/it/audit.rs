@@ -123,7 +123,7 @@ fn every_service_mutation_writes_exactly_its_event_with_actor_time_and_target_an
     let plugin = step(&mut fx, &["sa.create", "token.create", "plugin.register"], "plugin grafana-oncall-app", |s| {
         s.register_plugin(main, &oncall_plugin())
     });
-    secrets.push(plugin.token.secret.expose().to_string());
+    secrets.push(plugin.token().unwrap().secret.expose().to_string());
     step(&mut fx, &["plugin.unregister"], "plugin grafana-oncall-app", |s| s.unregister_plugin(ONCALL));
 
     fx.service.set_actor("alice");

@@ -140,7 +140,7 @@ fn given_a_managed_account_then_the_service_refuses_the_same_changes_the_ui_woul
     let mut fx = Fixture::new();
     let org = fx.main_org();
     let registration = fx.service.register_plugin(org, &oncall_plugin()).unwrap();
-    let (account, token) = (registration.account.id, registration.token.token.id);
+    let (account, token) = (registration.account.id, registration.token().unwrap().token.id);
     let before = db_row_counts(&fx.path);
     let changes = satui::service::AccountChanges { name: Some("x".into()), ..Default::default() };
     let new = NewToken { name: "extra".into(), expiry: days(30) };
@@ -169,29 +169,87 @@ fn the_plugin_token_lives_a_year_or_as_long_as_the_org_cap_allows() {
     let mut fx = Fixture::new();
     let org = fx.main_org();
     let uncapped = fx.service.register_plugin(org, &oncall_plugin()).unwrap();
-    assert_eq!(uncapped.token.token.expires_at, Some(T0 + 365 * DAY));
-    assert_eq!(uncapped.token.token.name, "plugin");
+    assert_eq!(uncapped.token().unwrap().token.expires_at, Some(T0 + 365 * DAY));
+    assert_eq!(uncapped.token().unwrap().token.name, "plugin");
     fx.service.unregister_plugin(ONCALL).unwrap();
 
     fx.service.set_org_cap(org, Some(30)).unwrap();
     let capped = fx.service.register_plugin(org, &oncall_plugin()).unwrap();
-    assert_eq!(capped.token.token.expires_at, Some(T0 + 30 * DAY));
-    fx.verify(capped.token.secret.expose()).expect("the new token verifies");
+    assert_eq!(capped.token().unwrap().token.expires_at, Some(T0 + 30 * DAY));
+    fx.verify(capped.token().unwrap().secret.expose()).expect("the new token verifies");
 }
 
 #[test]
-fn registering_the_same_plugin_twice_is_refused_in_any_org_and_writes_nothing() {
+fn registering_a_plugin_in_another_org_is_refused_and_writes_nothing() {
     let s = store();
     register(&s.db);
     cli_ok(&s.db, &["org", "create", "Other"]);
     let before = db_row_counts(&s.db);
     let path = oncall_plugin();
-    let path = path.to_str().unwrap();
-    for args in [&["plugin", "register", path][..], &["--org", "Other", "plugin", "register", path][..]] {
-        let stderr = cli_fails(&s.db, args, 1);
-        assert!(stderr.contains("already registered") && stderr.contains("Main Org."), "{stderr}");
-    }
+    let stderr = cli_fails(&s.db, &["--org", "Other", "plugin", "register", path.to_str().unwrap()], 1);
+    assert!(stderr.contains("already registered") && stderr.contains("Main Org."), "{stderr}");
     assert_eq!(db_row_counts(&s.db), before);
+}
+
+/// As Grafana does on a plugin upgrade: registering again updates the managed role's
+/// permissions in place; the account, its id and its token stay.
+#[test]
+fn registering_again_updates_the_permissions_in_place_and_keeps_the_account_and_token() {
+    let s = store();
+    let token = register(&s.db);
+    let path = oncall_plugin();
+    let path = path.to_str().unwrap();
+    // The same file again: nothing changes, nothing is printed on stdout as a token.
+    let before = db_row_counts(&s.db);
+    let out = cli_ok(&s.db, &["plugin", "register", path]);
+    assert!(out.contains("nothing changed"), "{out}");
+    assert!(!out.contains("sat_"), "no new token: {out}");
+    assert_eq!(db_row_counts(&s.db), before);
+
+    // A new version: one permission dropped, one added.
+    let text = std::fs::read_to_string(oncall_plugin()).unwrap();
+    let mut plugin: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let permissions = plugin["iam"]["permissions"].as_array_mut().unwrap();
+    let dropped = permissions.remove(0);
+    permissions.push(serde_json::json!({"action": "annotations:read", "scope": "annotations:*"}));
+    let newer = s.dir.path().join("plugin-v2.json");
+    std::fs::write(&newer, plugin.to_string()).unwrap();
+    let account_before = cli_json(&s.db, &["sa", "show", ONCALL_ACCOUNT]);
+    let value = cli_json(&s.db, &["plugin", "register", newer.to_str().unwrap()]);
+    assert_eq!(value["added"], serde_json::json!(["annotations:read annotations:*"]));
+    assert_eq!(value["removed"].as_array().unwrap().len(), 1);
+    assert!(value.get("key").is_none(), "no new token");
+    let account_after = cli_json(&s.db, &["sa", "show", ONCALL_ACCOUNT]);
+    assert_eq!(account_after["id"], account_before["id"]);
+    assert!(cli_verify(&s.db, &token, &[]).status.success(), "the plugin's token still works");
+    let allowed = cli_verify(&s.db, &token, &["--action", "annotations:read", "--scope", "annotations:type:x"]);
+    assert!(allowed.status.success(), "the added permission is in effect");
+    let action = dropped["action"].as_str().unwrap();
+    let scope = dropped["scope"].as_str().unwrap_or("");
+    let scope = if scope.is_empty() { "x:y:z".to_string() } else { scope.replace('*', "x") };
+    let denied = cli_verify(&s.db, &token, &["--action", action, "--scope", &scope]);
+    assert_eq!(denied.status.code(), Some(3), "the dropped permission is gone");
+    let audit = cli_json(&s.db, &["audit"]);
+    let event = audit.as_array().unwrap().iter().find(|e| e["action"] == "plugin.update").expect("plugin.update");
+    assert!(event["details"].as_str().unwrap().contains("added: annotations:read"), "{event}");
+}
+
+#[test]
+fn plugin_list_names_each_plugin_with_its_org_account_permissions_and_live_tokens() {
+    let s = store();
+    let empty = satui(&s.db).args(["plugin", "list"]).output().unwrap();
+    assert!(empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("no plugin is registered"));
+    register(&s.db);
+    let value = cli_json(&s.db, &["plugin", "list"]);
+    let plugin = &value.as_array().unwrap()[0];
+    assert_eq!(plugin["plugin"], ONCALL);
+    assert_eq!(plugin["org"], "Main Org.");
+    assert_eq!(plugin["account"], ONCALL_ACCOUNT);
+    assert_eq!(plugin["permissions"], oncall_permissions().len());
+    assert_eq!(plugin["liveTokens"], 1);
+    let text = cli_ok(&s.db, &["plugin", "list"]);
+    assert!(text.starts_with("PLUGIN") && text.contains(ONCALL), "{text}");
 }
 
 #[test]
@@ -316,7 +374,7 @@ fn a_plugin_token_can_be_rotated_with_grace_and_revoked() {
     let mut fx = Fixture::new();
     let org = fx.main_org();
     let registration = fx.service.register_plugin(org, &oncall_plugin()).unwrap();
-    let old = registration.token;
+    let satui::service::Registered::New(old) = registration.outcome else { panic!("a first registration") };
     let rotated = fx.service.rotate_token_with_grace(old.token.id, 3600).unwrap();
     assert!(fx.verify(old.secret.expose()).is_ok(), "the old secret works during the grace");
     assert!(fx.verify(rotated.secret.expose()).is_ok());

@@ -62,7 +62,7 @@ fn build() -> Built {
     fx.service.change_membership(staging, "ops", deploy.id, true).unwrap();
     fx.service.assign_group_role(staging, "ops", "ops", true).unwrap();
     let plugin = fx.service.register_plugin(staging, &oncall_plugin()).unwrap();
-    secrets.push(plugin.token.secret.expose().to_string());
+    secrets.push(plugin.token().unwrap().secret.expose().to_string());
 
     // Tokens in every state: active, extended and used, never expiring, expired, revoked,
     // rotated (a revoked predecessor under the same name), inactive (disabled account).
