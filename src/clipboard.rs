@@ -56,7 +56,10 @@ impl SecretClipboard {
             Err(_) if self.osc52 => {
                 Ok("sent to the terminal's clipboard (OSC 52); the terminal cannot confirm it".into())
             }
-            Err(reason) => Err(format!("not copied: {reason}")),
+            // Over SSH or tmux the terminal's own clipboard may still work: say how to use it.
+            Err(reason) => {
+                Err(format!("not copied: {reason}; set osc52 = true in the config to copy through the terminal"))
+            }
         }
     }
 

@@ -52,13 +52,14 @@ pub fn page(
     limit: u64,
 ) -> Result<(Vec<AuditEvent>, u64)> {
     let pattern = like_pattern(filter.trim());
-    let matches = "(?1 IS NULL OR org_id = ?1) AND (action LIKE ?2 ESCAPE '\\' OR actor LIKE ?2 ESCAPE '\\' OR target LIKE ?2 ESCAPE '\\')";
+    // An org's log includes the store-wide events (seed, import), which belong to no org.
+    let matches = "(?1 IS NULL OR org_id = ?1 OR org_id IS NULL) AND (action LIKE ?2 ESCAPE '\\' OR actor LIKE ?2 ESCAPE '\\' OR target LIKE ?2 ESCAPE '\\')";
     let total: i64 = conn
         .prepare_cached(&format!("SELECT count(*) FROM audit_events WHERE {matches}"))?
         .query_row(params![org_id, pattern], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, at, org_id, actor, action, target, details FROM audit_events WHERE {matches}
-         ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+         ORDER BY at DESC, id DESC LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = stmt
         .query_map(params![org_id, pattern, limit as i64, offset as i64], from_row)?

@@ -14,6 +14,13 @@ pub fn page_start(index: u64) -> u64 {
     index / PAGE_SIZE * PAGE_SIZE
 }
 
+/// When a window starting at `offset` came back short (`got` rows of `total`) and an earlier
+/// start would fill it, that start: the last full page.
+pub fn full_window(offset: u64, got: usize, total: u64) -> Option<u64> {
+    let full = total.saturating_sub(PAGE_SIZE);
+    (offset > 0 && (got as u64) < PAGE_SIZE && full < offset).then_some(full)
+}
+
 #[derive(Debug, PartialEq)]
 pub enum Effect {
     Db(DbEffect),
@@ -255,8 +262,13 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
         }
         LoadOrgSummaries => service.org_summaries().map_or_else(failed, Outcome::OrgSummaries),
         LoadAudit { request, org_id, filter, selected } => {
-            let offset = page_start(selected);
-            match service.audit_page(Some(org_id), &filter, offset, PAGE_SIZE) {
+            let mut offset = page_start(selected);
+            let mut page = service.audit_page(Some(org_id), &filter, offset, PAGE_SIZE);
+            if let Some(full) = page.as_ref().ok().and_then(|(rows, total)| full_window(offset, rows.len(), *total)) {
+                offset = full;
+                page = service.audit_page(Some(org_id), &filter, offset, PAGE_SIZE);
+            }
+            match page {
                 Ok((rows, total)) => {
                     Outcome::Audit { request, rows, offset, total, selected: selected.min(total.saturating_sub(1)) }
                 }
@@ -264,8 +276,15 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
             }
         }
         LoadOrgTokens { request, org_id, preset, selected } => {
-            let offset = page_start(selected);
-            match service.org_tokens(org_id, &preset.filter(), offset, PAGE_SIZE) {
+            let mut offset = page_start(selected);
+            let mut page = service.org_tokens(org_id, &preset.filter(), offset, PAGE_SIZE);
+            // The count may not be known yet: a short page past the first one ends the list.
+            let end = page.as_ref().map_or(0, |rows| offset + rows.len() as u64);
+            if let Some(full) = page.as_ref().ok().and_then(|rows| full_window(offset, rows.len(), end)) {
+                offset = full;
+                page = service.org_tokens(org_id, &preset.filter(), offset, PAGE_SIZE);
+            }
+            match page {
                 Ok(rows) => Outcome::OrgTokens { request, rows, offset, selected },
                 Err(e) => failed(e),
             }
@@ -309,9 +328,10 @@ fn load_accounts(
         },
     };
     let mut page = service.account_page(org_id, filter, offset, PAGE_SIZE)?;
-    if page.accounts.is_empty() && page.total > 0 {
-        // The window fell off the end (rows were deleted): load the last page.
-        page = service.account_page(org_id, filter, page_start(page.total - 1), PAGE_SIZE)?;
+    if let Some(full) = full_window(offset, page.accounts.len(), page.total) {
+        // A short window at the end (or past it, after deletes): show the last full page
+        // instead of a lone row.
+        page = service.account_page(org_id, filter, full, PAGE_SIZE)?;
     }
     let selected = selected.min(page.total.saturating_sub(1));
     Ok(Outcome::Accounts { request, page, selected })

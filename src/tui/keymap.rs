@@ -218,6 +218,14 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Help, K::Down, NONE, C::Down, "", "scroll down"),
     bind(X::Help, K::Char('k'), NONE, C::Up, "", "scroll up"),
     bind(X::Help, K::Up, NONE, C::Up, "", "scroll up"),
+    bind(X::Help, K::PageDown, NONE, C::PageDown, "", "page down"),
+    bind(X::Help, K::Char('d'), CTRL, C::PageDown, "", "page down"),
+    bind(X::Help, K::PageUp, NONE, C::PageUp, "", "page up"),
+    bind(X::Help, K::Char('u'), CTRL, C::PageUp, "", "page up"),
+    bind(X::Help, K::Char('g'), NONE, C::Top, "", "top"),
+    bind(X::Help, K::Home, NONE, C::Top, "", "top"),
+    bind(X::Help, K::Char('G'), SHIFT, C::Bottom, "", "end"),
+    bind(X::Help, K::End, NONE, C::Bottom, "", "end"),
     bind(X::Picker, K::Enter, NONE, C::Submit, "Enter switch", "switch to the selected organization"),
     bind(X::Picker, K::Esc, NONE, C::Cancel, "Esc cancel", "keep the current organization"),
     bind(X::Picker, K::Char('j'), NONE, C::Down, "", "move down"),
@@ -249,14 +257,23 @@ pub fn lookup(contexts: &[Context], key: &KeyEvent) -> Option<Command> {
 
 /// Footer hints for these contexts, first binding of each command only.
 pub fn footer(contexts: &[Context]) -> Vec<&'static str> {
+    footer_adjusted(contexts, |_, label| Some(label))
+}
+
+/// Footer hints, each passed through `adjust`, which may reword it for the current state
+/// (`x enable` on a disabled account) or drop it (edit keys on an account a plugin manages).
+pub fn footer_adjusted(
+    contexts: &[Context],
+    adjust: impl Fn(Command, &'static str) -> Option<&'static str>,
+) -> Vec<&'static str> {
     let mut seen = Vec::new();
     let mut labels = Vec::new();
     for ctx in contexts {
         for b in BINDINGS.iter().filter(|b| b.context == *ctx) {
             if !seen.contains(&b.command) {
                 seen.push(b.command);
-                if !b.label.is_empty() {
-                    labels.push(b.label);
+                if let Some(label) = Some(b.label).filter(|l| !l.is_empty()).and_then(|l| adjust(b.command, l)) {
+                    labels.push(label);
                 }
             }
         }
@@ -292,6 +309,11 @@ pub fn key_name(binding: &Binding) -> String {
     } else {
         base
     }
+}
+
+/// How many lines the help screen has (titles, rows and a blank line after each section).
+pub fn help_line_count() -> usize {
+    help_sections().iter().filter(|(_, rows)| !rows.is_empty()).map(|(_, rows)| rows.len() + 2).sum()
 }
 
 /// Help lines per context: (context title, [(keys, help)]), keys of one command joined by `/`.

@@ -20,6 +20,7 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
     state.org = Some(org);
     state.list = Default::default();
     state.detail = None;
+    state.detail_scroll = 0;
     state.groups = Default::default();
     state.roles = Default::default();
     state.role_detail = None;

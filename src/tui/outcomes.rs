@@ -27,7 +27,12 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             if request != state.list.request {
                 return Vec::new();
             }
+            let before = state.selected_account().map(|a| a.id);
             state.list.land(page.accounts, page.offset, page.total, selected);
+            if state.selected_account().map(|a| a.id) != before {
+                // Another account opens at its top (login, role, dates), not scrolled.
+                state.detail_scroll = 0;
+            }
             if state.selected_account().is_none() {
                 state.detail = None;
             }

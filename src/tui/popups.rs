@@ -12,14 +12,25 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
     }
     let Some(popup) = state.popups.last_mut() else { return Vec::new() };
     match popup {
-        Popup::Help { scroll } => match command {
-            Command::Up => *scroll = scroll.saturating_sub(1),
-            Command::Down => *scroll = scroll.saturating_add(1),
-            Command::Cancel => {
-                state.popups.pop();
+        Popup::Help { scroll } => {
+            // The help box is the screen less two rows, less its borders: never scroll past the
+            // last line into an empty box.
+            let shown = state.screen_height.saturating_sub(4).max(1);
+            let last = u16::try_from(super::keymap::help_line_count()).unwrap_or(u16::MAX).saturating_sub(shown);
+            let page = shown.saturating_sub(1).max(1);
+            match command {
+                Command::Up => *scroll = scroll.saturating_sub(1),
+                Command::Down => *scroll = scroll.saturating_add(1).min(last),
+                Command::PageUp => *scroll = scroll.saturating_sub(page),
+                Command::PageDown => *scroll = scroll.saturating_add(page).min(last),
+                Command::Top => *scroll = 0,
+                Command::Bottom => *scroll = last,
+                Command::Cancel => {
+                    state.popups.pop();
+                }
+                _ => {}
             }
-            _ => {}
-        },
+        }
         Popup::Form(form) => match command {
             Command::Cancel => {
                 state.popups.pop();
@@ -33,7 +44,17 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 form.cycle(false);
             }
             Command::Submit if form.busy => {}
-            Command::Submit => return form.submit().map(Effect::from).into_iter().collect(),
+            Command::Submit => {
+                let change = form.submit();
+                // What a form creates is selected once its list reloads.
+                if let Some(
+                    Change::CreateRole { name, .. } | Change::CreateGroup { name, .. } | Change::CreateOrg { name },
+                ) = &change
+                {
+                    state.select_after_load = Some(name.clone());
+                }
+                return change.map(Effect::from).into_iter().collect();
+            }
             _ => {}
         },
         Popup::Confirm { pending, .. } => match command {
@@ -42,6 +63,7 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 state.popups.pop();
                 let effect = match pending {
                     Pending::DeleteAccount(account_id) => Change::DeleteAccount { account_id },
+                    Pending::Disable(account_id) => Change::SetDisabled { account_id, disabled: true },
                     Pending::DeleteGroup { org_id, name } => Change::DeleteGroup { org_id, name },
                     Pending::DeleteRole { org_id, name } => Change::DeleteRole { org_id, name },
                     Pending::RevokeToken(token_id) => Change::RevokeToken { token_id },

@@ -168,6 +168,11 @@ impl Detail {
     pub fn selected_token(&self) -> Option<&Token> {
         self.tokens.get(self.selected_token)
     }
+
+    /// Tokens that authenticate now (or would, were the account enabled).
+    pub fn live_tokens(&self, now: i64) -> usize {
+        self.tokens.iter().filter(|t| t.status(false, now).authenticates()).count()
+    }
 }
 
 /// The token reveal modal: the only place a plaintext is on screen.
@@ -185,8 +190,16 @@ pub struct Reveal {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pending {
     DeleteAccount(i64),
-    DeleteGroup { org_id: i64, name: String },
-    DeleteRole { org_id: i64, name: String },
+    /// Disabling an account whose live tokens then stop working.
+    Disable(i64),
+    DeleteGroup {
+        org_id: i64,
+        name: String,
+    },
+    DeleteRole {
+        org_id: i64,
+        name: String,
+    },
     RevokeToken(i64),
     DeleteToken(i64),
 }
@@ -236,6 +249,8 @@ pub struct State {
     pub detail_scroll: u16,
     /// A token to select in the tokens pane once its account's detail arrives (Enter in view 6).
     pub jump_to_token: Option<i64>,
+    /// A group, role or org just created: selected when its list arrives.
+    pub select_after_load: Option<String>,
     pub groups: SimpleList<GroupDetail>,
     pub roles: SimpleList<RoleSummary>,
     pub role_detail: Option<RoleDetail>,
@@ -246,6 +261,8 @@ pub struct State {
     pub status: Option<Status>,
     /// Rows the list pane can show, for PgUp/PgDn (kept from the last resize).
     pub viewport_rows: u16,
+    /// The terminal's height (from the last resize).
+    pub screen_height: u16,
     pub quit: bool,
     /// Why the UI stopped on its own, printed after the terminal is restored.
     pub fatal: Option<String>,
@@ -266,6 +283,7 @@ impl State {
             detail: None,
             detail_scroll: 0,
             jump_to_token: None,
+            select_after_load: None,
             groups: SimpleList::default(),
             roles: SimpleList::default(),
             role_detail: None,
@@ -275,6 +293,7 @@ impl State {
             popups: Vec::new(),
             status: None,
             viewport_rows: 20,
+            screen_height: 29,
             quit: false,
             fatal: None,
             next_request: 0,
@@ -310,6 +329,30 @@ impl State {
             View::Audit => Some(&mut self.audit.filter),
             _ => None,
         }
+    }
+
+    /// The footer's key hints as they apply now: `x enable` on a disabled account, and no edit
+    /// keys on an account a plugin manages (they would only be refused).
+    /// The live tokens of the selected account, when its detail is loaded.
+    pub fn selected_live_tokens(&self) -> Option<usize> {
+        let id = self.selected_account()?.id;
+        self.detail.as_ref().filter(|d| d.account.id == id).map(|d| d.live_tokens(self.now))
+    }
+
+    pub fn footer_hints(&self) -> Vec<&'static str> {
+        let account = match self.view {
+            View::Accounts => self.selected_account(),
+            _ => None,
+        };
+        let managed = account.is_some_and(|a| a.managed_by.is_some());
+        let disabled = account.is_some_and(|a| a.disabled);
+        super::keymap::footer_adjusted(&self.contexts(), |command, label| match command {
+            Command::ToggleDisabled if managed => None,
+            Command::ToggleDisabled if disabled => Some("x enable"),
+            Command::Edit | Command::NewToken | Command::AddItem | Command::RemoveItem if managed => None,
+            Command::Delete if managed => None,
+            _ => Some(label),
+        })
     }
 
     /// Whether keys go into a line of text: the focused form field, or the filter.

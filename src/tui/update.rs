@@ -44,6 +44,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Resize { height, .. } => {
             // Header, filter, pane borders and footer take about nine rows.
             state.viewport_rows = height.saturating_sub(9).max(1);
+            state.screen_height = height;
             Vec::new()
         }
         Action::Key(key) => match key_to_action(state, key) {
@@ -151,8 +152,20 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.popups.push(Popup::Form(Form::edit_account(&account, &groups.unwrap_or_default())));
             Vec::new()
         }),
-        Command::ToggleDisabled => with_unmanaged_account(state, |_, account| {
-            vec![Change::SetDisabled { account_id: account.id, disabled: !account.disabled }.into()]
+        Command::ToggleDisabled => with_unmanaged_account(state, |state, account| {
+            // Enabling is harmless; disabling stops every live token, so it asks when there are any.
+            match state.selected_live_tokens() {
+                Some(live) if !account.disabled && live > 0 => {
+                    let tokens =
+                        if live == 1 { "live token stops".to_string() } else { format!("{live} live tokens stop") };
+                    state.popups.push(Popup::Confirm {
+                        message: format!("Disable {}? Its {tokens} working until it is enabled again.", account.name),
+                        pending: Pending::Disable(account.id),
+                    });
+                    Vec::new()
+                }
+                _ => vec![Change::SetDisabled { account_id: account.id, disabled: !account.disabled }.into()],
+            }
         }),
         Command::NewToken => with_unmanaged_account(state, |state, account| {
             state.popups.push(Popup::Form(Form::new_token(&account)));
@@ -161,8 +174,14 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::RotateToken | Command::RevokeToken => token_command(state, command),
         Command::Delete if state.focus == Focus::Tokens => token_command(state, command),
         Command::Delete => with_unmanaged_account(state, |state, account| {
+            let live = match state.selected_live_tokens() {
+                Some(0) => " None of them is live.".to_string(),
+                Some(1) => " 1 of them is live and stops working.".to_string(),
+                Some(n) => format!(" {n} of them are live and stop working."),
+                None => String::new(),
+            };
             state.popups.push(Popup::Confirm {
-                message: format!("Delete {} and all its tokens?", account.name),
+                message: format!("Delete {} and all its tokens?{live}", account.name),
                 pending: Pending::DeleteAccount(account.id),
             });
             Vec::new()

@@ -136,9 +136,17 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
 /// Results for the secondary views; other outcomes are not theirs and are ignored here.
 pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     match outcome {
-        Outcome::Groups(groups) => state.groups.set(groups),
+        Outcome::Groups(groups) => {
+            state.groups.set(groups);
+            if let Some(i) = created(state, |s, i| s.groups.rows.get(i).map(|g| g.group.name.clone())) {
+                state.groups.selected = i;
+            }
+        }
         Outcome::Roles(roles) => {
             state.roles.set(roles);
+            if let Some(i) = created(state, |s, i| s.roles.rows.get(i).map(|r| r.name.clone())) {
+                state.roles.selected = i;
+            }
             return load_role_detail(state);
         }
         Outcome::RoleDetail { name, permissions, accounts, groups }
@@ -146,7 +154,12 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         {
             state.role_detail = Some(RoleDetail { name, permissions, accounts, groups });
         }
-        Outcome::OrgSummaries(orgs) => state.org_summaries.set(orgs),
+        Outcome::OrgSummaries(orgs) => {
+            state.org_summaries.set(orgs);
+            if let Some(i) = created(state, |s, i| s.org_summaries.rows.get(i).map(|o| o.org.name.clone())) {
+                state.org_summaries.selected = i;
+            }
+        }
         Outcome::Audit { request, rows, offset, total, selected } if request == state.audit.request => {
             state.audit.land(rows, offset, total, selected);
         }
@@ -168,4 +181,13 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Where the item a form just created sits in a list that arrived (then it is no longer
+/// waited for). Names compare as the store does: trimmed, case-insensitively.
+fn created(state: &mut State, name_of: impl Fn(&State, usize) -> Option<String>) -> Option<usize> {
+    let key = crate::domain::names::name_key(state.select_after_load.as_deref()?);
+    let index = (0..).map_while(|i| name_of(state, i)).position(|name| crate::domain::names::name_key(&name) == key)?;
+    state.select_after_load = None;
+    Some(index)
 }

@@ -121,6 +121,12 @@ fn disabling_marks_tokens_inactive_and_enabling_restores_them() {
     h.chars("ci-dep");
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('x'));
+    // It has live tokens: disabling asks first and says how many stop.
+    match h.state.popups.last() {
+        Some(Popup::Confirm { message, .. }) => assert!(message.contains("live token stops working"), "{message}"),
+        _ => panic!("x did not ask: {}", h.screen()),
+    }
+    h.key(KeyCode::Char('y'));
     let account = h.state.selected_account().unwrap().clone();
     assert!(account.disabled);
     let detail = h.state.detail.as_ref().unwrap();
@@ -227,7 +233,9 @@ fn paging_loads_only_a_window_and_g_jumps_to_the_end() {
     assert!(h.screen().contains("Service accounts 1–50 of 120"));
     h.key(KeyCode::Char('G'));
     assert_eq!(h.state.selected_account().unwrap().name, "acct-119");
-    assert!(h.screen().contains("Service accounts 101–120 of 120"), "{}", h.screen());
+    // The window at the end is a full page, never a lone row.
+    assert!(h.screen().contains("Service accounts 71–120 of 120"), "{}", h.screen());
+    assert_eq!(h.state.list.rows.len(), 50);
     h.key(KeyCode::Char('g'));
     assert_eq!(h.state.selected_account().unwrap().name, "acct-000");
     h.key(KeyCode::PageDown);

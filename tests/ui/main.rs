@@ -2,6 +2,7 @@
 //! (insta snapshots), a no-panic key storm, and an end-to-end run in a real pseudo-terminal.
 
 mod config;
+mod bugs;
 mod flows;
 mod harness;
 mod keymap;

@@ -150,3 +150,52 @@ pub fn group_digits(n: u64) -> String {
     }
     out
 }
+
+/// Styled text laid out in lines of at most `width` cells, breaking at spaces; lines after the
+/// first hang `indent` cells in, so a wrapped permission stays under its own text instead of
+/// running back to column 0. A word longer than a line is cut.
+pub fn hanging(parts: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<ratatui::text::Line<'static>> {
+    use ratatui::text::{Line, Span};
+    use unicode_segmentation::UnicodeSegmentation;
+    let width = width.max(indent + 8);
+    let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
+    let mut used = 0;
+    let new_line = |lines: &mut Vec<Vec<Span<'static>>>, used: &mut usize| {
+        lines.push(vec![Span::raw(" ".repeat(indent))]);
+        *used = indent;
+    };
+    for (text, style) in parts {
+        for word in text.split_word_bounds() {
+            let blank = word.trim().is_empty();
+            if used + self::width(word) > width && used > indent {
+                new_line(&mut lines, &mut used);
+            }
+            if blank && used == indent && lines.len() > 1 {
+                continue; // no spaces at the start of a continuation line
+            }
+            let mut rest = word;
+            while used + self::width(rest) > width {
+                // Longer than a whole line: cut it where the line ends.
+                let mut cut = 0;
+                let mut cells = 0;
+                for (at, grapheme) in rest.grapheme_indices(true) {
+                    let w = self::width(grapheme);
+                    if used + cells + w > width {
+                        break;
+                    }
+                    cut = at + grapheme.len();
+                    cells += w;
+                }
+                if cut == 0 {
+                    break;
+                }
+                lines.last_mut().expect("a line").push(Span::styled(rest[..cut].to_string(), style));
+                rest = &rest[cut..];
+                new_line(&mut lines, &mut used);
+            }
+            used += self::width(rest);
+            lines.last_mut().expect("a line").push(Span::styled(rest.to_string(), style));
+        }
+    }
+    lines.into_iter().map(Line::from).collect()
+}

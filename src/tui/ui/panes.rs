@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
@@ -9,7 +10,6 @@ use super::{Theme, clean, edited_line, fit, group_digits, width};
 use crate::domain::expiry::{TokenStatus, describe_state, span};
 use crate::domain::time;
 use crate::tui::action::View;
-use crate::tui::keymap;
 use crate::tui::state::{Focus, State, StatusKind};
 
 pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -154,14 +154,16 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(vec![label("groups"), Span::raw(list_or_dash(&detail.groups))]));
     lines.push(Line::from(vec![label("roles"), Span::raw(list_or_dash(&detail.roles))]));
     lines.push(Line::from(Span::styled(format!("permissions ({})", detail.grants.len()), theme.accent())));
+    let inner = usize::from(area.width.saturating_sub(2));
     for grant in &detail.grants {
         let unknown = !crate::domain::permission::is_recognised_action(&grant.action);
-        lines.push(Line::from(vec![
-            Span::raw(format!("  {} ", clean(&grant.action))),
-            Span::raw(clean(&grant.scope)),
-            Span::styled(if unknown { " (unknown action)" } else { "" }, theme.warn()),
-            Span::styled(format!("  ← {}", clean(&grant.sources.join(", "))), theme.dim()),
-        ]));
+        let mut parts =
+            vec![(format!("  {} ", clean(&grant.action)), Style::default()), (clean(&grant.scope), Style::default())];
+        if unknown {
+            parts.push((" (unknown action)".to_string(), theme.warn()));
+        }
+        parts.push((format!("  ← {}", clean(&grant.sources.join(", "))), theme.dim()));
+        lines.extend(super::hanging(parts, inner, 4));
     }
     let title = if focused { format!("{} (j/k scroll)", clean(&a.name)) } else { clean(&a.name) };
     let widget = Paragraph::new(lines)
@@ -231,7 +233,7 @@ pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     // Whole hints only, as many as fit beside the status: the status wins the space.
     let room = usize::from(area.width.saturating_sub(status_width + 2));
     let mut hints = String::new();
-    for label in keymap::footer(&state.contexts()) {
+    for label in state.footer_hints() {
         let extra = if hints.is_empty() { label.chars().count() } else { label.chars().count() + 2 };
         if hints.chars().count() + extra > room {
             break;

@@ -61,8 +61,6 @@ fn boxed(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: Vec<Li
 }
 
 const FORM_WIDTH: u16 = 72;
-/// Messages under a field line up with the field's value.
-const FORM_INDENT: usize = 16;
 
 /// Splits text into lines of at most `width` characters at spaces (long words are cut).
 fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -90,6 +88,10 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::new();
+    // Labels in a column as wide as the longest plus two spaces, so none runs into its value;
+    // messages under a field line up with the values.
+    let label_width = form.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) + 2;
+    let indent = label_width + 2;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let marker = if focused { "▸ " } else { "  " };
@@ -112,13 +114,16 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             }
         };
         let value_style = if field.enabled { ratatui::style::Style::default() } else { theme.dim() };
+        // Without colour, dim may not show: a disabled field says so in words.
+        let off = if field.enabled { "" } else { "  (off)" };
         lines.push(Line::from(vec![
-            Span::styled(format!("{marker}{:<14}", field.label), label_style),
+            Span::styled(format!("{marker}{:<label_width$}", field.label), label_style),
             Span::styled(value, value_style),
+            Span::styled(off, value_style),
         ]));
         if let Some(error) = &field.error {
-            for part in wrap(&clean(error), FORM_WIDTH as usize - 2 - FORM_INDENT) {
-                lines.push(Line::from(Span::styled(format!("{}{part}", " ".repeat(FORM_INDENT)), theme.error())));
+            for part in wrap(&clean(error), (FORM_WIDTH as usize - 2).saturating_sub(indent).max(10)) {
+                lines.push(Line::from(Span::styled(format!("{}{part}", " ".repeat(indent)), theme.error())));
             }
         }
     }
@@ -168,6 +173,9 @@ fn draw_help(scroll: u16, theme: Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(""));
     }
     let rect = centered(area, 72, area.height.saturating_sub(2));
+    // A resize may leave the offset past the end: show the last page instead of an empty box.
+    let scroll =
+        scroll.min(u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_sub(rect.height.saturating_sub(2)));
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)

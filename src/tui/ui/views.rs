@@ -51,7 +51,10 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     if state.view == View::Tokens {
         return org_tokens(state, theme, frame, area);
     }
-    let [left, right] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
+    // The audit's rows carry time, action, actor and target: they get the wider side.
+    let split = if state.view == View::Audit { 60 } else { 40 };
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(split), Constraint::Percentage(100 - split)]).areas(area);
     match state.view {
         View::Groups => groups(state, theme, frame, left, right),
         View::Roles => roles(state, theme, frame, left, right),
@@ -262,7 +265,8 @@ fn orgs(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect)
         })
         .collect();
     let selected = (!rows.is_empty()).then_some(state.org_summaries.selected);
-    list(frame, left, format!("Orgs ({})", rows.len()), items, selected, state, theme);
+    let title = if state.org_summaries.loaded { format!("Orgs ({})", rows.len()) } else { "Orgs (loading…)".into() };
+    list(frame, left, title, items, selected, state, theme);
     let Some(s) = state.org_summaries.selected() else {
         detail(frame, right, "Org".into(), vec![Line::from(Span::styled("loading…", theme.dim()))], state, theme);
         return;
@@ -297,10 +301,22 @@ fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         .rows
         .iter()
         .map(|e| {
-            ListItem::new(Line::from(vec![
+            // Time, action, actor and target on the row; the details pane has the rest.
+            let room = usize::from(left.width.saturating_sub(4)).saturating_sub(17);
+            let action_w = 16.min(room);
+            let actor_w = 10.min(room.saturating_sub(action_w + 1));
+            let target_w = room.saturating_sub(action_w + actor_w + 2);
+            let mut spans = vec![
                 Span::styled(format!("{} ", time::date_time(e.at)), theme.dim()),
-                Span::raw(clean(&e.action)),
-            ]))
+                Span::raw(fit(&clean(&e.action), action_w)),
+            ];
+            if actor_w >= 4 {
+                spans.push(Span::styled(format!(" {}", fit(&clean(&e.actor), actor_w)), theme.dim()));
+            }
+            if target_w >= 6 {
+                spans.push(Span::raw(format!(" {}", fit(&clean(&e.target), target_w))));
+            }
+            ListItem::new(Line::from(spans))
         })
         .collect();
     let selected = audit

@@ -1,0 +1,253 @@
+//! The UI bugs a new user met (issue "the UI as a k9s or lazygit user expects it"), one test
+//! each, through keys on a real store and the rendered screen.
+
+use crossterm::event::KeyCode;
+use satui::service::{NewAccount, SeedOptions};
+use satui::tui::state::Popup;
+
+use super::harness::Harness;
+
+fn accounts(h: &mut Harness, n: usize) {
+    for i in 0..n {
+        h.service.create_account(1, &NewAccount { name: format!("acct-{i:03}"), ..Default::default() }).unwrap();
+    }
+    h.key(KeyCode::Char('r'));
+}
+
+/// Bug 1: the filter line shows the current view's filter, and only it.
+#[test]
+fn the_filter_line_shows_the_filter_of_the_view_on_screen() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("ci-dep");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().lines().nth(1).unwrap().contains("ci-dep"));
+    h.key(KeyCode::Char('5'));
+    assert!(!h.screen().lines().nth(1).unwrap().contains("ci-dep"), "the accounts filter leaked into Audit");
+    h.key(KeyCode::Char('/'));
+    h.chars("plugin");
+    assert!(h.screen().lines().nth(1).unwrap().contains("plugin"), "{}", h.screen());
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('2'));
+    assert!(!h.screen().lines().nth(1).unwrap().contains("plugin"));
+}
+
+/// Bug 2: an account chosen by a filter opens at its top, not scrolled.
+#[test]
+fn the_detail_pane_starts_at_the_top_when_the_selection_changes_by_filter_or_org() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Tab);
+    for _ in 0..6 {
+        h.key(KeyCode::Char('j'));
+    }
+    assert!(h.state.detail_scroll > 0);
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Char('/'));
+    h.chars("terraform");
+    assert_eq!(h.state.detail_scroll, 0);
+    assert!(h.screen().contains("login"), "{}", h.screen());
+}
+
+/// Bug 3: readline keys in the filter edit it instead of typing letters.
+#[test]
+fn ctrl_keys_in_the_filter_edit_the_line() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("ci dep");
+    h.ctrl('w');
+    assert_eq!(h.state.list.filter.value(), "ci ");
+    h.ctrl('a');
+    h.key(KeyCode::Char('x'));
+    assert_eq!(h.state.list.filter.value(), "xci ");
+    h.ctrl('u');
+    assert_eq!(h.state.list.filter.value(), "ci ", "Ctrl-U deletes to the start of the line");
+}
+
+/// Bug 4: crossing a window edge shows a full page, never one lone row.
+#[test]
+fn the_last_window_is_a_full_page_not_a_lone_row() {
+    let mut h = Harness::empty();
+    accounts(&mut h, 51);
+    h.key(KeyCode::Char('G'));
+    assert_eq!(h.state.list.rows.len(), 50);
+    assert!(h.screen().contains("Service accounts 2–51 of 51"), "{}", h.screen());
+    let mut h = Harness::empty();
+    accounts(&mut h, 51);
+    for _ in 0..50 {
+        h.key(KeyCode::Char('j'));
+    }
+    assert_eq!(h.state.selected_account().unwrap().name, "acct-050");
+    assert_eq!(h.state.list.rows.len(), 50);
+}
+
+/// Bug 7: the footer says what `x` will do.
+#[test]
+fn the_footer_says_x_enable_on_a_disabled_account() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("ci-nightly");
+    h.key(KeyCode::Enter);
+    assert!(h.state.selected_account().unwrap().disabled);
+    let footer = h.screen().lines().last().unwrap().to_string();
+    assert!(footer.contains("x enable") && !footer.contains("x disable"), "{footer}");
+}
+
+/// The footer shows no edit keys on an account a plugin manages.
+#[test]
+fn the_footer_offers_no_edit_keys_on_a_managed_account() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("extsvc");
+    h.key(KeyCode::Enter);
+    let footer = h.screen().lines().last().unwrap().to_string();
+    for hint in ["e edit", "x disable", "t token", "d delete", "a role"] {
+        assert!(!footer.contains(hint), "{hint} in {footer}");
+    }
+}
+
+/// Bug 8: help stops at its last line; G and PgDn work there.
+#[test]
+fn help_scrolls_to_its_end_and_no_further() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('?'));
+    h.key(KeyCode::Char('G'));
+    let Some(Popup::Help { scroll: end }) = h.state.popups.last() else { panic!("no help") };
+    let end = *end;
+    assert!(end > 0, "G moves to the end");
+    let last_line = satui::tui::keymap::help_sections().last().unwrap().1.last().unwrap().1;
+    assert!(h.screen().contains(last_line), "the last help line is on screen: {}", h.screen());
+    for _ in 0..5 {
+        h.key(KeyCode::Char('j'));
+        h.key(KeyCode::PageDown);
+    }
+    assert!(matches!(h.state.popups.last(), Some(Popup::Help { scroll }) if *scroll == end), "scrolled past the end");
+    h.key(KeyCode::Char('g'));
+    assert!(matches!(h.state.popups.last(), Some(Popup::Help { scroll: 0 })));
+}
+
+/// Bug 9: a long label keeps a gap before its value.
+#[test]
+fn form_labels_never_run_into_their_values() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('e'));
+    let screen = h.screen();
+    let line = screen.lines().find(|l| l.contains("Token cap days")).expect("the cap field");
+    let after = line.split("Token cap days").nth(1).unwrap();
+    assert!(after.starts_with("  "), "no gap after the label: {line}");
+}
+
+/// Bug 10: store-wide events (the seed) appear in the org's audit view.
+#[test]
+fn events_without_an_org_appear_in_the_audit_view() {
+    let mut h = Harness::empty();
+    let options = SeedOptions { orgs: 1, accounts_per_org: 5, tokens_per_account: 1, seed: 1, force: false };
+    h.service.seed(&options, &mut |_, _| {}).unwrap();
+    h.key(KeyCode::Char('5'));
+    assert!(h.state.audit.total > 0, "{}", h.screen());
+    assert!(h.state.audit.rows.iter().any(|e| e.action == "seed"), "{}", h.screen());
+    assert!(!h.screen().contains("No events match."));
+}
+
+/// Bug 11: the Orgs view says it is loading rather than "Orgs (0)".
+#[test]
+fn the_orgs_view_never_claims_zero_orgs_while_loading() {
+    let mut h = Harness::demo();
+    h.state.view = satui::tui::action::View::Orgs;
+    h.state.org_summaries = Default::default();
+    let screen = h.screen();
+    assert!(!screen.contains("Orgs (0)") && screen.contains("Orgs (loading…)"), "{screen}");
+}
+
+/// Bug 12: the audit log is newest first by time.
+#[test]
+fn the_demos_audit_is_newest_first_by_time() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('5'));
+    let times: Vec<i64> = h.state.audit.rows.iter().map(|e| e.at).collect();
+    assert!(times.len() > 10);
+    assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+}
+
+/// Bug 16: a wrapped permission line hangs under its own text.
+#[test]
+fn wrapped_permission_lines_hang_under_their_text() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("extsvc");
+    h.key(KeyCode::Enter);
+    let screen = h.screen_at(70, 40);
+    let lines: Vec<&str> = screen.lines().collect();
+    let start = lines.iter().position(|l| l.contains("permissions (")).expect("permissions heading");
+    let mut continuation = 0;
+    for line in &lines[start + 1..] {
+        let Some(pane) = line.split("││").nth(1) else { continue };
+        if pane.trim().is_empty() || pane.starts_with('─') {
+            break;
+        }
+        assert!(pane.starts_with("  "), "a permission line runs back to column 0: {pane:?}\n{screen}");
+        if pane.starts_with("    ") {
+            continuation += 1;
+        }
+    }
+    assert!(continuation > 0, "nothing wrapped at 70 columns:\n{screen}");
+}
+
+/// Audit rows show the actor and the target, not only time and action.
+#[test]
+fn audit_rows_show_actor_and_target() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('5'));
+    let event = h.state.audit.rows[0].clone();
+    let screen = h.screen();
+    let row = screen.lines().find(|l| l.contains('▸')).unwrap();
+    assert!(row.contains(&event.actor), "{row}");
+    assert!(row.contains(&event.target[..event.target.len().min(8)]), "{row}");
+}
+
+/// Deleting an account says how many of its tokens are live.
+#[test]
+fn the_delete_confirmation_counts_live_tokens() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("ci-dep");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('d'));
+    let Some(Popup::Confirm { message, .. }) = h.state.popups.last() else { panic!("no confirmation") };
+    assert!(message.contains("1 of them is live"), "{message}");
+}
+
+/// A role just created is selected.
+#[test]
+fn a_new_role_is_selected_after_creation() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('n'));
+    h.chars("zz-auditor");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.roles.selected().unwrap().name, "zz-auditor", "{}", h.screen());
+}
+
+/// Without colour, a disabled form field says so in words.
+#[test]
+fn disabled_form_fields_say_off_without_colour() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('t'));
+    let screen = h.screen();
+    let line = screen.lines().find(|l| l.contains("Max age")).expect("max age field");
+    assert!(line.contains("(off)"), "{line}");
+}
+
+/// A failed copy names the setting that copies through the terminal (checked where there is
+/// no display, as in CI).
+#[test]
+fn a_failed_copy_mentions_osc52() {
+    let no_display = ["DISPLAY", "WAYLAND_DISPLAY"].iter().all(|v| std::env::var_os(v).is_none_or(|s| s.is_empty()));
+    if !no_display {
+        return;
+    }
+    let mut clipboard = satui::clipboard::SecretClipboard::new(false, 0);
+    let secret = satui::domain::token::TokenSecret::generate(&mut rand::rng());
+    let message = clipboard.copy(&secret).unwrap_err();
+    assert!(message.contains("osc52 = true"), "{message}");
+}
