@@ -11,7 +11,8 @@ pub struct Config {
     pub clipboard_clear_seconds: u64,
     /// Also copy through the terminal (OSC 52), for SSH sessions without a local clipboard.
     pub osc52: bool,
-    /// Mouse wheel scrolls the lists.
+    /// The mouse: clicks select rows, focus panes and switch views; the wheel scrolls (on by
+    /// default; off gives the terminal its own text selection back).
     pub mouse: bool,
     /// "default" or "mono" (NO_COLOR also forces mono).
     pub theme: String,
@@ -19,7 +20,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { clipboard_clear_seconds: 45, osc52: false, mouse: false, theme: "default".to_string() }
+        Config { clipboard_clear_seconds: 45, osc52: false, mouse: true, theme: "default".to_string() }
     }
 }
 

@@ -34,6 +34,14 @@ impl View {
             View::Tokens => "Tokens",
         }
     }
+
+    /// The title in a narrow header.
+    pub fn short(self) -> &'static str {
+        match self {
+            View::Accounts => "Accounts",
+            other => other.title(),
+        }
+    }
 }
 
 /// Intents a key can map to. The keymap table is the only place that ties keys to these.
@@ -49,8 +57,16 @@ pub enum Command {
     Bottom,
     PageUp,
     PageDown,
+    /// Ctrl-D / Ctrl-U: half a page, as in vim and less.
+    HalfPageDown,
+    HalfPageUp,
     NextFocus,
     PrevFocus,
+    /// h / l: the pane to the left or right (no wrapping).
+    FocusLeft,
+    FocusRight,
+    /// Esc in the panes: back out one level (focus back to the list, then clear the filter).
+    Back,
     New,
     Edit,
     ToggleDisabled,
@@ -270,6 +286,11 @@ pub enum Action {
     Resize {
         width: u16,
         height: u16,
+    },
+    /// A left click at a screen cell.
+    Click {
+        column: u16,
+        row: u16,
     },
     Done(Outcome),
 }

@@ -151,6 +151,9 @@ fn spawn_input_reader(tx: mpsc::UnboundedSender<Action>) {
                 Event::Mouse(mouse) => match mouse.kind {
                     MouseEventKind::ScrollDown => Action::Command(Command::Down),
                     MouseEventKind::ScrollUp => Action::Command(Command::Up),
+                    MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
+                        Action::Click { column: mouse.column, row: mouse.row }
+                    }
                     _ => continue,
                 },
                 _ => continue,

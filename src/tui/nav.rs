@@ -147,11 +147,26 @@ pub fn load_role_detail(state: &State) -> Vec<Effect> {
 
 /// The list of the current view from its first row (after its filter changed).
 pub fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
-    if state.view == View::Audit {
-        return load_audit(state, 0);
+    match state.view {
+        View::Audit => load_audit(state, 0),
+        // Loaded whole: the filter applies in memory.
+        View::Groups => {
+            state.groups.refilter();
+            Vec::new()
+        }
+        View::Roles => {
+            state.roles.refilter();
+            load_role_detail(state)
+        }
+        View::Orgs => {
+            state.org_summaries.refilter();
+            Vec::new()
+        }
+        View::Accounts | View::Tokens => {
+            state.list.offset = 0;
+            load_accounts(state, Select::Index(0))
+        }
     }
-    state.list.offset = 0;
-    load_accounts(state, Select::Index(0))
 }
 
 pub fn top_form(state: &mut State) -> Option<&mut Form> {

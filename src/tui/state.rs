@@ -109,7 +109,24 @@ pub fn step_cursor(current: u64, len: u64, command: Command, page: u64) -> u64 {
         Command::Bottom => last,
         Command::PageUp => current.saturating_sub(page),
         Command::PageDown => (current + page).min(last),
+        Command::HalfPageUp => current.saturating_sub((page / 2).max(1)),
+        Command::HalfPageDown => (current + (page / 2).max(1)).min(last),
         _ => current,
+    }
+}
+
+/// A detail pane's scroll offset after a movement key (`page` rows per PgUp/PgDn).
+pub fn scroll(offset: u16, command: Command, page: u16) -> u16 {
+    let page = page.max(1);
+    match command {
+        Command::Up => offset.saturating_sub(1),
+        Command::Down => offset.saturating_add(1).min(500),
+        Command::Top => 0,
+        Command::PageUp => offset.saturating_sub(page),
+        Command::PageDown => offset.saturating_add(page).min(500),
+        Command::HalfPageUp => offset.saturating_sub(page / 2),
+        Command::HalfPageDown => offset.saturating_add(page / 2).min(500),
+        _ => offset,
     }
 }
 
@@ -124,34 +141,93 @@ pub struct Detail {
     pub grants: Vec<Grant>,
 }
 
-/// A small list loaded whole (groups, roles and orgs of one store are few).
+/// A small list loaded whole (groups, roles and orgs of one store are few), filtered in memory
+/// by `/`: `shown` indexes the rows that match, and `selected` is a position in `shown`.
 #[derive(Clone, Debug)]
 pub struct SimpleList<T> {
     pub rows: Vec<T>,
+    pub shown: Vec<usize>,
     pub selected: usize,
     pub loaded: bool,
+    pub filter: TextLine,
 }
 
 impl<T> Default for SimpleList<T> {
     fn default() -> Self {
-        SimpleList { rows: Vec::new(), selected: 0, loaded: false }
+        SimpleList {
+            rows: Vec::new(),
+            shown: Vec::new(),
+            selected: 0,
+            loaded: false,
+            filter: TextLine::new("", MAX_FILTER_CHARS),
+        }
     }
 }
 
-impl<T> SimpleList<T> {
+/// What `/` matches in a list loaded whole: the words a user would type.
+pub trait Searchable {
+    fn search_text(&self) -> String;
+}
+
+impl Searchable for GroupDetail {
+    fn search_text(&self) -> String {
+        format!("{} {} {}", self.group.name, self.members.join(" "), self.roles.join(" "))
+    }
+}
+
+impl Searchable for RoleSummary {
+    fn search_text(&self) -> String {
+        format!("{} {} {}", self.name, self.group.as_deref().unwrap_or(""), self.kind)
+    }
+}
+
+impl Searchable for OrgSummary {
+    fn search_text(&self) -> String {
+        self.org.name.clone()
+    }
+}
+
+impl<T: Searchable> SimpleList<T> {
     /// Moves the cursor with a movement key.
     pub fn step(&mut self, command: Command, page: usize) {
-        self.selected = step_cursor(self.selected as u64, self.rows.len() as u64, command, page as u64) as usize;
+        self.selected = step_cursor(self.selected as u64, self.shown.len() as u64, command, page as u64) as usize;
     }
 
     pub fn selected(&self) -> Option<&T> {
-        self.rows.get(self.selected)
+        self.rows.get(*self.shown.get(self.selected)?)
+    }
+
+    /// The rows the filter lets through, in order.
+    pub fn visible(&self) -> impl Iterator<Item = &T> {
+        self.shown.iter().filter_map(|i| self.rows.get(*i))
     }
 
     pub fn set(&mut self, rows: Vec<T>) {
-        self.selected = self.selected.min(rows.len().saturating_sub(1));
         self.rows = rows;
         self.loaded = true;
+        self.refilter();
+    }
+
+    /// Applies the filter again (after it or the rows changed); the cursor stays in range.
+    pub fn refilter(&mut self) {
+        let needle = crate::domain::names::name_key(self.filter.value());
+        self.shown = (0..self.rows.len())
+            .filter(|i| {
+                needle.is_empty() || crate::domain::names::name_key(&self.rows[*i].search_text()).contains(&needle)
+            })
+            .collect();
+        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+
+    /// Puts the cursor on the first shown row `is` picks.
+    pub fn select_where(&mut self, is: impl Fn(&T) -> bool) -> bool {
+        match self.shown.iter().position(|i| is(&self.rows[*i])) {
+            Some(position) => {
+                self.selected = position;
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -261,8 +337,9 @@ pub struct State {
     pub status: Option<Status>,
     /// Rows the list pane can show, for PgUp/PgDn (kept from the last resize).
     pub viewport_rows: u16,
-    /// The terminal's height (from the last resize).
+    /// The terminal's size (from the last resize).
     pub screen_height: u16,
+    pub screen_width: u16,
     pub quit: bool,
     /// Why the UI stopped on its own, printed after the terminal is restored.
     pub fatal: Option<String>,
@@ -294,6 +371,7 @@ impl State {
             status: None,
             viewport_rows: 20,
             screen_height: 29,
+            screen_width: 120,
             quit: false,
             fatal: None,
             next_request: 0,
@@ -318,21 +396,50 @@ impl State {
     pub fn filter(&self) -> Option<&TextLine> {
         match self.view {
             View::Accounts => Some(&self.list.filter),
+            View::Groups => Some(&self.groups.filter),
+            View::Roles => Some(&self.roles.filter),
+            View::Orgs => Some(&self.org_summaries.filter),
             View::Audit => Some(&self.audit.filter),
-            _ => None,
+            View::Tokens => None,
         }
     }
 
     pub fn filter_mut(&mut self) -> Option<&mut TextLine> {
         match self.view {
             View::Accounts => Some(&mut self.list.filter),
+            View::Groups => Some(&mut self.groups.filter),
+            View::Roles => Some(&mut self.roles.filter),
+            View::Orgs => Some(&mut self.org_summaries.filter),
             View::Audit => Some(&mut self.audit.filter),
-            _ => None,
+            View::Tokens => None,
         }
     }
 
     /// The footer's key hints as they apply now: `x enable` on a disabled account, and no edit
     /// keys on an account a plugin manages (they would only be refused).
+    /// The panes of the current view, left to right (Tab, h/l and clicks move between them).
+    pub fn panes(&self) -> &'static [Focus] {
+        match self.view {
+            View::Accounts => &[Focus::List, Focus::Detail, Focus::Tokens],
+            View::Tokens => &[Focus::List],
+            _ => &[Focus::List, Focus::Detail],
+        }
+    }
+
+    /// Where the cursor is among the rows the list pane holds (the loaded window, or the
+    /// filtered rows of a list loaded whole).
+    pub fn selected_in_window(&self) -> usize {
+        let in_window = |selected: u64, offset: u64| usize::try_from(selected.saturating_sub(offset)).unwrap_or(0);
+        match self.view {
+            View::Accounts => in_window(self.list.selected, self.list.offset),
+            View::Groups => self.groups.selected,
+            View::Roles => self.roles.selected,
+            View::Orgs => self.org_summaries.selected,
+            View::Audit => in_window(self.audit.selected, self.audit.offset),
+            View::Tokens => in_window(self.org_tokens.list.selected, self.org_tokens.list.offset),
+        }
+    }
+
     /// The live tokens of the selected account, when its detail is loaded.
     pub fn selected_live_tokens(&self) -> Option<usize> {
         let id = self.selected_account()?.id;

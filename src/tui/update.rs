@@ -41,12 +41,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             vec![Read::CheckForChanges.into()]
         }
-        Action::Resize { height, .. } => {
+        Action::Resize { width, height } => {
             // Header, filter, pane borders and footer take about nine rows.
             state.viewport_rows = height.saturating_sub(9).max(1);
             state.screen_height = height;
+            state.screen_width = width;
             Vec::new()
         }
+        Action::Click { column, row } => click(state, column, row),
         Action::Key(key) => match key_to_action(state, key) {
             Some(action) => update(state, action),
             None => Vec::new(),
@@ -110,6 +112,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ShowView(view) => {
             state.view = view;
             state.focus = Focus::List;
+            state.detail_scroll = 0;
             nav::load_view(state)
         }
         Command::SwitchOrg => {
@@ -121,16 +124,35 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.info("reloaded");
             reload_all(state)
         }
-        Command::NextFocus | Command::PrevFocus => {
-            let order = [Focus::List, Focus::Detail, Focus::Tokens];
+        Command::NextFocus | Command::PrevFocus | Command::FocusLeft | Command::FocusRight => {
+            let order = state.panes();
             let i = order.iter().position(|f| *f == state.focus).unwrap_or(0);
-            let step = if command == Command::NextFocus { 1 } else { order.len() - 1 };
-            state.focus = order[(i + step) % order.len()];
+            let n = order.len();
+            // Tab wraps around; h/l stop at the edges, as in lazygit.
+            state.focus = match command {
+                Command::NextFocus => order[(i + 1) % n],
+                Command::PrevFocus => order[(i + n - 1) % n],
+                Command::FocusRight => order[(i + 1).min(n - 1)],
+                _ => order[i.saturating_sub(1)],
+            };
             Vec::new()
         }
-        Command::Up | Command::Down | Command::Top | Command::Bottom | Command::PageUp | Command::PageDown => {
-            move_selection(state, command)
+        Command::Back => {
+            if state.focus != Focus::List {
+                state.focus = Focus::List;
+                return Vec::new();
+            }
+            let cleared = state.filter_mut().is_some_and(|filter| filter.clear());
+            if cleared { nav::reload_list_from_top(state) } else { Vec::new() }
         }
+        Command::Up
+        | Command::Down
+        | Command::Top
+        | Command::Bottom
+        | Command::PageUp
+        | Command::PageDown
+        | Command::HalfPageUp
+        | Command::HalfPageDown => move_selection(state, command),
         Command::Filter if state.filter().is_some() => {
             state.filtering = true;
             state.focus = Focus::List;
@@ -171,6 +193,15 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.popups.push(Popup::Form(Form::new_token(&account)));
             Vec::new()
         }),
+        Command::Submit => {
+            // Enter drills in: from the account to its tokens.
+            match state.detail.as_ref().filter(|d| Some(d.account.id) == state.selected_account().map(|a| a.id)) {
+                Some(detail) if detail.tokens.is_empty() => state.info("no tokens yet: t creates one"),
+                Some(_) => state.focus = Focus::Tokens,
+                None => {}
+            }
+            Vec::new()
+        }
         Command::RotateToken | Command::RevokeToken => token_command(state, command),
         Command::Delete if state.focus == Focus::Tokens => token_command(state, command),
         Command::Delete => with_unmanaged_account(state, |state, account| {
@@ -187,6 +218,57 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }),
         _ => Vec::new(),
+    }
+}
+
+/// A left click: a view tab switches views, a row is selected (its pane focused), a pane is
+/// focused. Ignored under a popup or while a filter is typed.
+fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
+    if !state.popups.is_empty() || state.filtering {
+        return Vec::new();
+    }
+    let Some(hit) = super::ui::layout::hit(state, state.screen_width, state.screen_height, column, row) else {
+        return Vec::new();
+    };
+    match hit {
+        super::ui::layout::Hit::Tab(view) => pane_command(state, Command::ShowView(view)),
+        super::ui::layout::Hit::Pane(pane) => {
+            if state.panes().contains(&pane) {
+                state.focus = pane;
+            }
+            Vec::new()
+        }
+        super::ui::layout::Hit::Row(Focus::Tokens, index) => {
+            state.focus = Focus::Tokens;
+            if let Some(detail) = state.detail.as_mut() {
+                detail.selected_token = index.min(detail.tokens.len().saturating_sub(1));
+            }
+            Vec::new()
+        }
+        super::ui::layout::Hit::Row(_, index) => {
+            state.focus = Focus::List;
+            select_row(state, index)
+        }
+    }
+}
+
+/// Puts the cursor on row `index` of what the list pane holds (a click).
+fn select_row(state: &mut State, index: usize) -> Vec<Effect> {
+    let index = index as u64;
+    match state.view {
+        View::Accounts => {
+            if index >= state.list.rows.len() as u64 {
+                return Vec::new();
+            }
+            let target = state.list.offset + index;
+            if target == state.list.selected {
+                return Vec::new();
+            }
+            state.list.selected = target;
+            state.detail_scroll = 0;
+            load_detail(state)
+        }
+        _ => views::select_row(state, index),
     }
 }
 
@@ -222,15 +304,7 @@ fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
         return views::move_selection(state, command);
     }
     if state.focus == Focus::Detail && !state.filtering {
-        let page = state.viewport_rows.max(1);
-        state.detail_scroll = match command {
-            Command::Up => state.detail_scroll.saturating_sub(1),
-            Command::Down => state.detail_scroll.saturating_add(1).min(500),
-            Command::Top => 0,
-            Command::PageUp => state.detail_scroll.saturating_sub(page),
-            Command::PageDown => state.detail_scroll.saturating_add(page).min(500),
-            _ => state.detail_scroll,
-        };
+        state.detail_scroll = super::state::scroll(state.detail_scroll, command, state.viewport_rows);
         return Vec::new();
     }
     if state.focus == Focus::Tokens && !state.filtering {

@@ -10,6 +10,19 @@ use super::state::{Focus, Pending, Popup, RoleDetail, State, step_cursor};
 /// j/k/g/G/PgUp/PgDn in a secondary view.
 pub fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
     let page = usize::from(state.viewport_rows.max(1));
+    if state.focus == Focus::Detail && !state.filtering {
+        state.detail_scroll = super::state::scroll(state.detail_scroll, command, state.viewport_rows);
+        return Vec::new();
+    }
+    let before = (state.groups.selected, state.roles.selected, state.org_summaries.selected, state.audit.selected);
+    let effects = move_list(state, command, page);
+    if before != (state.groups.selected, state.roles.selected, state.org_summaries.selected, state.audit.selected) {
+        state.detail_scroll = 0;
+    }
+    effects
+}
+
+fn move_list(state: &mut State, command: Command, page: usize) -> Vec<Effect> {
     match state.view {
         View::Groups => state.groups.step(command, page),
         View::Orgs => state.org_summaries.step(command, page),
@@ -40,6 +53,26 @@ pub fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
     Vec::new()
 }
 
+/// A click on row `index` of the list pane.
+pub fn select_row(state: &mut State, index: u64) -> Vec<Effect> {
+    let index_usize = usize::try_from(index).unwrap_or(usize::MAX);
+    state.detail_scroll = 0;
+    match state.view {
+        View::Groups if index_usize < state.groups.shown.len() => state.groups.selected = index_usize,
+        View::Orgs if index_usize < state.org_summaries.shown.len() => state.org_summaries.selected = index_usize,
+        View::Roles if index_usize < state.roles.shown.len() => {
+            state.roles.selected = index_usize;
+            return load_role_detail(state);
+        }
+        View::Audit if index_usize < state.audit.rows.len() => state.audit.selected = state.audit.offset + index,
+        View::Tokens if index_usize < state.org_tokens.list.rows.len() => {
+            state.org_tokens.list.selected = state.org_tokens.list.offset + index;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
 /// The tokens view's keys: quick filters, Enter to the account, and R/v/d on the token.
 fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
@@ -59,6 +92,10 @@ fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
             // The account must be in the list to be shown: a filter that hides it goes.
             state.list.filter.clear();
             load_accounts(state, Select::Account(account_id))
+        }
+        Command::Filter => {
+            state.info("the tokens view filters with f / F: all, expiring ≤ 7 d, retiring, expired, revoked...");
+            Vec::new()
         }
         Command::RotateToken | Command::RevokeToken | Command::Delete => {
             let Some(row) = state.org_tokens.list.selected_row().cloned() else {
@@ -114,6 +151,11 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 Some(Form::role_permission(org.id, &role.name, command == Command::AddItem))
             }
         }
+        (View::Groups | View::Roles, Command::Submit) => {
+            // Enter drills in: the members and roles of a group, the permissions of a role.
+            state.focus = Focus::Detail;
+            None
+        }
         (View::Orgs, Command::New) => Some(Form::new_org()),
         (View::Orgs, Command::Edit) => state.org_summaries.selected().map(|s| Form::edit_org(&s.org)),
         (View::Orgs, Command::Delete) => state.org_summaries.selected().map(|s| Form::delete_org(&s.org)),
@@ -138,14 +180,14 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     match outcome {
         Outcome::Groups(groups) => {
             state.groups.set(groups);
-            if let Some(i) = created(state, |s, i| s.groups.rows.get(i).map(|g| g.group.name.clone())) {
-                state.groups.selected = i;
+            if let Some(name) = created(state) {
+                state.groups.select_where(|g| same_name(&g.group.name, &name));
             }
         }
         Outcome::Roles(roles) => {
             state.roles.set(roles);
-            if let Some(i) = created(state, |s, i| s.roles.rows.get(i).map(|r| r.name.clone())) {
-                state.roles.selected = i;
+            if let Some(name) = created(state) {
+                state.roles.select_where(|r| same_name(&r.name, &name));
             }
             return load_role_detail(state);
         }
@@ -156,8 +198,8 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         }
         Outcome::OrgSummaries(orgs) => {
             state.org_summaries.set(orgs);
-            if let Some(i) = created(state, |s, i| s.org_summaries.rows.get(i).map(|o| o.org.name.clone())) {
-                state.org_summaries.selected = i;
+            if let Some(name) = created(state) {
+                state.org_summaries.select_where(|o| same_name(&o.org.name, &name));
             }
         }
         Outcome::Audit { request, rows, offset, total, selected } if request == state.audit.request => {
@@ -183,11 +225,12 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Where the item a form just created sits in a list that arrived (then it is no longer
-/// waited for). Names compare as the store does: trimmed, case-insensitively.
-fn created(state: &mut State, name_of: impl Fn(&State, usize) -> Option<String>) -> Option<usize> {
-    let key = crate::domain::names::name_key(state.select_after_load.as_deref()?);
-    let index = (0..).map_while(|i| name_of(state, i)).position(|name| crate::domain::names::name_key(&name) == key)?;
-    state.select_after_load = None;
-    Some(index)
+/// The name of what a form just created, once (its list has arrived).
+fn created(state: &mut State) -> Option<String> {
+    state.select_after_load.take()
+}
+
+/// Names compare as the store compares them: trimmed, case-insensitively.
+fn same_name(a: &str, b: &str) -> bool {
+    crate::domain::names::name_key(a) == crate::domain::names::name_key(b)
 }

@@ -8,17 +8,17 @@ fn a_missing_file_means_defaults() {
     let config = Config::load(Some(&dir.path().join("config.toml"))).unwrap();
     assert_eq!(config, Config::default());
     assert_eq!(config.clipboard_clear_seconds, 45);
-    assert!(!config.osc52 && !config.mouse);
+    assert!(!config.osc52 && config.mouse, "the mouse is on unless turned off");
 }
 
 #[test]
 fn every_key_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("config.toml");
-    std::fs::write(&path, "clipboard_clear_seconds = 10\nosc52 = true\nmouse = true\ntheme = \"mono\"\n").unwrap();
+    std::fs::write(&path, "clipboard_clear_seconds = 10\nosc52 = true\nmouse = false\ntheme = \"mono\"\n").unwrap();
     let config = Config::load(Some(&path)).unwrap();
     assert_eq!(config.clipboard_clear_seconds, 10);
-    assert!(config.osc52 && config.mouse);
+    assert!(config.osc52 && !config.mouse);
     assert!(config.monochrome());
 }
 

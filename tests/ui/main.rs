@@ -1,8 +1,8 @@
 //! UI tests: the state machine driven by keys against a real temporary store, rendered screens
 //! (insta snapshots), a no-panic key storm, and an end-to-end run in a real pseudo-terminal.
 
-mod config;
 mod bugs;
+mod config;
 mod flows;
 mod harness;
 mod keymap;

@@ -1,11 +1,12 @@
 //! Drawing: `draw(&State, &mut Frame)` only reads state. One module per pane and per popup.
 
+pub mod layout;
 mod panes;
 mod popups;
 mod views;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -59,13 +60,11 @@ pub fn draw(state: &State, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).style(theme.warn()).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [header, filter, body, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(5), Constraint::Length(1)])
-            .areas(area);
-    panes::header(state, theme, frame, header);
-    panes::filter_line(state, theme, frame, filter);
-    panes::body(state, theme, frame, body);
-    panes::footer(state, theme, frame, footer);
+    let bands = layout::bands(area);
+    panes::header(state, theme, frame, bands.header);
+    panes::filter_line(state, theme, frame, bands.filter);
+    panes::body(state, theme, frame, bands.body);
+    panes::footer(state, theme, frame, bands.footer);
     popups::draw(state, theme, frame, area);
 }
 

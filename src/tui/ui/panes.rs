@@ -13,27 +13,23 @@ use crate::tui::action::View;
 use crate::tui::state::{Focus, State, StatusKind};
 
 pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    // The org name gives way first (cut to 30 cells), so the ▾ and the tabs always show.
     let org = state.org.as_ref().map_or("…".to_string(), |o| clean(&o.name));
+    let org = if width(&org) > 30 { fit(&org, 30) } else { org };
     let mut left = vec![Span::styled(" satui ", theme.accent()), Span::raw("─ "), Span::raw(format!("{org} ▾"))];
     if state.options.demo {
         left.push(Span::raw(" "));
         left.push(Span::styled(" DEMO ", theme.warn().add_modifier(ratatui::style::Modifier::REVERSED)));
     }
-    let mut right = Vec::new();
-    for (i, view) in View::ALL.iter().enumerate() {
-        let text = format!("{} ({})", view.title(), i + 1);
-        let style = if *view == state.view {
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
+    for (view, label, rect) in super::layout::tabs(area, super::layout::header_left_width(state)) {
+        let style = if view == state.view {
             theme.accent().add_modifier(ratatui::style::Modifier::UNDERLINED)
         } else {
             theme.dim()
         };
-        right.push(Span::styled(text, style));
-        right.push(Span::raw(" "));
+        frame.render_widget(Paragraph::new(Span::styled(label, style)), rect);
     }
-    let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
-    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right_width)]).areas(area);
-    frame.render_widget(Paragraph::new(Line::from(left)), l);
-    frame.render_widget(Paragraph::new(Line::from(right)), r);
 }
 
 pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -47,10 +43,16 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             Span::raw(edited_line(filter, false, width)),
             Span::styled("  (Esc in / clears)", theme.dim()),
         ]),
-        Some(_) if state.view == View::Audit => {
-            Line::from(Span::styled(" / to filter by action, actor or target", theme.dim()))
+        Some(_) => {
+            let what = match state.view {
+                View::Audit => "action, actor or target",
+                View::Groups => "name, member or role",
+                View::Roles => "name, kind or group",
+                View::Orgs => "name",
+                _ => "name or login",
+            };
+            Line::from(Span::styled(format!(" / to filter by {what}"), theme.dim()))
         }
-        Some(_) => Line::from(Span::styled(" / to filter by name or login", theme.dim())),
         None if state.view == View::Tokens => super::views::preset_bar(state, theme),
         None => Line::from(""),
     };
@@ -63,15 +65,18 @@ fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
 }
 
 pub fn body(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    let panes = super::layout::panes(state, area);
     if state.view != View::Accounts {
-        super::views::draw(state, theme, frame, area);
+        super::views::draw(state, theme, frame, &panes);
         return;
     }
-    let [left, right] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(area);
-    let [detail, tokens] = Layout::vertical([Constraint::Percentage(55), Constraint::Min(6)]).areas(right);
-    account_list(state, theme, frame, left);
-    account_detail(state, theme, frame, detail);
-    token_list(state, theme, frame, tokens);
+    account_list(state, theme, frame, panes.list);
+    if let Some(detail) = panes.detail {
+        account_detail(state, theme, frame, detail);
+    }
+    if let Some(tokens) = panes.tokens {
+        token_list(state, theme, frame, tokens);
+    }
 }
 
 fn account_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -232,17 +237,20 @@ pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let status_width = status.as_ref().map_or(0, |s| s.width() as u16).min(area.width);
     // Whole hints only, as many as fit beside the status: the status wins the space.
     let room = usize::from(area.width.saturating_sub(status_width + 2));
+    // `? help` and `q quit` always show (at the end); the view's own keys fill what is left.
+    let all = state.footer_hints();
+    let (last, first): (Vec<&str>, Vec<&str>) = all.iter().partition(|l| **l == "? help" || **l == "q quit");
+    let tail = last.join("  ");
     let mut hints = String::new();
-    for label in state.footer_hints() {
-        let extra = if hints.is_empty() { label.chars().count() } else { label.chars().count() + 2 };
-        if hints.chars().count() + extra > room {
+    for label in first {
+        let extra = label.chars().count() + 2;
+        if hints.chars().count() + extra + tail.chars().count() > room {
             break;
         }
-        if !hints.is_empty() {
-            hints.push_str("  ");
-        }
         hints.push_str(label);
+        hints.push_str("  ");
     }
+    hints.push_str(&tail);
     let [l, r] = Layout::horizontal([Constraint::Min(0), Constraint::Length(status_width)]).areas(area);
     frame.render_widget(Paragraph::new(Span::styled(format!(" {hints}"), theme.dim())), l);
     if let Some(status) = status {

@@ -36,7 +36,16 @@ fn list(
 
 fn detail(frame: &mut Frame, area: Rect, title: String, lines: Vec<Line<'static>>, state: &State, theme: Theme) {
     let focused = state.focus != Focus::List && state.popups.is_empty();
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(title, focused, theme)), area);
+    let title = if focused { format!("{title} (j/k scroll, Esc back)") } else { title };
+    let scroll = if focused { state.detail_scroll } else { 0 };
+    let widget =
+        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)).block(block(title, focused, theme));
+    frame.render_widget(widget, area);
+}
+
+/// "Roles (34)", or "Roles (3 of 34)" while a filter hides some.
+fn count_title<T>(name: &str, shown: usize, all: &[T]) -> String {
+    if shown == all.len() { format!("{name} ({shown})") } else { format!("{name} ({shown} of {})", all.len()) }
 }
 
 fn heading(text: &str, theme: Theme) -> Line<'static> {
@@ -47,14 +56,11 @@ fn names(items: &[String]) -> String {
     if items.is_empty() { "—".to_string() } else { items.iter().map(|s| clean(s)).collect::<Vec<_>>().join(", ") }
 }
 
-pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    if state.view == View::Tokens {
-        return org_tokens(state, theme, frame, area);
-    }
-    // The audit's rows carry time, action, actor and target: they get the wider side.
-    let split = if state.view == View::Audit { 60 } else { 40 };
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(split), Constraint::Percentage(100 - split)]).areas(area);
+pub fn draw(state: &State, theme: Theme, frame: &mut Frame, panes: &super::layout::Panes) {
+    let Some(right) = panes.detail else {
+        return org_tokens(state, theme, frame, panes.list);
+    };
+    let left = panes.list;
     match state.view {
         View::Groups => groups(state, theme, frame, left, right),
         View::Roles => roles(state, theme, frame, left, right),
@@ -168,7 +174,7 @@ fn list_widget(frame: &mut Frame, area: Rect, title: String, state: &State, them
 }
 
 fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
-    let rows = &state.groups.rows;
+    let rows: Vec<_> = state.groups.visible().collect();
     let items = rows
         .iter()
         .map(|g| {
@@ -179,9 +185,13 @@ fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rec
         })
         .collect();
     let selected = (!rows.is_empty()).then_some(state.groups.selected);
-    list(frame, left, format!("Groups ({})", rows.len()), items, selected, state, theme);
+    list(frame, left, count_title("Groups", rows.len(), &state.groups.rows), items, selected, state, theme);
     let Some(g) = state.groups.selected() else {
-        let hint = if state.groups.loaded { "No groups yet. Press n to create one." } else { "loading…" };
+        let hint = match (state.groups.loaded, state.groups.rows.is_empty()) {
+            (false, _) => "loading…",
+            (true, true) => "No groups yet. Press n to create one.",
+            (true, false) => "Nothing matches the filter (Esc clears it).",
+        };
         detail(frame, right, "Group".into(), vec![Line::from(Span::styled(hint, theme.dim()))], state, theme);
         return;
     };
@@ -201,7 +211,7 @@ fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rec
 }
 
 fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
-    let rows = &state.roles.rows;
+    let rows: Vec<_> = state.roles.visible().collect();
     let items = rows
         .iter()
         .map(|r| {
@@ -214,7 +224,7 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         })
         .collect();
     let selected = (!rows.is_empty()).then_some(state.roles.selected);
-    list(frame, left, format!("Roles ({})", rows.len()), items, selected, state, theme);
+    list(frame, left, count_title("Roles", rows.len(), &state.roles.rows), items, selected, state, theme);
     let Some(role) = state.roles.selected() else {
         detail(frame, right, "Role".into(), vec![Line::from(Span::styled("loading…", theme.dim()))], state, theme);
         return;
@@ -255,7 +265,7 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
 }
 
 fn orgs(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
-    let rows = &state.org_summaries.rows;
+    let rows: Vec<_> = state.org_summaries.visible().collect();
     let current = state.org.as_ref().map(|o| o.id);
     let items = rows
         .iter()
@@ -265,7 +275,11 @@ fn orgs(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect)
         })
         .collect();
     let selected = (!rows.is_empty()).then_some(state.org_summaries.selected);
-    let title = if state.org_summaries.loaded { format!("Orgs ({})", rows.len()) } else { "Orgs (loading…)".into() };
+    let title = if state.org_summaries.loaded {
+        count_title("Orgs", rows.len(), &state.org_summaries.rows)
+    } else {
+        "Orgs (loading…)".into()
+    };
     list(frame, left, title, items, selected, state, theme);
     let Some(s) = state.org_summaries.selected() else {
         detail(frame, right, "Org".into(), vec![Line::from(Span::styled("loading…", theme.dim()))], state, theme);
