@@ -17,6 +17,7 @@ mod permissions;
 mod plugins;
 mod pty;
 mod roles_groups;
+mod scan;
 mod secrets;
 mod seed;
 mod server;
