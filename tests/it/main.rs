@@ -18,6 +18,7 @@ mod plugins;
 mod pty;
 mod roles_groups;
 mod scan;
+mod scan_sarif;
 mod secrets;
 mod seed;
 mod server;
