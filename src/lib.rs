@@ -1,6 +1,6 @@
 //! satui: administer service accounts and their API tokens from a terminal.
 //!
-//! Layers point one way: `cli`/`tui` → `service` → `domain` + `store`.
+//! Layers point one way: `cli`/`tui`/`server`/`scan` → `service` → `domain` + `store`.
 
 pub mod cli;
 pub mod clipboard;
@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod paths;
+pub mod scan;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -8,6 +8,7 @@ mod orgs;
 mod output;
 mod plugins;
 mod roles;
+mod scan;
 mod seed;
 mod tokens;
 mod transfer;
@@ -66,6 +67,8 @@ pub enum Command {
     Import(transfer::ImportArgs),
     /// Fill the store with deterministic bulk data (for benchmarks).
     Seed(seed::SeedArgs),
+    /// Find leaked satui tokens in files; say which are live; exit 4 when any is.
+    Scan(scan::ScanArgs),
     /// Serve Grafana's service-account HTTP API and token verification over this store.
     Serve(ServeArgs),
 }
@@ -126,6 +129,8 @@ pub type CliResult = Result<(), Failure>;
 /// no store; commands that only read never create one.
 pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
     let outcome = match command {
+        // Its own exit codes (4: live tokens found) and summary; never creates a store.
+        Command::Scan(args) => return scan::run(cli, args, db),
         Command::Import(args) => {
             transfer::read(args).and_then(|data| with_store(db, true, |service| transfer::import(service, &data)))
         }
@@ -169,7 +174,7 @@ fn dispatch(service: &mut Service, cli: &Cli, command: &Command) -> CliResult {
         Command::Export => transfer::export(service, cli),
         Command::Seed(args) => seed::run(service, cli, args),
         // Handled before the store is opened, or by main (the UI, the server).
-        Command::Import(_) | Command::Demo | Command::Serve(_) => Ok(()),
+        Command::Import(_) | Command::Demo | Command::Serve(_) | Command::Scan(_) => Ok(()),
     }
 }
 

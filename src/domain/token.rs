@@ -29,7 +29,7 @@ impl TokenSecret {
             text.push(BASE62[rng.random_range(0..BASE62.len())] as char);
         }
         let checksum = encode_checksum(crc32fast::hash(&text.as_bytes()[PREFIX.len()..]));
-        text.push_str(&checksum);
+        text.extend(checksum.iter().map(|&b| b as char));
         TokenSecret(Zeroizing::new(text))
     }
 
@@ -85,11 +85,23 @@ pub fn check_format(text: &str) -> Result<(), TokenFormatError> {
     if body.len() != RANDOM_LEN + CHECKSUM_LEN || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(TokenFormatError::Malformed);
     }
-    let (random, checksum) = body.split_at(RANDOM_LEN);
-    if encode_checksum(crc32fast::hash(random.as_bytes())) != checksum {
+    if !checksum_ok(text) {
         return Err(TokenFormatError::BadChecksum);
     }
     Ok(())
+}
+
+/// Whether `text` is `sat_` + 32 characters whose CRC32 the last 6 characters encode. It only
+/// looks at the checksum (a caller such as the scanner has checked the letters and digits
+/// already); [`check_format`] is the full check. Allocates nothing: the scanner calls it for
+/// every candidate it meets.
+pub fn checksum_ok(text: &str) -> bool {
+    let Some(body) = text.strip_prefix(PREFIX) else { return false };
+    if body.len() != RANDOM_LEN + CHECKSUM_LEN {
+        return false;
+    }
+    let (random, checksum) = body.as_bytes().split_at(RANDOM_LEN);
+    encode_checksum(crc32fast::hash(random)) == checksum
 }
 
 pub fn hash_token(text: &str) -> [u8; 32] {
@@ -97,13 +109,13 @@ pub fn hash_token(text: &str) -> [u8; 32] {
 }
 
 /// Six base62 digits, most significant first (62^6 > 2^32, so every CRC32 fits).
-fn encode_checksum(mut value: u32) -> String {
+fn encode_checksum(mut value: u32) -> [u8; CHECKSUM_LEN] {
     let mut digits = [b'0'; CHECKSUM_LEN];
     for slot in digits.iter_mut().rev() {
         *slot = BASE62[(value % 62) as usize];
         value /= 62;
     }
-    digits.iter().map(|&b| b as char).collect()
+    digits
 }
 
 #[cfg(test)]
@@ -117,5 +129,19 @@ mod tests {
         assert_eq!(token.expose().len(), TOKEN_LEN);
         assert!(check_format(token.expose()).is_ok());
         assert!(!format!("{token:?}").contains(&token.expose()[4..]));
+    }
+
+    #[test]
+    fn checksum_ok_agrees_with_check_format() {
+        let token = TokenSecret::generate(&mut rand::rng());
+        let text = token.expose();
+        assert!(checksum_ok(text));
+        let mut wrong = text.as_bytes().to_vec();
+        wrong[10] = if wrong[10] == b'a' { b'b' } else { b'a' };
+        let wrong = String::from_utf8(wrong).unwrap();
+        assert!(!checksum_ok(&wrong));
+        assert_eq!(check_format(&wrong), Err(TokenFormatError::BadChecksum));
+        assert!(!checksum_ok(&text[..TOKEN_LEN - 1]));
+        assert!(!checksum_ok(&text[1..]));
     }
 }

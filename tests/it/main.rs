@@ -17,6 +17,8 @@ mod permissions;
 mod plugins;
 mod pty;
 mod roles_groups;
+mod scan;
+mod scan_sarif;
 mod secrets;
 mod seed;
 mod server;

@@ -1,0 +1,92 @@
+//! `satui scan`: arguments, the store (never created here), output and the exit code. The work
+//! is in [`crate::scan`].
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::output::{print_json, say, say_err};
+use super::{Cli, Failure};
+use crate::scan::{self, WalkOptions, report, sarif};
+use crate::service::{Error, Service};
+use crate::store::StoreError;
+
+/// Exit code when live tokens were found (also after `--revoke` revoked them).
+pub const LIVE_TOKENS_FOUND: u8 = 4;
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and directories to scan (default: the current directory); `-` reads standard input.
+    /// A file named here is scanned even when it looks binary or is ignored.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Revoke every live token found, once, at its first find (audit detail `leaked: PATH:LINE`).
+    #[arg(long)]
+    pub revoke: bool,
+    /// Print a SARIF 2.1.0 log (for code-scanning uploads) instead of text.
+    #[arg(long, conflicts_with = "json")]
+    pub sarif: bool,
+    /// Also scan hidden files and directories (names starting with a dot).
+    #[arg(long)]
+    pub hidden: bool,
+    /// Do not honour .gitignore, .ignore, .git/info/exclude or the global git excludes.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Files read at once (default: the number of cores).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+}
+
+/// Runs the scan against the store at `db` if there is one: a store that does not exist is not
+/// created, and its finds say "unknown (no store)".
+pub fn run(cli: &Cli, args: &ScanArgs, db: &Path) -> ExitCode {
+    match scan_and_print(cli, args, db) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            say_err!("satui: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn scan_and_print(cli: &Cli, args: &ScanArgs, db: &Path) -> Result<u8, Failure> {
+    let mut service = match Service::open_existing(db) {
+        Ok(service) => Some(service),
+        Err(Error::Store(StoreError::Missing(_))) => None,
+        Err(e) => {
+            let mut failure = Failure::from(e);
+            if failure.about_store {
+                failure.message = format!("{}: {}", db.display(), failure.message);
+            }
+            return Err(failure);
+        }
+    };
+    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let options = WalkOptions { paths: args.paths.clone(), hidden: args.hidden, no_ignore: args.no_ignore, threads };
+    let report = scan::scan(&options, &mut std::io::stdin().lock(), service.as_mut(), args.revoke)?;
+    if args.sarif {
+        print_json(&sarif::log(&report));
+    } else if cli.json {
+        print_json(&report::json(&report));
+    } else {
+        for find in &report.finds {
+            say!("{}", report::text_line(find));
+        }
+    }
+    for note in &report.notes {
+        say_err!("satui: note: {note}");
+    }
+    for error in &report.errors {
+        say_err!("satui: {error}");
+    }
+    say_err!("satui: {}", report::summary_line(&report.summary));
+    say_err!("satui: {}", report::live_line(&report.summary, args.revoke));
+    Ok(if report.summary.live_tokens > 0 {
+        LIVE_TOKENS_FOUND
+    } else if report.errors.is_empty() {
+        0
+    } else {
+        1
+    })
+}
