@@ -6,6 +6,8 @@ mod config;
 mod flows;
 mod harness;
 mod keymap;
+mod keys;
+mod layouts;
 mod robustness;
 mod screens;
 mod tokens_view;

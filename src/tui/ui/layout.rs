@@ -76,6 +76,12 @@ pub fn tabs(header: Rect, left: u16) -> Vec<(View, String, Rect)> {
         .collect()
 }
 
+/// Lines per token in the tokens pane: one on a wide pane, two (what it is, then when) on a
+/// narrow one so nothing is cut.
+pub fn token_lines(pane: Rect) -> u16 {
+    if pane.width >= 92 { 1 } else { 2 }
+}
+
 /// What a click at (`column`, `row`) lands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hit {

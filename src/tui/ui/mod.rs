@@ -164,13 +164,21 @@ pub fn hanging(parts: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<
         *used = indent;
     };
     for (text, style) in parts {
-        for word in text.split_word_bounds() {
+        // Break at spaces only: a date or a login is never split at its dashes.
+        for word in text.split_inclusive(' ') {
             let blank = word.trim().is_empty();
-            if used + self::width(word) > width && used > indent {
+            if used + self::width(word.trim_end()) > width && used > indent {
                 new_line(&mut lines, &mut used);
             }
             if blank && used == indent && lines.len() > 1 {
                 continue; // no spaces at the start of a continuation line
+            }
+            let trimmed = word.trim_end();
+            if used + self::width(word) > width && used + self::width(trimmed) <= width {
+                // It fits without its trailing space, which the line break replaces.
+                used += self::width(trimmed);
+                lines.last_mut().expect("a line").push(Span::styled(trimmed.to_string(), style));
+                continue;
             }
             let mut rest = word;
             while used + self::width(rest) > width {
@@ -197,4 +205,9 @@ pub fn hanging(parts: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<
         }
     }
     lines.into_iter().map(Line::from).collect()
+}
+
+/// `label` in a 12-cell column, then `value`, wrapped under the value (never under the label).
+pub fn labelled(label: &str, value: &str, width: usize, theme: Theme) -> Vec<ratatui::text::Line<'static>> {
+    hanging(vec![(format!("{label:<12}"), theme.dim()), (value.to_string(), Style::default())], width, 12)
 }

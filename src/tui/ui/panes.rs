@@ -53,7 +53,7 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             };
             Line::from(Span::styled(format!(" / to filter by {what}"), theme.dim()))
         }
-        None if state.view == View::Tokens => super::views::preset_bar(state, theme),
+        None if state.view == View::Tokens => super::views::preset_bar(state, theme, area.width),
         None => Line::from(""),
     };
     frame.render_widget(Paragraph::new(line), area);
@@ -101,17 +101,31 @@ fn account_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(hint).style(theme.dim()).wrap(Wrap { trim: true }).block(outer), area);
         return;
     }
+    // Columns: name (as wide as the longest, within the pane), role, status; on a wide pane
+    // also the login and the creation date.
+    let inner = usize::from(area.width.saturating_sub(4));
+    let wide = inner >= 80;
+    let fixed = 8 + 10 + if wide { 2 + 28 + 2 + 10 } else { 0 };
+    let longest = list.rows.iter().map(|a| width(&clean(&a.name))).max().unwrap_or(4);
+    let name_w = longest.min(inner.saturating_sub(fixed)).max(8);
+    let login_w = if wide { (inner.saturating_sub(name_w + 18 + 14)).min(40) } else { 0 };
     let items: Vec<ListItem> = list
         .rows
         .iter()
         .map(|a| {
-            let mut spans =
-                vec![Span::raw(clean(&a.name)), Span::raw("  "), Span::styled(a.role.to_string(), theme.dim())];
-            if a.disabled {
-                spans.push(Span::styled("  disabled", theme.warn()));
-            }
-            if a.managed_by.is_some() {
-                spans.push(Span::styled("  managed", theme.dim()));
+            let (status, style) = match (a.disabled, a.managed_by.is_some()) {
+                (true, _) => ("disabled", theme.warn()),
+                (false, true) => ("managed", theme.dim()),
+                _ => ("", theme.dim()),
+            };
+            let mut spans = vec![
+                Span::raw(format!("{}  ", fit(&clean(&a.name), name_w))),
+                Span::styled(format!("{:<8}", a.role.to_string()), theme.dim()),
+                Span::styled(format!("{status:<10}"), style),
+            ];
+            if wide {
+                spans.push(Span::styled(format!("{}  ", fit(&clean(&a.login), login_w)), theme.dim()));
+                spans.push(Span::styled(time::date(a.created_at), theme.dim()));
             }
             ListItem::new(Line::from(spans))
         })
@@ -136,28 +150,35 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let a = &detail.account;
+    let inner = usize::from(area.width.saturating_sub(2));
     let label = |text: &'static str| Span::styled(format!("{text:<12}"), theme.dim());
+    // A labelled line that wraps under its value, never back under the label.
+    let labelled = |text: &'static str, value: Vec<(String, Style)>| {
+        let mut parts = vec![(format!("{text:<12}"), theme.dim())];
+        parts.extend(value);
+        super::hanging(parts, inner, 12)
+    };
     let status = if a.disabled { Span::styled("disabled", theme.warn()) } else { Span::styled("enabled", theme.ok()) };
-    let mut lines = vec![
-        Line::from(vec![label("login"), Span::raw(clean(&a.login))]),
-        Line::from(vec![label("role"), Span::raw(a.role.to_string()), Span::raw("   "), status]),
-        Line::from(vec![
-            label("created"),
-            Span::raw(time::date(a.created_at)),
-            Span::raw("   "),
-            Span::styled("updated ", theme.dim()),
-            Span::raw(time::date(a.updated_at)),
-        ]),
-    ];
+    let plain = |text: String| vec![(text, Style::default())];
+    let mut lines = labelled("login", plain(clean(&a.login)));
+    lines.push(Line::from(vec![label("role"), Span::raw(a.role.to_string()), Span::raw("   "), status]));
+    lines.extend(labelled(
+        "created",
+        vec![
+            (format!("{}   ", time::date(a.created_at)), Style::default()),
+            ("updated ".to_string(), theme.dim()),
+            (time::date(a.updated_at), Style::default()),
+        ],
+    ));
     if let Some(plugin) = &a.managed_by {
-        lines.push(Line::from(vec![label("managed by"), Span::raw(format!("plugin {} (read-only)", clean(plugin)))]));
+        lines.extend(labelled("managed by", plain(format!("plugin {} (read-only)", clean(plugin)))));
     }
     let description =
         if a.description.is_empty() { "—".to_string() } else { clean(&a.description.replace(['\n', '\t'], " ")) };
-    lines.push(Line::from(vec![label("description"), Span::raw(description)]));
+    lines.extend(labelled("description", plain(description)));
     let list_or_dash = |items: &[String]| if items.is_empty() { "—".to_string() } else { clean(&items.join(", ")) };
-    lines.push(Line::from(vec![label("groups"), Span::raw(list_or_dash(&detail.groups))]));
-    lines.push(Line::from(vec![label("roles"), Span::raw(list_or_dash(&detail.roles))]));
+    lines.extend(labelled("groups", plain(list_or_dash(&detail.groups))));
+    lines.extend(labelled("roles", plain(list_or_dash(&detail.roles))));
     lines.push(Line::from(Span::styled(format!("permissions ({})", detail.grants.len()), theme.accent())));
     let inner = usize::from(area.width.saturating_sub(2));
     for grant in &detail.grants {
@@ -193,7 +214,7 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     let now = state.now;
     let name_width = detail.tokens.iter().map(|t| width(&clean(&t.name))).max().unwrap_or(4).min(32);
-    // Two lines per token, so nothing is cut in a narrow pane: what it is, then when.
+    let one_line = super::layout::token_lines(area) == 1;
     let items: Vec<ListItem> = detail
         .tokens
         .iter()
@@ -212,14 +233,21 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             facts.push(
                 t.last_used_at.map_or("never used".to_string(), |at| format!("used {} ago", span((now - at).max(0)))),
             );
-            ListItem::new(vec![
-                Line::from(vec![
-                    Span::raw(format!("{}  ", fit(&clean(&t.name), name_width))),
-                    Span::styled(format!("{}  ", t.hint), theme.dim()),
-                    Span::styled(status.label(), status_style),
-                ]),
-                Line::from(Span::styled(format!("  {}", facts.join(" · ")), theme.dim())),
-            ])
+            let what = vec![
+                Span::raw(format!("{}  ", fit(&clean(&t.name), name_width))),
+                Span::styled(format!("{}  ", t.hint), theme.dim()),
+                Span::styled(fit(status.label(), 13), status_style),
+            ];
+            if one_line {
+                let mut spans = what;
+                spans.push(Span::styled(format!("  {}", facts.join(" · ")), theme.dim()));
+                ListItem::new(Line::from(spans))
+            } else {
+                ListItem::new(vec![
+                    Line::from(what),
+                    Line::from(Span::styled(format!("  {}", facts.join(" · ")), theme.dim())),
+                ])
+            }
         })
         .collect();
     let highlight = if focused { theme.selected() } else { ratatui::style::Style::default() };

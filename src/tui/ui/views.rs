@@ -71,7 +71,18 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, panes: &super::layou
 }
 
 /// The tokens view's quick filters on the filter line, the current one marked.
-pub fn preset_bar(state: &State, theme: Theme) -> Line<'static> {
+pub fn preset_bar(state: &State, theme: Theme, room: u16) -> Line<'static> {
+    let all: usize = TokenPreset::ALL.iter().map(|p| p.label().chars().count() + 3).sum();
+    if all + 26 > usize::from(room) {
+        // Narrow: only the current filter, where it is in the cycle, and the keys.
+        let current = state.org_tokens.preset;
+        let position = TokenPreset::ALL.iter().position(|p| *p == current).unwrap_or(0) + 1;
+        return Line::from(vec![
+            Span::styled(" show: ", theme.dim()),
+            Span::styled(format!("[{}]", current.label()), theme.accent()),
+            Span::styled(format!("  {position}/{}  f/F next/previous", TokenPreset::ALL.len()), theme.dim()),
+        ]);
+    }
     let mut spans = vec![Span::styled(" show: ", theme.dim())];
     for preset in TokenPreset::ALL {
         if preset == state.org_tokens.preset {
@@ -104,10 +115,11 @@ fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let wide = inner >= 110;
     let account_w = (inner * 18 / 100).clamp(10, 36);
     let name_w = (inner * 14 / 100).clamp(8, 30);
-    let hint_w = 9;
+    // Under 100 columns the hint gives way, so the date of "stops" is never cut.
+    let hint_w = if inner >= 96 { 9 } else { 0 };
     let status_w = 13;
     let used_w = if wide { 14 } else { 0 };
-    let gaps = if wide { 12 } else { 10 };
+    let gaps = 6 + if hint_w > 0 { 2 } else { 0 } + if wide { 2 } else { 0 };
     let when_w = inner.saturating_sub(account_w + name_w + hint_w + status_w + used_w + gaps).max(10);
     let items: Vec<ListItem> = list
         .rows
@@ -124,10 +136,12 @@ fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             let mut spans = vec![
                 Span::raw(format!("{}  ", fit(&clean(&row.account_name), account_w))),
                 Span::raw(format!("{}  ", fit(&clean(&t.name), name_w))),
-                Span::styled(format!("{}  ", fit(&t.hint, hint_w)), theme.dim()),
-                Span::styled(format!("{}  ", fit(status.label(), status_w)), style),
-                Span::raw(format!("{}  ", fit(&when, when_w))),
             ];
+            if hint_w > 0 {
+                spans.push(Span::styled(format!("{}  ", fit(&t.hint, hint_w)), theme.dim()));
+            }
+            spans.push(Span::styled(format!("{}  ", fit(status.label(), status_w)), style));
+            spans.push(Span::raw(format!("{}  ", fit(&when, when_w))));
             if wide {
                 let used = t
                     .last_used_at
@@ -151,7 +165,7 @@ fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let header_w =
         [("account", account_w), ("token", name_w), ("hint", hint_w), ("status", status_w), ("stops", when_w)];
     let mut header: String = "  ".to_string();
-    for (label, w) in header_w {
+    for (label, w) in header_w.into_iter().filter(|(_, w)| *w > 0) {
         header.push_str(&fit(label, w));
         header.push_str("  ");
     }
@@ -217,10 +231,16 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         .map(|r| {
             // Fixed roles name their Grafana group, so ninety of them stay navigable.
             let kind = match &r.group {
-                Some(group) => format!("  {group}"),
-                None => format!("  {}", r.kind),
+                Some(group) => group.clone(),
+                None => r.kind.to_string(),
             };
-            ListItem::new(Line::from(vec![Span::raw(clean(&r.name)), Span::styled(kind, theme.dim())]))
+            let inner = usize::from(left.width.saturating_sub(4));
+            let kind_w = 16.min(inner / 3);
+            let name_w = inner.saturating_sub(kind_w + 2);
+            ListItem::new(Line::from(vec![
+                Span::raw(format!("{}  ", fit(&clean(&r.name), name_w))),
+                Span::styled(fit(&kind, kind_w), theme.dim()),
+            ]))
         })
         .collect();
     let selected = (!rows.is_empty()).then_some(state.roles.selected);
@@ -316,14 +336,15 @@ fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         .iter()
         .map(|e| {
             // Time, action, actor and target on the row; the details pane has the rest.
-            let room = usize::from(left.width.saturating_sub(4)).saturating_sub(17);
+            // A narrow list drops the year from the time, to keep the target.
+            let short_time = left.width < 60;
+            let time_text = if short_time { time::date_time(e.at)[5..].to_string() } else { time::date_time(e.at) };
+            let room = usize::from(left.width.saturating_sub(4)).saturating_sub(time_text.chars().count() + 1);
             let action_w = 16.min(room);
             let actor_w = 10.min(room.saturating_sub(action_w + 1));
             let target_w = room.saturating_sub(action_w + actor_w + 2);
-            let mut spans = vec![
-                Span::styled(format!("{} ", time::date_time(e.at)), theme.dim()),
-                Span::raw(fit(&clean(&e.action), action_w)),
-            ];
+            let mut spans =
+                vec![Span::styled(format!("{time_text} "), theme.dim()), Span::raw(fit(&clean(&e.action), action_w))];
             if actor_w >= 4 {
                 spans.push(Span::styled(format!(" {}", fit(&clean(&e.actor), actor_w)), theme.dim()));
             }
@@ -344,12 +365,16 @@ fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         detail(frame, right, "Event".into(), vec![Line::from(Span::styled(hint, theme.dim()))], state, theme);
         return;
     };
-    let lines = vec![
-        Line::from(vec![Span::styled("time        ", theme.dim()), Span::raw(time::date_time(e.at))]),
-        Line::from(vec![Span::styled("actor       ", theme.dim()), Span::raw(clean(&e.actor))]),
-        Line::from(vec![Span::styled("action      ", theme.dim()), Span::raw(clean(&e.action))]),
-        Line::from(vec![Span::styled("target      ", theme.dim()), Span::raw(clean(&e.target))]),
-        Line::from(vec![Span::styled("details     ", theme.dim()), Span::raw(clean(&e.details))]),
-    ];
+    let inner = usize::from(right.width.saturating_sub(2));
+    let lines: Vec<Line<'static>> = [
+        ("time", time::date_time(e.at)),
+        ("actor", clean(&e.actor)),
+        ("action", clean(&e.action)),
+        ("target", clean(&e.target)),
+        ("details", clean(&e.details)),
+    ]
+    .iter()
+    .flat_map(|(label, value)| super::labelled(label, value, inner, theme))
+    .collect();
     detail(frame, right, format!("Event {}", e.id), lines, state, theme);
 }

@@ -1,0 +1,136 @@
+//! The keys and clicks a k9s or lazygit user reaches for: Esc backs out, Enter drills in,
+//! h/l between panes, Ctrl-D/Ctrl-U half pages, `/` in every list, mouse clicks.
+
+use crossterm::event::KeyCode;
+use satui::tui::action::{Action, View};
+use satui::tui::state::{Focus, Popup};
+
+use super::harness::Harness;
+
+fn click(h: &mut Harness, column: u16, row: u16) {
+    h.act(Action::Click { column, row });
+}
+
+/// Where `text` first appears on the 120×32 screen.
+fn find(h: &Harness, text: &str) -> (u16, u16) {
+    let screen = h.screen();
+    for (row, line) in screen.lines().enumerate() {
+        if let Some(byte) = line.find(text) {
+            return (line[..byte].chars().count() as u16, row as u16);
+        }
+    }
+    panic!("{text} is not on screen:\n{screen}");
+}
+
+#[test]
+fn esc_backs_out_one_level_focus_then_filter() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('/'));
+    h.chars("ci");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('l'));
+    assert_eq!(h.state.focus, Focus::Detail);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.state.focus, Focus::List, "first Esc: back to the list");
+    assert_eq!(h.state.list.filter.value(), "ci", "the filter stays");
+    h.key(KeyCode::Esc);
+    assert!(h.state.list.filter.is_empty(), "second Esc: the filter goes");
+    assert!(h.state.list.total > 2);
+}
+
+#[test]
+fn enter_drills_in_and_h_l_move_between_panes_without_wrapping() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.focus, Focus::Tokens, "Enter on an account goes to its tokens");
+    h.key(KeyCode::Char('l'));
+    assert_eq!(h.state.focus, Focus::Tokens, "l stops at the right edge");
+    h.key(KeyCode::Char('h'));
+    assert_eq!(h.state.focus, Focus::Detail);
+    h.key(KeyCode::Char('h'));
+    h.key(KeyCode::Char('h'));
+    assert_eq!(h.state.focus, Focus::List);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.focus, Focus::Detail, "Enter on a group shows its members");
+    h.key(KeyCode::Tab);
+    assert_eq!(h.state.focus, Focus::List, "Tab cycles over the view's two panes only");
+}
+
+#[test]
+fn ctrl_d_and_ctrl_u_move_half_a_page() {
+    let mut h = Harness::empty();
+    for i in 0..80 {
+        h.service
+            .create_account(1, &satui::service::NewAccount { name: format!("a-{i:02}"), ..Default::default() })
+            .unwrap();
+    }
+    h.key(KeyCode::Char('r'));
+    let half = u64::from(h.state.viewport_rows / 2);
+    h.ctrl('d');
+    assert_eq!(h.state.list.selected, half);
+    h.ctrl('d');
+    h.ctrl('u');
+    assert_eq!(h.state.list.selected, half);
+}
+
+#[test]
+fn slash_filters_groups_roles_and_orgs_too() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('3'));
+    let all = h.state.roles.shown.len();
+    h.key(KeyCode::Char('/'));
+    h.chars("alerting");
+    h.key(KeyCode::Enter);
+    let shown = h.state.roles.shown.len();
+    assert!(shown > 0 && shown < all, "{shown} of {all}");
+    assert!(h.state.roles.visible().all(|r| format!("{} {:?}", r.name, r.group).to_lowercase().contains("alerting")));
+    assert!(h.screen().contains(&format!("Roles ({shown} of {all})")), "{}", h.screen());
+    h.key(KeyCode::Esc);
+    assert_eq!(h.state.roles.shown.len(), all);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('/'));
+    h.chars("ci-nightly");
+    assert_eq!(h.state.groups.shown.len(), 1, "groups match their members");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('/'));
+    h.chars("stag");
+    assert_eq!(h.state.org_summaries.selected().unwrap().org.name, "Staging");
+}
+
+#[test]
+fn clicks_switch_views_select_rows_and_focus_panes() {
+    let mut h = Harness::demo();
+    let (x, y) = find(&h, "Roles (3)");
+    click(&mut h, x + 1, y);
+    assert_eq!(h.state.view, View::Roles);
+    let (x, y) = find(&h, "Service accounts (1)");
+    click(&mut h, x + 1, y);
+    assert_eq!(h.state.view, View::Accounts);
+    let (x, y) = find(&h, "grafana-backup");
+    click(&mut h, x, y);
+    assert_eq!(h.state.selected_account().unwrap().name, "grafana-backup");
+    assert_eq!(h.state.detail.as_ref().unwrap().account.name, "grafana-backup", "its detail loaded");
+    let (x, y) = find(&h, "backup-old");
+    click(&mut h, x, y);
+    assert_eq!(h.state.focus, Focus::Tokens);
+    assert_eq!(h.state.detail.as_ref().unwrap().selected_token().unwrap().name, "backup-old");
+    let (x, y) = find(&h, "updated");
+    click(&mut h, x, y);
+    assert_eq!(h.state.focus, Focus::Detail);
+    // Under a popup, clicks do nothing.
+    h.key(KeyCode::Char('?'));
+    let (x, y) = find(&h, "Groups (2)");
+    click(&mut h, x + 1, y);
+    assert_eq!(h.state.view, View::Accounts);
+    assert!(matches!(h.state.popups.last(), Some(Popup::Help { .. })));
+}
+
+#[test]
+fn a_click_below_the_last_row_selects_nothing() {
+    let mut h = Harness::demo();
+    let before = h.state.list.selected;
+    click(&mut h, 5, 28);
+    assert_eq!(h.state.list.selected, before);
+}
