@@ -223,6 +223,11 @@ pub enum Outcome {
         offset: u64,
         selected: u64,
     },
+    /// Names for the member picker, answering the query typed.
+    AccountSuggestions {
+        query: String,
+        names: Vec<String>,
+    },
     /// The tokens view's total, counted after its page.
     OrgTokenCount {
         request: u64,

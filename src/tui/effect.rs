@@ -79,6 +79,11 @@ pub enum Read {
         org_id: i64,
         preset: TokenPreset,
     },
+    /// Account names matching `query`, for the member picker of a group form.
+    SuggestAccounts {
+        org_id: i64,
+        query: String,
+    },
     /// Poll `PRAGMA data_version`; reports ExternalChange when another process wrote.
     CheckForChanges,
 }
@@ -197,6 +202,7 @@ pub fn coalesce(batch: Vec<DbEffect>) -> Vec<DbEffect> {
     let last_detail = last(|r| matches!(r, Read::LoadDetail { .. }));
     let last_tokens = last(|r| matches!(r, Read::LoadOrgTokens { .. }));
     let last_count = last(|r| matches!(r, Read::CountOrgTokens { .. }));
+    let last_suggest = last(|r| matches!(r, Read::SuggestAccounts { .. }));
     let last_check = last(|r| matches!(r, Read::CheckForChanges));
     batch
         .into_iter()
@@ -206,6 +212,7 @@ pub fn coalesce(batch: Vec<DbEffect>) -> Vec<DbEffect> {
             DbEffect::Read(Read::LoadDetail { .. }) => Some(*i) == last_detail,
             DbEffect::Read(Read::LoadOrgTokens { .. }) => Some(*i) == last_tokens,
             DbEffect::Read(Read::CountOrgTokens { .. }) => Some(*i) == last_count,
+            DbEffect::Read(Read::SuggestAccounts { .. }) => Some(*i) == last_suggest,
             DbEffect::Read(Read::CheckForChanges) => Some(*i) == last_check,
             _ => true,
         })
@@ -291,6 +298,14 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
         }
         CountOrgTokens { request, org_id, preset } => match service.count_org_tokens(org_id, &preset.filter()) {
             Ok(total) => Outcome::OrgTokenCount { request, total },
+            Err(e) => failed(e),
+        },
+        SuggestAccounts { org_id, query } => match service.account_page(org_id, &query, 0, 50) {
+            // A plugin's account joins no group: it is not offered.
+            Ok(page) => Outcome::AccountSuggestions {
+                query,
+                names: page.accounts.into_iter().filter(|a| a.managed_by.is_none()).map(|a| a.name).collect(),
+            },
             Err(e) => failed(e),
         },
         CheckForChanges if service.ensure_store_still_there().is_err() => {

@@ -25,6 +25,8 @@ pub enum Context {
     /// While a line of text is being typed (a form field or the filter): readline editing.
     Text,
     Form,
+    /// A narrowing picker field in a form: ↑/↓ move among its matches.
+    Pick,
     Confirm,
     Reveal,
     /// "Not copied. Close anyway? y/n" over the reveal modal.
@@ -48,6 +50,7 @@ impl Context {
             Context::Filter => "Filter",
             Context::Text => "Text fields and the filter",
             Context::Form => "Forms",
+            Context::Pick => "Picker fields (type to narrow)",
             Context::Confirm => "Confirm",
             Context::Reveal => "New token",
             Context::RevealConfirm => "Close without copying?",
@@ -207,6 +210,10 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Text, K::Char('d'), ALT, C::EditLine(LineEdit::DeleteWordForward), "", "delete the word after the cursor"),
     bind(X::Text, K::Char('u'), CTRL, C::EditLine(LineEdit::DeleteToStart), "", "delete to the start of the line"),
     bind(X::Text, K::Char('k'), CTRL, C::EditLine(LineEdit::DeleteToEnd), "", "delete to the end of the line"),
+    bind(X::Pick, K::Down, NONE, C::CycleNext, "↑/↓ pick", "next match"),
+    bind(X::Pick, K::Up, NONE, C::CyclePrev, "", "previous match"),
+    bind(X::Pick, K::Char('n'), CTRL, C::CycleNext, "", "next match"),
+    bind(X::Pick, K::Char('p'), CTRL, C::CyclePrev, "", "previous match"),
     bind(X::Form, K::Enter, NONE, C::Submit, "Enter save", "submit the form"),
     bind(X::Form, K::Esc, NONE, C::Cancel, "Esc cancel", "cancel: nothing is written"),
     bind(X::Form, K::Tab, NONE, C::NextField, "Tab next", "next field"),
@@ -345,6 +352,7 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         X::Filter,
         X::Text,
         X::Form,
+        X::Pick,
         X::Confirm,
         X::Reveal,
         X::RevealConfirm,

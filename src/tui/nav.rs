@@ -31,6 +31,12 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
     state.filtering = false;
     let mut effects = load_accounts(state, Select::Index(0));
     effects.extend(load_view(state));
+    if state.view != View::Roles {
+        // The role pickers (give a role, add a group role) offer the org's roles from any view.
+        if let Some(org_id) = state.org.as_ref().map(|o| o.id) {
+            effects.push(Read::LoadRoles { org_id }.into());
+        }
+    }
     effects
 }
 
@@ -173,5 +179,13 @@ pub fn top_form(state: &mut State) -> Option<&mut Form> {
     match state.popups.last_mut() {
         Some(Popup::Form(form)) => Some(form),
         _ => None,
+    }
+}
+
+/// Asks the store for account names when the form on top picks a member and its query changed.
+pub fn form_suggestions(state: &mut State) -> Vec<Effect> {
+    match top_form(state).and_then(|form| form.suggestion_query()) {
+        Some((org_id, query)) => vec![Read::SuggestAccounts { org_id, query }.into()],
+        None => Vec::new(),
     }
 }

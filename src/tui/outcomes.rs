@@ -111,6 +111,14 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             state.error(message);
             Vec::new()
         }
+        Outcome::AccountSuggestions { query, names } => {
+            if let Some(form) = top_form(state)
+                && form.suggested.as_deref() == Some(query.as_str())
+            {
+                form.set_pick_options(crate::tui::form::FieldKey::Target, names);
+            }
+            Vec::new()
+        }
         Outcome::ExternalChange => reload_all(state),
         Outcome::Fatal(message) => {
             state.fatal = Some(message);

@@ -37,11 +37,9 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
             }
             Command::NextField => form.move_focus(true),
             Command::PrevField => form.move_focus(false),
-            Command::CycleNext => {
-                form.cycle(true);
-            }
-            Command::CyclePrev => {
-                form.cycle(false);
+            Command::CycleNext | Command::CyclePrev => {
+                form.cycle(command == Command::CycleNext);
+                return super::nav::form_suggestions(state);
             }
             Command::Submit if form.busy => {}
             Command::Submit => {

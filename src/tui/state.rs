@@ -440,6 +440,18 @@ impl State {
         }
     }
 
+    /// The roles an account or group can be given: the org's custom roles and the fixed ones
+    /// (a basic role is set on the account; a plugin's role belongs to its plugin).
+    pub fn assignable_roles(&self) -> Vec<String> {
+        use crate::domain::role::RoleKind;
+        self.roles
+            .rows
+            .iter()
+            .filter(|r| matches!(r.kind, RoleKind::Custom | RoleKind::Fixed))
+            .map(|r| r.name.clone())
+            .collect()
+    }
+
     /// The live tokens of the selected account, when its detail is loaded.
     pub fn selected_live_tokens(&self) -> Option<usize> {
         let id = self.selected_account()?.id;
@@ -482,6 +494,7 @@ impl State {
 
     fn own_contexts(&self) -> Vec<Context> {
         match self.popups.last() {
+            Some(Popup::Form(form)) if form.focused_is_pick() => vec![Context::Pick, Context::Form],
             Some(popup) => vec![popup.context()],
             None if self.filtering => vec![Context::Filter],
             None => match self.view {

@@ -70,7 +70,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 fn edit_line(state: &mut State, change: impl FnOnce(&mut super::form::TextLine) -> bool) -> Vec<Effect> {
     if let Some(Popup::Form(form)) = state.popups.last_mut() {
         form.edit_focused(change);
-        return Vec::new();
+        return nav::form_suggestions(state);
     }
     if state.filtering
         && let Some(filter) = state.filter_mut()
@@ -160,7 +160,22 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         _ if state.view != View::Accounts => views::command(state, command),
         Command::AddItem | Command::RemoveItem => with_unmanaged_account(state, |state, account| {
-            state.popups.push(Popup::Form(Form::account_role(&account, command == Command::AddItem)));
+            let assign = command == Command::AddItem;
+            let options = if assign {
+                state.assignable_roles()
+            } else {
+                state
+                    .detail
+                    .as_ref()
+                    .filter(|d| d.account.id == account.id)
+                    .map(|d| d.roles.clone())
+                    .unwrap_or_default()
+            };
+            if !assign && options.is_empty() {
+                state.error(format!("{} holds no role besides its basic role", account.name));
+                return Vec::new();
+            }
+            state.popups.push(Popup::Form(Form::account_role(&account, assign, options)));
             Vec::new()
         }),
         Command::New => {

@@ -118,7 +118,15 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
         (View::Groups, Command::New) => Some(Form::new_group(org.id)),
         (View::Groups, Command::Edit) => state.groups.selected().map(|g| Form::rename_group(org.id, &g.group.name)),
         (View::Groups, Command::AddItem | Command::RemoveItem) => {
-            state.groups.selected().map(|g| Form::group_change(org.id, &g.group.name, command == Command::AddItem))
+            let add = command == Command::AddItem;
+            let roles = state.assignable_roles();
+            state.groups.selected().map(|g| {
+                if add {
+                    Form::group_change(org.id, &g.group.name, true, Vec::new(), roles)
+                } else {
+                    Form::group_change(org.id, &g.group.name, false, g.members.clone(), g.roles.clone())
+                }
+            })
         }
         (View::Groups, Command::Delete) => {
             if let Some(g) = state.groups.selected() {
@@ -148,7 +156,13 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 });
                 None
             } else {
-                Some(Form::role_permission(org.id, &role.name, command == Command::AddItem))
+                let held = state
+                    .role_detail
+                    .as_ref()
+                    .filter(|d| d.name == role.name)
+                    .map(|d| d.permissions.clone())
+                    .unwrap_or_default();
+                Some(Form::role_permission(org.id, &role.name, command == Command::AddItem, &held))
             }
         }
         (View::Groups | View::Roles, Command::Submit) => {
@@ -171,6 +185,7 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
     };
     if let Some(form) = form {
         state.popups.push(Popup::Form(form));
+        return super::nav::form_suggestions(state);
     }
     Vec::new()
 }

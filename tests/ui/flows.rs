@@ -298,14 +298,15 @@ fn groups_view_creates_a_group_adds_a_member_and_a_role_and_the_account_gains_it
     assert!(h.service.find_group(1, "writers").is_ok());
     // Select it (groups are listed by name: ci, deployers, on-call, writers).
     h.key(KeyCode::Char('G'));
+    // The form opens on the name: a member, picked from the accounts matching what is typed.
     h.key(KeyCode::Char('a'));
-    h.key(KeyCode::Tab);
-    h.chars("loki-ingest");
+    h.chars("loki");
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('a'));
+    h.key(KeyCode::BackTab);
     h.key(KeyCode::Right); // Member -> Role
     h.key(KeyCode::Tab);
-    h.chars("fixed:dashboards:writer");
+    h.chars("dashboards:wri");
     h.key(KeyCode::Enter);
     let loki = h.service.find_account(1, "loki-ingest").unwrap();
     assert!(h.service.account_allows(loki.id, "dashboards:write", "dashboards:uid:x").unwrap());
@@ -313,7 +314,6 @@ fn groups_view_creates_a_group_adds_a_member_and_a_role_and_the_account_gains_it
     assert!(screen.contains("loki-ingest") && screen.contains("fixed:dashboards:writer"), "{screen}");
     // An unknown member is refused under the field, nothing written.
     h.key(KeyCode::Char('a'));
-    h.key(KeyCode::Tab);
     h.chars("nobody");
     h.key(KeyCode::Enter);
     assert!(h.screen().contains("no service account 'nobody'"), "{}", h.screen());
@@ -334,7 +334,11 @@ fn roles_view_refuses_to_change_built_in_roles_and_grants_to_custom_ones() {
     h.chars("reader-x");
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
+    h.chars("folders:re");
+    assert_eq!(h.state.popups.len(), 1);
     h.key(KeyCode::Tab);
+    // The scope is filled with the picked action's usual one; replace it with a bad one.
+    h.ctrl('u');
     h.chars("folders:ab*");
     h.key(KeyCode::Enter);
     assert!(h.screen().contains("malformed scope"), "{}", h.screen());

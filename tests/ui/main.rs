@@ -8,6 +8,7 @@ mod harness;
 mod keymap;
 mod keys;
 mod layouts;
+mod pickers;
 mod robustness;
 mod screens;
 mod tokens_view;

@@ -110,8 +110,81 @@ impl TextLine {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
     Text(TextLine),
-    Choice { options: Vec<String>, index: usize },
+    Choice {
+        options: Vec<String>,
+        index: usize,
+    },
     Toggle(bool),
+    /// A value from a known set, narrowed by typing (↑/↓ move among the matches).
+    Pick(Picker),
+}
+
+/// A narrowing picker: what is typed filters the options (case-insensitive, anywhere in the
+/// option; options starting with it first), and one match is highlighted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Picker {
+    pub query: TextLine,
+    pub options: Vec<String>,
+    /// Indexes of the options that match the query, best first.
+    pub matches: Vec<usize>,
+    /// The highlighted match (a position in `matches`).
+    pub index: usize,
+    /// When nothing matches, the typed text itself is the value (a name the list lacks, e.g.
+    /// while the list is still loading); otherwise a match must be picked.
+    pub free: bool,
+}
+
+impl Picker {
+    pub fn new(options: Vec<String>, free: bool) -> Picker {
+        let mut picker =
+            Picker { query: TextLine::new("", MAX_INPUT_CHARS), options, matches: Vec::new(), index: 0, free };
+        picker.refilter();
+        picker
+    }
+
+    /// Matches the options against the query again; the first match is highlighted.
+    pub fn refilter(&mut self) {
+        let needle = self.query.value().trim().to_lowercase();
+        let (mut starts, mut contains): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        for (i, option) in self.options.iter().enumerate() {
+            let hay = option.to_lowercase();
+            if hay.starts_with(&needle) {
+                starts.push(i);
+            } else if hay.contains(&needle) {
+                contains.push(i);
+            }
+        }
+        starts.extend(contains);
+        self.matches = starts;
+        self.index = 0;
+    }
+
+    /// New options (a list that arrived); the query stays.
+    pub fn set_options(&mut self, options: Vec<String>) {
+        self.options = options;
+        self.refilter();
+    }
+
+    pub fn step(&mut self, forward: bool) {
+        let n = self.matches.len().max(1);
+        self.index = if forward { (self.index + 1) % n } else { (self.index + n - 1) % n };
+    }
+
+    /// The highlighted option, if any matches.
+    pub fn highlighted(&self) -> Option<&str> {
+        self.matches.get(self.index).and_then(|i| self.options.get(*i)).map(String::as_str)
+    }
+
+    /// What the field holds: the highlighted option, or the typed text when free and nothing
+    /// matches. `Err` says why there is no value.
+    pub fn value(&self, what: &str) -> Result<String, String> {
+        match self.highlighted() {
+            Some(option) => Ok(option.to_string()),
+            None if self.free && !self.query.value().trim().is_empty() => Ok(self.query.value().trim().to_string()),
+            None if self.options.is_empty() => Err(format!("there is no {what} to choose")),
+            None => Err(format!("no {what} matches '{}'", self.query.value().trim())),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -134,6 +207,10 @@ impl FormField {
         FormField::new(key, label, Input::Choice { options, index })
     }
 
+    pub fn pick(key: FieldKey, label: &'static str, options: Vec<String>, free: bool) -> FormField {
+        FormField::new(key, label, Input::Pick(Picker::new(options, free)))
+    }
+
     pub fn toggle(key: FieldKey, label: &'static str, on: bool) -> FormField {
         FormField::new(key, label, Input::Toggle(on))
     }
@@ -151,7 +228,15 @@ impl FormField {
     pub fn text_value(&self) -> &str {
         match &self.input {
             Input::Text(line) => line.value(),
+            Input::Pick(picker) => picker.query.value(),
             _ => "",
+        }
+    }
+
+    pub fn picker(&self) -> Option<&Picker> {
+        match &self.input {
+            Input::Pick(picker) => Some(picker),
+            _ => None,
         }
     }
 

@@ -50,9 +50,15 @@ fn basic_role_field(role: BasicRole) -> FormField {
     FormField::choice(FieldKey::Role, "Role", options, index).answering(&[S::Role])
 }
 
+/// Every catalog action, narrowed by typing (`dash` → dashboards:…).
 fn action_field() -> FormField {
     let actions: Vec<String> = Catalog::get().actions.iter().map(|a| a.action.clone()).collect();
-    FormField::choice(FieldKey::Action, "Action", actions, 0).answering(&[S::Role])
+    FormField::pick(FieldKey::Action, "Action", actions, false).answering(&[S::Role])
+}
+
+/// A permission as one line, "action scope", for picking one a role holds.
+fn permission_line(p: &crate::domain::permission::Permission) -> String {
+    if p.scope.is_empty() { p.action.clone() } else { format!("{} {}", p.action, p.scope) }
 }
 
 fn scope_field() -> FormField {
@@ -102,13 +108,15 @@ impl Form {
         )
     }
 
-    pub fn account_role(account: &Account, assign: bool) -> Form {
+    /// `options`: the roles to give (the org's), or the ones the account holds (to take).
+    pub fn account_role(account: &Account, assign: bool, options: Vec<String>) -> Form {
         let verb = if assign { "Give" } else { "Take" };
         let prep = if assign { "to" } else { "from" };
         Form::build(
             FormKind::AccountRole { account_id: account.id, assign },
             format!("{verb} a role {prep} {}", account.name),
-            vec![FormField::text(FieldKey::Target, "Role", "").answering(&[S::Role])],
+            // Giving may name a role the list has not loaded yet; taking picks one it holds.
+            vec![FormField::pick(FieldKey::Target, "Role", options, assign).answering(&[S::Role])],
         )
     }
 
@@ -124,16 +132,21 @@ impl Form {
         )
     }
 
-    pub fn group_change(org_id: i64, group: &str, add: bool) -> Form {
+    /// `members` and `roles`: what Target offers for each kind (to add: the org's roles, and
+    /// members come from the store as they are typed; to remove: what the group holds).
+    pub fn group_change(org_id: i64, group: &str, add: bool, members: Vec<String>, roles: Vec<String>) -> Form {
         let title = if add { format!("Add to group {group}") } else { format!("Remove from group {group}") };
-        Form::build(
+        let mut form = Form::build(
             FormKind::GroupChange { org_id, group: group.to_string(), add },
             title,
             vec![
                 FormField::choice(FieldKey::Kind, "What", vec!["Member".into(), "Role".into()], 0),
-                FormField::text(FieldKey::Target, "Name", "").answering(&[S::Account, S::Role]),
+                FormField::pick(FieldKey::Target, "Name", members.clone(), add).answering(&[S::Account, S::Role]),
             ],
-        )
+        );
+        form.set_target_options(members, roles);
+        form.focus = 1;
+        form
     }
 
     pub fn new_role(org_id: i64) -> Form {
@@ -144,14 +157,18 @@ impl Form {
         )
     }
 
-    pub fn role_permission(org_id: i64, role: &str, add: bool) -> Form {
+    /// Granting picks an action from the catalog (the scope is filled with its usual one);
+    /// removing picks one of the permissions the role holds (`held`).
+    pub fn role_permission(org_id: i64, role: &str, add: bool, held: &[crate::domain::permission::Permission]) -> Form {
         let title =
             if add { format!("Grant a permission to {role}") } else { format!("Remove a permission from {role}") };
-        Form::build(
-            FormKind::RolePermission { org_id, role: role.to_string(), add },
-            title,
-            vec![action_field(), scope_field()],
-        )
+        let fields = if add {
+            vec![action_field(), scope_field()]
+        } else {
+            let lines = held.iter().map(permission_line).collect();
+            vec![FormField::pick(FieldKey::Action, "Permission", lines, false).answering(&[S::Role])]
+        };
+        Form::build(FormKind::RolePermission { org_id, role: role.to_string(), add }, title, fields)
     }
 
     pub fn new_org() -> Form {
@@ -193,10 +210,6 @@ impl Form {
     }
 }
 
-fn non_empty(text: String, what: &str) -> Result<String, String> {
-    if text.is_empty() { Err(format!("{what} must not be empty")) } else { Ok(text) }
-}
-
 /// Checks the fields of `form` and says what to write; `None` leaves the messages under them.
 pub(super) fn submit(form: &mut Form) -> Option<Change> {
     match form.kind.clone() {
@@ -212,8 +225,7 @@ pub(super) fn submit(form: &mut Form) -> Option<Change> {
         }
         FormKind::NewToken { account_id } => token_fields(form).map(|new| Change::CreateToken { account_id, new }),
         FormKind::AccountRole { account_id, assign } => {
-            let role = form.text_of(FieldKey::Target).trim().to_string();
-            let role = form.check(FieldKey::Target, non_empty(role, "role name"))?;
+            let role = form.check(FieldKey::Target, form.pick_value(FieldKey::Target, "role"))?;
             Some(Change::AssignRole { account_id, role, assign })
         }
         FormKind::NewGroup { org_id } => {
@@ -228,9 +240,9 @@ pub(super) fn submit(form: &mut Form) -> Option<Change> {
             Some(Change::RenameGroup { org_id, group, new_name })
         }
         FormKind::GroupChange { org_id, group, add } => {
-            let target = form.text_of(FieldKey::Target).trim().to_string();
-            let target = form.check(FieldKey::Target, non_empty(target, "name"))?;
             let member = form.field(FieldKey::Kind).is_none_or(|f| f.choice_index() == 0);
+            let what = if member { "account" } else { "role" };
+            let target = form.check(FieldKey::Target, form.pick_value(FieldKey::Target, what))?;
             Some(if member {
                 Change::ChangeMember { org_id, group, account: target, add }
             } else {
@@ -292,9 +304,14 @@ fn account_fields(form: &mut Form) -> Option<(String, String, BasicRole)> {
 }
 
 fn permission_fields(form: &mut Form) -> Option<(String, String)> {
-    let action = form.field(FieldKey::Action).and_then(FormField::choice_value).unwrap_or_default().to_string();
+    let picked = form.check(FieldKey::Action, form.pick_value(FieldKey::Action, "action"))?;
+    if form.field(FieldKey::Scope).is_none() {
+        // A held permission was picked: "action scope".
+        let (action, scope) = picked.split_once(' ').unwrap_or((&picked, ""));
+        return Some((action.to_string(), scope.to_string()));
+    }
     let scope = form.check(FieldKey::Scope, permission::validate_scope(&form.text_of(FieldKey::Scope)))?;
-    Some((action, scope))
+    Some((picked, scope))
 }
 
 fn parse_days(form: &mut Form, key: FieldKey, what: &str) -> Option<u32> {

@@ -9,10 +9,11 @@
 mod field;
 mod kinds;
 
-pub use field::{FieldKey, FormField, Input, MAX_INPUT_CHARS, TextLine};
+pub use field::{FieldKey, FormField, Input, MAX_INPUT_CHARS, Picker, TextLine};
 pub use kinds::FormKind;
 
 use super::effect::Change;
+use crate::domain::permission;
 use crate::service::Field as ServiceField;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -27,13 +28,85 @@ pub struct Form {
     pub busy: bool,
     /// A read-only line shown above the keys (e.g. the account's groups).
     pub note: Option<String>,
+    /// The action whose usual scope was last filled in, and that scope: when another action
+    /// is picked, the scope follows unless the admin typed their own.
+    scope_hint: Option<(String, String)>,
+    /// A group change's Target options for Member and for Role (swapped when What changes).
+    target_options: Option<[Vec<String>; 2]>,
+    /// The account-name query last sent for suggestions (adding a member).
+    pub suggested: Option<String>,
 }
 
 impl Form {
     fn build(kind: FormKind, title: String, fields: Vec<FormField>) -> Form {
-        let mut form = Form { kind, title, fields, focus: 0, error: None, busy: false, note: None };
+        let mut form = Form {
+            kind,
+            title,
+            fields,
+            focus: 0,
+            error: None,
+            busy: false,
+            note: None,
+            scope_hint: None,
+            target_options: None,
+            suggested: None,
+        };
         form.sync_enabled();
+        form.picked();
         form
+    }
+
+    /// After a pick changed: fill the scope with the picked action's usual scope (while the
+    /// admin has not typed another), and give Target the options of what What says.
+    fn picked(&mut self) {
+        let action = self.field(FieldKey::Action).and_then(FormField::picker).and_then(|p| p.highlighted());
+        let action = action.map(str::to_string).unwrap_or_default();
+        let info = permission::Catalog::get().actions.iter().find(|i| i.action == action);
+        let scope = info.and_then(|i| i.scopes.first().cloned()).unwrap_or_default();
+        let (last_action, last_scope) = self.scope_hint.clone().unwrap_or_default();
+        if action != last_action
+            && let Some(FormField { input: Input::Text(line), .. }) = self.field_mut(FieldKey::Scope)
+            && (line.is_empty() || line.value() == last_scope)
+        {
+            *line = TextLine::new(&scope, MAX_INPUT_CHARS);
+            self.scope_hint = Some((action, scope));
+        }
+        let member = self.field(FieldKey::Kind).is_none_or(|f| f.choice_index() == 0);
+        let wanted = self.target_options.as_ref().map(|options| options[usize::from(!member)].clone());
+        if let Some(options) = wanted
+            && let Some(FormField { input: Input::Pick(picker), .. }) = self.field_mut(FieldKey::Target)
+            && picker.options != options
+        {
+            picker.set_options(options);
+        }
+    }
+
+    fn set_target_options(&mut self, members: Vec<String>, roles: Vec<String>) {
+        self.target_options = Some([members, roles]);
+        self.picked();
+    }
+
+    /// The value of picker `key`, or why there is none.
+    fn pick_value(&self, key: FieldKey, what: &str) -> Result<String, String> {
+        match self.field(key).and_then(FormField::picker) {
+            Some(picker) => picker.value(what),
+            None => Err(format!("no {what} field")),
+        }
+    }
+
+    /// Adding a member picks from every account of the org, too many to hold: the picker asks
+    /// the store for names matching what is typed. The query to ask, when it changed.
+    pub fn suggestion_query(&mut self) -> Option<(i64, String)> {
+        let FormKind::GroupChange { org_id, add: true, .. } = self.kind else { return None };
+        if self.field(FieldKey::Kind).is_some_and(|f| f.choice_index() != 0) {
+            return None;
+        }
+        let query = self.field(FieldKey::Target)?.text_value().trim().to_string();
+        if self.suggested.as_deref() == Some(&query) {
+            return None;
+        }
+        self.suggested = Some(query.clone());
+        Some((org_id, query))
     }
 
     pub fn field(&self, key: FieldKey) -> Option<&FormField> {
@@ -68,24 +141,55 @@ impl Form {
                 *index = if forward { (*index + 1) % n } else { (*index + n - 1) % n };
             }
             Input::Toggle(on) => *on = !*on,
+            Input::Pick(picker) => picker.step(forward),
             Input::Text(_) => return false,
         }
         field.error = None;
         self.sync_enabled();
+        self.picked();
         true
     }
 
     pub fn focused_is_text(&self) -> bool {
-        matches!(self.fields[self.focus].input, Input::Text(_))
+        matches!(self.fields[self.focus].input, Input::Text(_) | Input::Pick(_))
+    }
+
+    pub fn focused_is_pick(&self) -> bool {
+        matches!(self.fields[self.focus].input, Input::Pick(_))
     }
 
     pub fn edit_focused(&mut self, change: impl FnOnce(&mut TextLine) -> bool) {
         let field = &mut self.fields[self.focus];
-        if let Input::Text(line) = &mut field.input
-            && change(line)
-        {
+        let changed = match &mut field.input {
+            Input::Text(line) => change(line),
+            Input::Pick(picker) => {
+                let changed = change(&mut picker.query);
+                if changed {
+                    picker.refilter();
+                }
+                changed
+            }
+            _ => false,
+        };
+        if changed {
             field.error = None;
+            self.picked();
         }
+    }
+
+    /// New options for the picker `key` (a list that arrived after the form opened).
+    pub fn set_pick_options(&mut self, key: FieldKey, options: Vec<String>) {
+        let member = self.field(FieldKey::Kind).is_none_or(|f| f.choice_index() == 0);
+        if key == FieldKey::Target
+            && let Some(kinds) = self.target_options.as_mut()
+        {
+            // Keep what What offers in step, so switching Member/Role does not undo it.
+            kinds[usize::from(!member)] = options.clone();
+        }
+        if let Some(FormField { input: Input::Pick(picker), .. }) = self.field_mut(key) {
+            picker.set_options(options);
+        }
+        self.picked();
     }
 
     /// The field that shows errors about `field` from the service: the last enabled field that

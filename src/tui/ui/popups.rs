@@ -112,6 +112,14 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
                     "[ ]".to_string()
                 }
             }
+            Input::Pick(picker) if focused => {
+                let count = format!("  {} of {}", picker.matches.len(), picker.options.len());
+                format!("{}{count}", edited_line(&picker.query, true, 30))
+            }
+            Input::Pick(picker) => match picker.value("") {
+                Ok(value) => clean(&value),
+                Err(_) => clean(picker.query.value()),
+            },
         };
         let value_style = if field.enabled { ratatui::style::Style::default() } else { theme.dim() };
         // Without colour, dim may not show: a disabled field says so in words.
@@ -121,6 +129,9 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             Span::styled(value, value_style),
             Span::styled(off, value_style),
         ]));
+        if let (Input::Pick(picker), true) = (&field.input, focused) {
+            lines.extend(pick_list(picker, indent, theme));
+        }
         if let Some(error) = &field.error {
             for part in wrap(&clean(error), (FORM_WIDTH as usize - 2).saturating_sub(indent).max(10)) {
                 lines.push(Line::from(Span::styled(format!("{}{part}", " ".repeat(indent)), theme.error())));
@@ -136,9 +147,41 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(clean(note), theme.dim())));
     }
     lines.push(Line::from(""));
-    let footer = if form.busy { "saving…".to_string() } else { keymap::footer(&[keymap::Context::Form]).join("  ") };
+    let contexts: &[keymap::Context] =
+        if form.focused_is_pick() { &[keymap::Context::Pick, keymap::Context::Form] } else { &[keymap::Context::Form] };
+    let footer = if form.busy { "saving…".to_string() } else { keymap::footer(contexts).join("  ") };
     lines.push(Line::from(Span::styled(footer, theme.dim())));
     boxed(frame, area, theme, &clean(&form.title), lines, FORM_WIDTH);
+}
+
+/// The matches of a focused picker under it: up to six around the highlighted one.
+fn pick_list(picker: &crate::tui::form::Picker, indent: usize, theme: Theme) -> Vec<Line<'static>> {
+    const SHOWN: usize = 6;
+    if picker.matches.is_empty() {
+        let text = if picker.free && !picker.query.is_empty() {
+            "not in the list: the name as typed is used"
+        } else {
+            "nothing matches"
+        };
+        return vec![Line::from(Span::styled(format!("{}{text}", " ".repeat(indent)), theme.dim()))];
+    }
+    let first = picker.index.saturating_sub(SHOWN - 1).min(picker.matches.len().saturating_sub(SHOWN));
+    let width = (FORM_WIDTH as usize).saturating_sub(indent + 4);
+    picker
+        .matches
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(SHOWN)
+        .map(|(position, option)| {
+            let text = super::fit(&clean(&picker.options[*option]), width);
+            if position == picker.index {
+                Line::from(Span::styled(format!("{}▸ {text}", " ".repeat(indent.saturating_sub(2))), theme.selected()))
+            } else {
+                Line::from(Span::styled(format!("{}{text}", " ".repeat(indent)), theme.dim()))
+            }
+        })
+        .collect()
 }
 
 fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, area: Rect) {
