@@ -15,40 +15,63 @@ pub enum SaCommand {
         /// Only accounts whose name or login contains this text.
         #[arg(long, default_value = "")]
         filter: String,
+        /// At most this many accounts.
         #[arg(long, default_value_t = 50)]
         limit: u64,
+        /// Skip this many accounts first (for paging).
         #[arg(long, default_value_t = 0)]
         offset: u64,
     },
     /// Create a service account.
     Create {
+        /// The account's name (1..=190 characters, unique in the org; its login is made from it).
         name: String,
-        /// None, Viewer, Editor or Admin.
+        /// Basic role: None, Viewer, Editor or Admin.
         #[arg(long, default_value = "Viewer")]
         role: BasicRole,
+        /// What the account is for (at most 500 characters).
         #[arg(long, default_value = "")]
         description: String,
     },
     /// Show an account (by name, login or id) with its tokens.
-    Show { account: String },
+    Show {
+        /// The account: name, login or id.
+        account: String,
+    },
     /// Change an account's name, description or role (its login stays).
     Update {
+        /// The account: name, login or id.
         account: String,
+        /// The new name (the login stays the same).
         #[arg(long)]
         name: Option<String>,
+        /// The new description.
         #[arg(long)]
         description: Option<String>,
+        /// The new basic role: None, Viewer, Editor or Admin.
         #[arg(long)]
         role: Option<BasicRole>,
     },
     /// Enable an account: its tokens work again.
-    Enable { account: String },
+    Enable {
+        /// The account: name, login or id.
+        account: String,
+    },
     /// Disable an account: its tokens stop working until it is enabled.
-    Disable { account: String },
+    Disable {
+        /// The account: name, login or id.
+        account: String,
+    },
     /// Delete an account and all its tokens.
-    Delete { account: String },
+    Delete {
+        /// The account: name, login or id.
+        account: String,
+    },
     /// Effective permissions: basic role ∪ direct roles ∪ group roles, with where each comes from.
-    Permissions { account: String },
+    Permissions {
+        /// The account: name, login or id.
+        account: String,
+    },
 }
 
 pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {

@@ -12,8 +12,10 @@ pub struct AuditArgs {
     /// Only events whose action, actor or target contains this text.
     #[arg(long, default_value = "")]
     filter: String,
+    /// At most this many events.
     #[arg(long, default_value_t = 100)]
     limit: u64,
+    /// Skip this many events first (for paging).
     #[arg(long, default_value_t = 0)]
     offset: u64,
 }

@@ -6,6 +6,7 @@ mod architecture;
 mod audit;
 mod catalog;
 mod cli;
+mod cli_help;
 mod common;
 mod expiry;
 mod files;
