@@ -39,7 +39,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the UI on a throwaway store seeded with demo data.
+    /// Open the UI on a throwaway store seeded with demo data (deleted on quit). With
+    /// `--db FILE` (typed, not $SATUI_DB) the demo store is built at FILE, which must not exist
+    /// yet, and kept.
     Demo,
     /// Organizations.
     #[command(subcommand)]
