@@ -3,8 +3,10 @@
 
 mod config;
 mod flows;
+mod golden;
 mod harness;
 mod keymap;
+mod keys_doc;
 mod robustness;
 mod screens;
 mod tokens_view;
