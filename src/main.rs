@@ -2,17 +2,24 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 use satui::cli::{Cli, Command};
 use satui::config::Config;
 
 fn main() -> ExitCode {
     restore_sigpipe();
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match &cli.command {
         None => run_ui(&cli.db.clone().unwrap_or_else(satui::paths::default_db_path), false, cli.org.clone()),
-        Some(Command::Demo) => run_demo(cli.org.clone()),
+        Some(Command::Demo) => {
+            // Only a --db typed on the command line places the demo store: $SATUI_DB names the
+            // user's real store, which a demo must never fill.
+            let typed = matches!(db_source(&matches), Some(ValueSource::CommandLine));
+            run_demo(if typed { cli.db.as_deref() } else { None }, cli.org.clone())
+        }
         Some(Command::Serve(args)) => {
             let options = satui::server::ServeOptions {
                 db: cli.db.clone().unwrap_or_else(satui::paths::default_db_path),
@@ -46,8 +53,39 @@ fn run_ui(db: &std::path::Path, demo: bool, org: Option<String>) -> ExitCode {
     }
 }
 
-/// The UI on a throwaway store seeded from assets/demo.json; the store is deleted on exit.
-fn run_demo(org: Option<String>) -> ExitCode {
+/// Where `--db` came from (the command line, `$SATUI_DB`, or nowhere), at whatever level of the
+/// command line it was given (it is a global option).
+fn db_source(matches: &clap::ArgMatches) -> Option<ValueSource> {
+    let mut matches = matches;
+    loop {
+        if let Some(source) = matches.value_source("db").filter(|s| *s == ValueSource::CommandLine) {
+            return Some(source);
+        }
+        match matches.subcommand() {
+            Some((_, sub)) => matches = sub,
+            None => return matches.value_source("db"),
+        }
+    }
+}
+
+/// The UI on a store seeded from assets/demo.json: a throwaway one deleted on exit, or with
+/// `--db FILE` a new store at FILE that is kept (FILE must not exist yet: a demo never mixes
+/// into a store that holds data).
+fn run_demo(db: Option<&std::path::Path>, org: Option<String>) -> ExitCode {
+    if let Some(path) = db {
+        if std::fs::symlink_metadata(path).is_ok() {
+            return fail(&format!(
+                "{}: already exists; `satui demo --db FILE` builds a new demo store there, so name a file that does not exist yet",
+                path.display()
+            ));
+        }
+        if let Err(e) = satui::demo::build_store(path, chrono::Utc::now().timestamp()) {
+            return fail(&format!("cannot seed the demo store {}: {e}", path.display()));
+        }
+        let code = run_ui(path, true, org);
+        eprintln!("satui: the demo store is kept at {}", path.display());
+        return code;
+    }
     let dir = match tempfile::Builder::new().prefix("satui-demo-").tempdir() {
         Ok(dir) => dir,
         Err(e) => return fail(&format!("cannot create a demo store: {e}")),

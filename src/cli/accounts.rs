@@ -15,47 +15,73 @@ pub enum SaCommand {
         /// Only accounts whose name or login contains this text.
         #[arg(long, default_value = "")]
         filter: String,
-        #[arg(long, default_value_t = 50)]
+        /// At most this many accounts (1..=10000).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=MAX_LIST_LIMIT))]
         limit: u64,
+        /// Skip this many accounts first (for paging).
         #[arg(long, default_value_t = 0)]
         offset: u64,
     },
     /// Create a service account.
     Create {
+        /// The account's name (1..=190 characters, unique in the org; its login is made from it).
         name: String,
-        /// None, Viewer, Editor or Admin.
+        /// Basic role: None, Viewer, Editor or Admin.
         #[arg(long, default_value = "Viewer")]
         role: BasicRole,
+        /// What the account is for (at most 500 characters).
         #[arg(long, default_value = "")]
         description: String,
     },
-    /// Show an account (by name, login or id) with its tokens.
-    Show { account: String },
+    /// Show an account (by name, login or id) with its groups, direct roles and tokens.
+    Show {
+        /// The account: name, login or id.
+        account: String,
+    },
     /// Change an account's name, description or role (its login stays).
     Update {
+        /// The account: name, login or id.
         account: String,
+        /// The new name (the login stays the same).
         #[arg(long)]
         name: Option<String>,
+        /// The new description.
         #[arg(long)]
         description: Option<String>,
+        /// The new basic role: None, Viewer, Editor or Admin.
         #[arg(long)]
         role: Option<BasicRole>,
     },
     /// Enable an account: its tokens work again.
-    Enable { account: String },
+    Enable {
+        /// The account: name, login or id.
+        account: String,
+    },
     /// Disable an account: its tokens stop working until it is enabled.
-    Disable { account: String },
+    Disable {
+        /// The account: name, login or id.
+        account: String,
+    },
     /// Delete an account and all its tokens.
-    Delete { account: String },
+    Delete {
+        /// The account: name, login or id.
+        account: String,
+    },
     /// Effective permissions: basic role ∪ direct roles ∪ group roles, with where each comes from.
-    Permissions { account: String },
+    Permissions {
+        /// The account: name, login or id.
+        account: String,
+    },
 }
+
+/// Most accounts one `sa list` prints (`--limit` above it is a usage error, not a silent cap).
+pub const MAX_LIST_LIMIT: u64 = 10_000;
 
 pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
     let org = selected_org(service, cli)?;
     match command {
         SaCommand::List { filter, limit, offset } => {
-            let page = service.account_page(org.id, filter, *offset, (*limit).min(10_000))?;
+            let page = service.account_page(org.id, filter, *offset, *limit)?;
             if cli.json {
                 print_json(&page.accounts.iter().map(account_json).collect::<Vec<_>>().into());
             } else {
@@ -94,9 +120,13 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
         SaCommand::Show { account } => {
             let account = service.find_account(org.id, account)?;
             let tokens = service.tokens(account.id)?;
+            let groups: Vec<String> = service.account_groups(account.id)?.into_iter().map(|g| g.name).collect();
+            let roles = service.account_roles(account.id)?;
             let now = service.now();
             if cli.json {
                 let mut value = account_json(&account);
+                value["groups"] = groups.into();
+                value["roles"] = roles.into();
                 value["tokens"] =
                     tokens.iter().map(|t| token_json(t, account.disabled, now)).collect::<Vec<_>>().into();
                 print_json(&value);
@@ -111,6 +141,8 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
                     say!("managed by   {plugin}");
                 }
                 say!("description  {}", account.description);
+                say!("groups       {}", list_or_dash(&groups));
+                say!("roles        {}", list_or_dash(&roles));
                 say!("created      {}", time::date_time(account.created_at));
                 say!("updated      {}", time::date_time(account.updated_at));
                 say!();
@@ -149,6 +181,11 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// Names joined by `, `, or `-` for none (as the other tables write an empty cell).
+fn list_or_dash(names: &[String]) -> String {
+    if names.is_empty() { "-".to_string() } else { names.join(", ") }
 }
 
 /// `satui sa permissions ACCOUNT`

@@ -13,30 +13,54 @@ pub enum GroupCommand {
     List,
     /// Create a group.
     Create {
+        /// The group's name (unique in the org, case-insensitive).
         name: String,
+        /// What the group is for.
         #[arg(long, default_value = "")]
         description: String,
     },
     /// Rename a group.
-    Rename { group: String, new_name: String },
+    Rename {
+        /// The group's name.
+        group: String,
+        /// Its new name.
+        new_name: String,
+    },
     /// Delete a group (members stay; they lose the group's roles).
-    Delete { group: String },
+    Delete {
+        /// The group's name.
+        group: String,
+    },
     /// Add an account to a group (it gains the group's roles).
     AddMember {
+        /// The group's name.
         group: String,
+        /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
     },
     /// Remove an account from a group.
     RemoveMember {
+        /// The group's name.
         group: String,
+        /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
     },
     /// Give a group a fixed or custom role.
-    AddRole { group: String, role: String },
+    AddRole {
+        /// The group's name.
+        group: String,
+        /// A fixed or custom role's name.
+        role: String,
+    },
     /// Take a role away from a group.
-    RemoveRole { group: String, role: String },
+    RemoveRole {
+        /// The group's name.
+        group: String,
+        /// The role's name.
+        role: String,
+    },
 }
 
 pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> CliResult {

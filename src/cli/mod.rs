@@ -10,6 +10,7 @@ mod plugins;
 mod roles;
 mod scan;
 mod seed;
+pub mod shell;
 mod tokens;
 mod transfer;
 
@@ -39,7 +40,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the UI on a throwaway store seeded with demo data.
+    /// Open the UI on a throwaway store seeded with demo data (deleted on quit). With
+    /// `--db FILE` (typed, not $SATUI_DB) the demo store is built at FILE, which must not exist
+    /// yet, and kept.
     Demo,
     /// Organizations.
     #[command(subcommand)]
@@ -71,6 +74,15 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Serve Grafana's service-account HTTP API and token verification over this store.
     Serve(ServeArgs),
+    /// Print a shell completion script to stdout (e.g. `satui completions bash > ~/.local/share/bash-completion/completions/satui`).
+    Completions {
+        /// The shell to write the script for.
+        #[arg(value_enum)]
+        shell: shell::Shell,
+    },
+    /// Print the man page satui(1) as roff to stdout, every subcommand included
+    /// (e.g. `satui man > ~/.local/share/man/man1/satui.1`).
+    Man,
 }
 
 /// `satui serve`.
@@ -131,6 +143,15 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
     let outcome = match command {
         // Its own exit codes (4: live tokens found) and summary; never creates a store.
         Command::Scan(args) => return scan::run(cli, args, db),
+        // Shell integration: no store is opened or created.
+        Command::Completions { shell } => {
+            write_stdout(&shell::completions(*shell));
+            Ok(())
+        }
+        Command::Man => {
+            write_stdout(shell::man_page().as_bytes());
+            Ok(())
+        }
         Command::Import(args) => {
             transfer::read(args).and_then(|data| with_store(db, true, |service| transfer::import(service, &data)))
         }
@@ -156,6 +177,15 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
     }
 }
 
+/// Writes generated text (a completion script, the man page) to stdout as it is: it is satui's
+/// own text, not stored data, so it is not escaped like [`output::say`] lines.
+fn write_stdout(bytes: &[u8]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe ends the process through SIGPIPE (see main); other errors have no one to tell.
+    let _ = out.write_all(bytes).and_then(|()| out.flush());
+}
+
 /// Opens the store (creating it when `create` is set) and runs `work` on it.
 fn with_store(db: &std::path::Path, create: bool, work: impl FnOnce(&mut Service) -> CliResult) -> CliResult {
     let mut service = if create { Service::open(db) } else { Service::open_existing(db) }?;
@@ -174,7 +204,12 @@ fn dispatch(service: &mut Service, cli: &Cli, command: &Command) -> CliResult {
         Command::Export => transfer::export(service, cli),
         Command::Seed(args) => seed::run(service, cli, args),
         // Handled before the store is opened, or by main (the UI, the server).
-        Command::Import(_) | Command::Demo | Command::Serve(_) | Command::Scan(_) => Ok(()),
+        Command::Import(_)
+        | Command::Demo
+        | Command::Serve(_)
+        | Command::Scan(_)
+        | Command::Completions { .. }
+        | Command::Man => Ok(()),
     }
 }
 

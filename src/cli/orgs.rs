@@ -12,15 +12,21 @@ pub enum OrgCommand {
     /// List organizations with their account and token counts.
     List,
     /// Create an organization.
-    Create { name: String },
+    Create {
+        /// The new organization's name (unique, case-insensitive).
+        name: String,
+    },
     /// Rename an organization.
     Rename {
+        /// The organization: name or id.
         #[arg(value_name = "ORG")]
         org: String,
+        /// Its new name.
         new_name: String,
     },
     /// Set or clear the cap on token lifetime (applies to new tokens and to extensions).
     SetCap {
+        /// The organization: name or id.
         #[arg(value_name = "ORG")]
         org: String,
         /// Days (1..=3650), or `none` to remove the cap.
@@ -28,6 +34,7 @@ pub enum OrgCommand {
     },
     /// Delete an organization and everything in it; `--confirm` must repeat its name.
     Delete {
+        /// The organization: name or id.
         #[arg(value_name = "ORG")]
         org: String,
         /// The organization's name again, to confirm.

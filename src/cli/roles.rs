@@ -19,33 +19,48 @@ pub enum RoleCommand {
         kind: Option<KindArg>,
     },
     /// Show a role's permissions and who holds it.
-    Show { role: String },
+    Show {
+        /// The role's name (case-insensitive).
+        role: String,
+    },
     /// The catalog of actions and the scopes they take.
     Actions,
     /// Create a custom role: --permission ACTION[=SCOPE], repeatable.
     Create {
+        /// The role's name: unique in the org, not a basic role's name, not starting fixed: or
+        /// managed:.
         name: String,
+        /// What the role is for.
         #[arg(long, default_value = "")]
         description: String,
+        /// A permission: a catalog action, optionally `=SCOPE` (no scope: any scope). Repeatable.
         #[arg(long = "permission", value_name = "ACTION[=SCOPE]")]
         permissions: Vec<String>,
     },
     /// Add a permission to a custom role.
     Grant {
+        /// The custom role's name.
         role: String,
+        /// A catalog action, optionally `=SCOPE` (e.g. folders:read=folders:uid:*).
         #[arg(value_name = "ACTION[=SCOPE]")]
         permission: String,
     },
     /// Remove a permission from a custom role.
     Ungrant {
+        /// The custom role's name.
         role: String,
+        /// The permission to remove, written as it was granted.
         #[arg(value_name = "ACTION[=SCOPE]")]
         permission: String,
     },
     /// Delete a custom role (its assignments go with it).
-    Delete { role: String },
+    Delete {
+        /// The custom role's name.
+        role: String,
+    },
     /// Give an account a fixed or custom role.
     Assign {
+        /// A fixed or custom role's name (basic roles are set with `sa update --role`).
         role: String,
         /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
@@ -53,7 +68,9 @@ pub enum RoleCommand {
     },
     /// Take a role away from an account.
     Unassign {
+        /// The role's name.
         role: String,
+        /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
     },
@@ -62,9 +79,13 @@ pub enum RoleCommand {
 /// `--kind` of `role list`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum KindArg {
+    /// None, Viewer, Editor, Admin.
     Basic,
+    /// Grafana's built-in fixed roles (read-only).
     Fixed,
+    /// The org's own roles.
     Custom,
+    /// Roles of plugin-managed accounts.
     Managed,
 }
 

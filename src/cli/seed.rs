@@ -14,7 +14,8 @@ use crate::service::Service;
 
 #[derive(Debug, Args)]
 pub struct SeedArgs {
-    /// Organizations to fill: the default one first, then new ones.
+    /// Organizations to fill: the one named by --org (default: the first org) first, then new
+    /// ones.
     #[arg(long, default_value_t = 1)]
     pub orgs: u32,
     /// Service accounts per organization.
@@ -39,6 +40,12 @@ pub fn run(service: &mut Service, cli: &Cli, args: &SeedArgs) -> CliResult {
         seed: args.seed,
         force: args.force,
     };
+    // `--org` picks the org filled first; a name that does not exist fails here, before any
+    // row is written (it is never silently replaced by the default org).
+    let first_org = match &cli.org {
+        Some(reference) => Some(service.find_org(reference)?.id),
+        None => None,
+    };
     let started = Instant::now();
     let show_progress = std::io::stderr().is_terminal();
     let mut progress = |done: u64, total: u64| {
@@ -51,7 +58,10 @@ pub fn run(service: &mut Service, cli: &Cli, args: &SeedArgs) -> CliResult {
         }
     };
     progress(0, options.rows());
-    let result = service.seed(&options, &mut progress);
+    let result = match first_org {
+        Some(org_id) => service.seed_into(org_id, &options, &mut progress),
+        None => service.seed(&options, &mut progress),
+    };
     if show_progress {
         // Clear the progress line whatever happened, so an error prints on a clean line.
         eprint!("\r\x1b[2K");

@@ -31,13 +31,14 @@ pub enum TokenCommand {
     },
     /// Revoke a token (kept in the list as revoked).
     Revoke {
+        /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
-        /// Token name or id.
+        /// The token: name or id.
         token: String,
     },
-    /// Replace a token's secret, same name and settings; the old one is revoked at once.
-    /// Replace a token's secret (same name and settings); the new one is printed once.
+    /// Replace a token's secret (same name and settings); the new one is printed once, the old
+    /// one is revoked at once or after --grace.
     Rotate {
         /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
@@ -51,8 +52,10 @@ pub enum TokenCommand {
     },
     /// Delete a token for good.
     Delete {
+        /// The account: name, login or id.
         #[arg(long, value_name = "ACCOUNT")]
         sa: String,
+        /// The token: name or id.
         token: String,
     },
     /// Check a token read from stdin or $SATUI_TOKEN. Exit 0 valid, 1 rejected, 3 valid but
@@ -100,8 +103,11 @@ pub struct ListArgs {
 pub enum StateArg {
     /// Can authenticate (active, expiring soon, retiring).
     Live,
+    /// Rotated, still valid until its grace ends.
     Retiring,
+    /// Past its expiry.
     Expired,
+    /// Revoked (its grace, if any, is over).
     Revoked,
 }
 
@@ -110,7 +116,7 @@ pub struct CreateArgs {
     /// The account: name, login or id.
     #[arg(long, value_name = "ACCOUNT")]
     sa: String,
-    /// Token name: lowercase letters, digits and dashes.
+    /// Token name: 1..=190 characters, unique among the account's unrevoked tokens.
     #[arg(long)]
     name: String,
     /// Lifetime in days, 1..=3650 (default 30).

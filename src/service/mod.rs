@@ -131,13 +131,25 @@ impl Service {
         self.store.conn()
     }
 
-    /// Fills the store with deterministic bulk data (`satui seed`; see `service/seed.rs`).
+    /// Fills the store with deterministic bulk data (`satui seed`; see `service/seed.rs`),
+    /// starting with the default org.
     pub fn seed(
         &self,
         options: &SeedOptions,
         progress: &mut dyn FnMut(u64, u64),
     ) -> std::result::Result<SeedSummary, SeedError> {
-        seed::bulk_fill(&self.store, options, self.now(), &self.actor, progress)
+        seed::bulk_fill(&self.store, options, None, self.now(), &self.actor, progress)
+    }
+
+    /// [`Service::seed`] starting with the org `org_id` (`satui --org NAME seed`) instead of the
+    /// default one; further orgs (`--orgs`) are created after it as usual.
+    pub fn seed_into(
+        &self,
+        org_id: i64,
+        options: &SeedOptions,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> std::result::Result<SeedSummary, SeedError> {
+        seed::bulk_fill(&self.store, options, Some(org_id), self.now(), &self.actor, progress)
     }
 
     /// SQLite's counter of changes made by other connections (for live reload in the UI).

@@ -267,10 +267,12 @@ fn plan_token(rng: &mut StdRng, account_created: i64, index: u32, now: i64) -> T
 /// extra orgs are reused when they exist. Each batch holds whole accounts with all their tokens,
 /// so an interrupted run leaves complete accounts only. `progress(done, total)` is called after
 /// each committed batch, in rows (accounts plus tokens). `now` is the clock the dates count back
-/// from; `actor` is the name the one `seed` audit event records.
+/// from; `actor` is the name the one `seed` audit event records. `first_org` (`--org`) is the org
+/// filled first instead of the store's default one.
 pub(crate) fn bulk_fill(
     store: &Store,
     options: &SeedOptions,
+    first_org: Option<i64>,
     now: i64,
     actor: &str,
     progress: &mut dyn FnMut(u64, u64),
@@ -284,12 +286,15 @@ pub(crate) fn bulk_fill(
             options.tokens_per_account
         )));
     }
-    bulk::with_bulk_settings(store.conn(), SEED_CACHE_KIB, || seed_rows(store, options, now, actor, progress))
+    bulk::with_bulk_settings(store.conn(), SEED_CACHE_KIB, || {
+        seed_rows(store, options, first_org, now, actor, progress)
+    })
 }
 
 fn seed_rows(
     store: &Store,
     options: &SeedOptions,
+    first_org: Option<i64>,
     now: i64,
     actor: &str,
     progress: &mut dyn FnMut(u64, u64),
@@ -326,11 +331,12 @@ fn seed_rows(
     let event = audit::NewEvent { org_id: None, actor, action: "seed", target: "store", details: &details };
     audit::insert(&tx, &event, now)?;
     let mut rng = StdRng::seed_from_u64(options.seed ^ (u64::from(base) << 32));
-    let default_org = orgs::list(&tx)?
-        .into_iter()
-        .min_by_key(|o| o.id)
-        .ok_or_else(|| SeedError::Invalid("the store has no organization".to_string()))?;
-    let mut org_ids = vec![default_org.id];
+    let first = match first_org {
+        Some(id) => orgs::get(&tx, id)?,
+        None => orgs::list(&tx)?.into_iter().min_by_key(|o| o.id),
+    };
+    let first = first.ok_or_else(|| SeedError::Invalid("the store has no such organization".to_string()))?;
+    let mut org_ids = vec![first.id];
     for i in 2..=options.orgs {
         // Fixed names (not drawn), so another run finds and fills the same orgs.
         let name = format!("{} {i}", ORG_WORDS[(i as usize - 2) % ORG_WORDS.len()]);

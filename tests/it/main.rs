@@ -6,6 +6,8 @@ mod architecture;
 mod audit;
 mod catalog;
 mod cli;
+mod cli_fixes;
+mod cli_help;
 mod common;
 mod expiry;
 mod files;

@@ -11,7 +11,7 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 const ROWS: u16 = 32;
 const COLS: u16 = 120;
 
-struct Session {
+pub(crate) struct Session {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -23,16 +23,21 @@ impl Session {
     }
 
     fn start_with(db: &Path, env: &[(&str, &str)]) -> Session {
+        Session::start_args(&["--db".as_ref(), db.as_os_str()], db.parent().unwrap(), env)
+    }
+
+    /// `satui ARGS` in a pty, with its config directory in `config_dir` and no store inherited.
+    pub(crate) fn start_args(args: &[&std::ffi::OsStr], config_dir: &Path, env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
             .expect("open pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_satui"));
-        cmd.arg("--db");
-        cmd.arg(db);
+        cmd.args(args);
+        cmd.env_remove("SATUI_DB");
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("DISPLAY");
         cmd.env_remove("WAYLAND_DISPLAY");
-        cmd.env("XDG_CONFIG_HOME", db.parent().unwrap());
+        cmd.env("XDG_CONFIG_HOME", config_dir);
         for (key, value) in env {
             cmd.env(key, value);
         }
@@ -64,7 +69,7 @@ impl Session {
         self.parser.lock().unwrap().screen().contents()
     }
 
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let screen = self.screen();
@@ -76,7 +81,7 @@ impl Session {
         }
     }
 
-    fn send(&mut self, bytes: &str) {
+    pub(crate) fn send(&mut self, bytes: &str) {
         self.writer.write_all(bytes.as_bytes()).unwrap();
         self.writer.flush().unwrap();
         // One key per read, as a person types.
@@ -89,7 +94,7 @@ impl Session {
         }
     }
 
-    fn wait_exit(&mut self) -> bool {
+    pub(crate) fn wait_exit(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {

@@ -69,7 +69,17 @@ impl Harness {
         Harness::build(true)
     }
 
+    /// The demo store drawn in colour (the theme a terminal without NO_COLOR gets), for the
+    /// pictures in docs/pictures.
+    pub fn demo_in_colour() -> Harness {
+        Harness::build_with(true, false)
+    }
+
     fn build(demo: bool) -> Harness {
+        Harness::build_with(demo, true)
+    }
+
+    fn build_with(demo: bool, monochrome: bool) -> Harness {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("ui.db");
         if demo {
@@ -77,7 +87,7 @@ impl Harness {
             // give every test its own copy of the file.
             std::fs::copy(demo_template(), &path).expect("copy the demo store");
         }
-        let options = Options { monochrome: true, demo, initial_org: None };
+        let options = Options { monochrome, demo, initial_org: None };
         Harness::start(Some(dir), path, options, 120, 32, None)
     }
 
@@ -211,11 +221,16 @@ impl Harness {
         self.act(Action::Resize { width, height });
     }
 
-    /// The screen as text, one line per row, at the given size.
-    pub fn screen_at(&self, width: u16, height: u16) -> String {
+    /// The screen as ratatui draws it (symbols, colours, modifiers) at the given size.
+    pub fn buffer_at(&self, width: u16, height: u16) -> ratatui::buffer::Buffer {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
         terminal.draw(|frame| ui::draw(&self.state, frame)).expect("draw");
-        let buffer = terminal.backend().buffer().clone();
+        terminal.backend().buffer().clone()
+    }
+
+    /// The screen as text, one line per row, at the given size.
+    pub fn screen_at(&self, width: u16, height: u16) -> String {
+        let buffer = self.buffer_at(width, height);
         let mut lines = Vec::new();
         for y in 0..buffer.area.height {
             let mut line = String::new();

@@ -4,12 +4,16 @@
 mod bugs;
 mod config;
 mod flows;
+mod golden;
 mod harness;
 mod keymap;
 mod keys;
+mod keys_doc;
 mod layouts;
 mod pickers;
+mod pictures;
 mod robustness;
 mod screens;
+mod svg;
 mod tokens_view;
 mod transitions;
