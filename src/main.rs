@@ -13,12 +13,16 @@ fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match &cli.command {
-        None => run_ui(&cli.db.clone().unwrap_or_else(satui::paths::default_db_path), false, cli.org.clone()),
-        Some(Command::Demo) => {
+        None => run_ui(
+            &cli.db.clone().unwrap_or_else(satui::paths::default_db_path),
+            satui::tui::Launch { initial_org: cli.org.clone(), ..Default::default() },
+        ),
+        Some(Command::Demo { tour }) => {
             // Only a --db typed on the command line places the demo store: $SATUI_DB names the
             // user's real store, which a demo must never fill.
             let typed = matches!(db_source(&matches), Some(ValueSource::CommandLine));
-            run_demo(if typed { cli.db.as_deref() } else { None }, cli.org.clone())
+            let launch = satui::tui::Launch { demo: true, tour: *tour, initial_org: cli.org.clone() };
+            run_demo(if typed { cli.db.as_deref() } else { None }, launch)
         }
         Some(Command::Serve(args)) => {
             let options = satui::server::ServeOptions {
@@ -42,12 +46,12 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn run_ui(db: &std::path::Path, demo: bool, org: Option<String>) -> ExitCode {
+fn run_ui(db: &std::path::Path, launch: satui::tui::Launch) -> ExitCode {
     let config = match Config::load(satui::paths::config_path().as_deref()) {
         Ok(config) => config,
         Err(e) => return fail(&e),
     };
-    match satui::tui::run(db, &config, demo, org) {
+    match satui::tui::run(db, &config, launch) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
@@ -71,7 +75,7 @@ fn db_source(matches: &clap::ArgMatches) -> Option<ValueSource> {
 /// The UI on a store seeded from assets/demo.json: a throwaway one deleted on exit, or with
 /// `--db FILE` a new store at FILE that is kept (FILE must not exist yet: a demo never mixes
 /// into a store that holds data).
-fn run_demo(db: Option<&std::path::Path>, org: Option<String>) -> ExitCode {
+fn run_demo(db: Option<&std::path::Path>, launch: satui::tui::Launch) -> ExitCode {
     if let Some(path) = db {
         if std::fs::symlink_metadata(path).is_ok() {
             return fail(&format!(
@@ -82,7 +86,7 @@ fn run_demo(db: Option<&std::path::Path>, org: Option<String>) -> ExitCode {
         if let Err(e) = satui::demo::build_store(path, chrono::Utc::now().timestamp()) {
             return fail(&format!("cannot seed the demo store {}: {e}", path.display()));
         }
-        let code = run_ui(path, true, org);
+        let code = run_ui(path, launch);
         eprintln!("satui: the demo store is kept at {}", path.display());
         return code;
     }
@@ -94,7 +98,7 @@ fn run_demo(db: Option<&std::path::Path>, org: Option<String>) -> ExitCode {
     if let Err(e) = satui::demo::build_store(&db, chrono::Utc::now().timestamp()) {
         return fail(&format!("cannot seed the demo store: {e}"));
     }
-    run_ui(&db, true, org)
+    run_ui(&db, launch)
 }
 
 /// Rust ignores SIGPIPE, so `satui sa list | head` would panic on the closed pipe. Restoring the

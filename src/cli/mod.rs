@@ -43,7 +43,12 @@ pub enum Command {
     /// Open the UI on a throwaway store seeded with demo data (deleted on quit). With
     /// `--db FILE` (typed, not $SATUI_DB) the demo store is built at FILE, which must not exist
     /// yet, and kept.
-    Demo,
+    Demo {
+        /// Start with the guided tour: about a dozen steps, each saying what to press and moving
+        /// on when you have done it (Esc leaves it, T brings it back).
+        #[arg(long)]
+        tour: bool,
+    },
     /// Organizations.
     #[command(subcommand)]
     Org(orgs::OrgCommand),
@@ -205,7 +210,7 @@ fn dispatch(service: &mut Service, cli: &Cli, command: &Command) -> CliResult {
         Command::Seed(args) => seed::run(service, cli, args),
         // Handled before the store is opened, or by main (the UI, the server).
         Command::Import(_)
-        | Command::Demo
+        | Command::Demo { .. }
         | Command::Serve(_)
         | Command::Scan(_)
         | Command::Completions { .. }

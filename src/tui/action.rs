@@ -65,8 +65,11 @@ pub enum Command {
     /// h / l: the pane to the left or right (no wrapping).
     FocusLeft,
     FocusRight,
-    /// Esc in the panes: back out one level (focus back to the list, then clear the filter).
+    /// Esc in the panes: back out one level (focus back to the list, then clear the filter,
+    /// then leave the guided tour).
     Back,
+    /// T: show or hide the guided tour (demo).
+    Tour,
     New,
     Edit,
     ToggleDisabled,

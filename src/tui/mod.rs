@@ -10,6 +10,7 @@ mod nav;
 mod outcomes;
 mod popups;
 pub mod state;
+pub mod tour;
 pub mod ui;
 pub mod update;
 pub mod views;
@@ -37,9 +38,22 @@ const TICK: Duration = Duration::from_millis(1000);
 
 /// Opens the store, then takes over the terminal until the user quits. Store errors are returned
 /// before the terminal changes, so they print as one plain line.
-pub fn run(db: &Path, config: &Config, demo: bool, initial_org: Option<String>) -> Result<(), String> {
+/// How the UI starts: on a demo store (DEMO badge), with the guided tour, on a given org.
+#[derive(Clone, Debug, Default)]
+pub struct Launch {
+    pub demo: bool,
+    pub tour: bool,
+    pub initial_org: Option<String>,
+}
+
+pub fn run(db: &Path, config: &Config, launch: Launch) -> Result<(), String> {
     let service = Service::open(db).map_err(|e| e.to_string())?;
-    let options = Options { monochrome: config.monochrome(), demo, initial_org };
+    let options = Options {
+        monochrome: config.monochrome(),
+        demo: launch.demo,
+        initial_org: launch.initial_org,
+        tour: launch.tour,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

@@ -301,6 +301,14 @@ impl Popup {
     }
 }
 
+/// Where the guided tour is (steps in `tour.rs`); `hidden` after Esc, until T shows it again
+/// at the same step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tour {
+    pub step: usize,
+    pub hidden: bool,
+}
+
 /// Display options fixed at start-up.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -309,6 +317,8 @@ pub struct Options {
     pub demo: bool,
     /// `--org NAME|ID`: the org to open on (default: the oldest).
     pub initial_org: Option<String>,
+    /// `satui demo --tour`: start with the guided tour.
+    pub tour: bool,
 }
 
 pub struct State {
@@ -327,6 +337,7 @@ pub struct State {
     pub jump_to_token: Option<i64>,
     /// A group, role or org just created: selected when its list arrives.
     pub select_after_load: Option<String>,
+    pub tour: Option<Tour>,
     pub groups: SimpleList<GroupDetail>,
     pub roles: SimpleList<RoleSummary>,
     pub role_detail: Option<RoleDetail>,
@@ -348,6 +359,7 @@ pub struct State {
 
 impl State {
     pub fn new(now: i64, options: Options) -> State {
+        let tour = options.tour.then_some(Tour { step: 0, hidden: false });
         State {
             now,
             options,
@@ -361,6 +373,7 @@ impl State {
             detail_scroll: 0,
             jump_to_token: None,
             select_after_load: None,
+            tour,
             groups: SimpleList::default(),
             roles: SimpleList::default(),
             role_detail: None,
@@ -470,6 +483,8 @@ impl State {
             Command::ToggleDisabled if disabled => Some("x enable"),
             Command::Edit | Command::NewToken | Command::AddItem | Command::RemoveItem if managed => None,
             Command::Delete if managed => None,
+            // The tour is the demo's; on a real store the key only says so.
+            Command::Tour if !self.options.demo || self.tour.is_some_and(|t| !t.hidden) => None,
             _ => Some(label),
         })
     }

@@ -16,4 +16,5 @@ mod robustness;
 mod screens;
 mod svg;
 mod tokens_view;
+mod tour;
 mod transitions;

@@ -102,6 +102,12 @@ fn screens() -> Vec<(&'static str, &'static str, Harness)> {
     let mut h = Harness::demo_in_colour();
     h.key(KeyCode::Char('6'));
     out.push(("tokens", "satui: the tokens view, every token of the org", h));
+
+    // The guided tour (satui demo --tour), at its step about tokens.
+    let mut h = Harness::demo_in_colour();
+    h.key(KeyCode::Char('T'));
+    h.key(KeyCode::Char('j'));
+    out.push(("tour", "satui: the guided tour of the demo", h));
     out
 }
 

@@ -3,6 +3,7 @@
 pub mod layout;
 mod panes;
 mod popups;
+mod tour;
 mod views;
 
 use ratatui::Frame;
@@ -65,6 +66,8 @@ pub fn draw(state: &State, frame: &mut Frame) {
     panes::filter_line(state, theme, frame, bands.filter);
     panes::body(state, theme, frame, bands.body);
     panes::footer(state, theme, frame, bands.footer);
+    // The tour under the popups: a form or the token reveal always stays whole.
+    tour::draw(state, theme, frame, area);
     popups::draw(state, theme, frame, area);
 }
 
