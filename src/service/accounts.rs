@@ -4,7 +4,7 @@ use super::{Account, Error, Field, Result, Service, Write};
 use crate::domain::names;
 use crate::domain::role::BasicRole;
 use crate::store::accounts::{self, NewAccountRow};
-use crate::store::orgs;
+use crate::store::{name_index, orgs};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NewAccount {
@@ -59,8 +59,21 @@ impl Service {
     }
 
     pub fn account_page(&self, org_id: i64, filter: &str, offset: u64, limit: u64) -> Result<AccountPage> {
-        let (accounts, total) = accounts::page(self.store.conn(), org_id, filter, offset, limit)?;
+        let key = names::name_key(filter);
+        let short = (1..=name_index::SHORT_FILTER_CHARS).contains(&key.chars().count());
+        let (accounts, total) = if short {
+            // Too short for the trigram index: answered from the names held in memory.
+            name_index::page(self.store.conn(), &self.store.name_index, org_id, &key, offset, limit)?
+        } else {
+            accounts::page(self.store.conn(), org_id, filter, offset, limit)?
+        };
         Ok(AccountPage { accounts, offset, total })
+    }
+
+    /// Loads the org's account names for short filters ahead of the first keystroke (the UI
+    /// asks once it shows an org).
+    pub fn warm_filter(&self, org_id: i64) -> Result<()> {
+        Ok(name_index::warm(self.store.conn(), &self.store.name_index, org_id)?)
     }
 
     /// Accounts of an org as the HTTP API searches them (login order), each with its token count.

@@ -226,6 +226,22 @@ enum Plan {
 /// offset + rows); a search knows its hits (one org) or counts them by id; after a full page of a
 /// scan only the entries past its last name are counted (name_key is unique in an org, so "after
 /// this row" is `name_key > last`, an index range).
+/// The accounts with these ids, in the order given (ids that no longer exist are left out).
+pub fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<Account>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = format!("[{}]", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let mut rows: Vec<Account> = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM service_accounts WHERE id IN (SELECT value FROM json_each(?1))"
+        ))?
+        .query_map([list], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
+    Ok(rows)
+}
+
 pub fn page(conn: &Connection, org_id: i64, filter: &str, offset: u64, limit: u64) -> Result<(Vec<Account>, u64)> {
     page_with_search_limit(conn, org_id, filter, offset, limit, SEARCH_MAX_MATCHES)
 }

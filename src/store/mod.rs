@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bulk;
 mod file;
 pub mod groups;
+pub mod name_index;
 pub mod orgs;
 pub mod roles;
 pub mod tokens;
@@ -140,6 +141,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// An open, migrated satui store.
 pub struct Store {
     conn: Connection,
+    /// The current org's account names for short filters (see `name_index`).
+    pub(crate) name_index: std::cell::RefCell<Option<name_index::NameIndex>>,
     path: PathBuf,
     /// The file's device and inode when opened, to notice it being deleted or replaced.
     identity: Option<(u64, u64)>,
@@ -171,7 +174,8 @@ impl Store {
             return Err(StoreError::ReadOnly(path.to_path_buf()));
         }
         check_identity(&conn, path)?;
-        let mut store = Store { conn, path: path.to_path_buf(), identity: file::identity(path) };
+        let mut store =
+            Store { conn, name_index: Default::default(), path: path.to_path_buf(), identity: file::identity(path) };
         store.configure_and_migrate().map_err(|e| match e {
             StoreError::Locked(_) => StoreError::Locked(path.to_path_buf()),
             StoreError::Sqlite(message) | StoreError::Corrupt(message) => setup_failed(path, message),

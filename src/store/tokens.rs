@@ -286,6 +286,9 @@ fn filter_sql(filter: &OrgTokenFilter) -> (String, &'static str, &'static str) {
     }
     if filter.unused_for.is_some() {
         conditions.push(format!("coalesce(t.last_used_at, t.created_at) < ?4 AND {live}"));
+        // Long-unused tokens sit anywhere in expiry order: walk the last-use index (its other
+        // columns decide "live" without the table) and sort the few matches by expiry.
+        walk = "tokens_by_org_last_use";
         count = Some("tokens_by_org_last_use");
     }
     (conditions.join(" AND "), walk, count.unwrap_or(walk))
@@ -327,10 +330,22 @@ pub fn org_page(
     limit: u64,
 ) -> Result<Vec<OrgToken>> {
     let (where_sql, walk, _) = filter_sql(filter);
+    // With one expiry (never), the expiry index is already in (revoked_at, id) order there;
+    // naming the expiry in ORDER BY would make SQLite sort every match.
+    let order = if filter.never_expires {
+        "t.revoked_at, t.id".to_string()
+    } else {
+        format!("coalesce(t.expires_at, {NEVER}), t.revoked_at, t.id")
+    };
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}, a.id, a.name, a.login, a.disabled, a.managed_by
-         FROM tokens t INDEXED BY {walk} JOIN service_accounts a ON a.id = t.sa_id
-         WHERE {where_sql} ORDER BY coalesce(t.expires_at, {NEVER}), t.revoked_at, t.id LIMIT ?5 OFFSET ?6"
+        // The page of token ids first (an index walk, or a sort of the matches when the walk is
+        // not in expiry order), then the rows and their accounts for those fifty only.
+        "WITH page AS (
+           SELECT t.id, coalesce(t.expires_at, {NEVER}) AS expiry, t.revoked_at FROM tokens t INDEXED BY {walk}
+           WHERE {where_sql} ORDER BY {order} LIMIT ?5 OFFSET ?6)
+         SELECT {COLUMNS}, a.id, a.name, a.login, a.disabled, a.managed_by
+         FROM page JOIN tokens t ON t.id = page.id JOIN service_accounts a ON a.id = t.sa_id
+         ORDER BY page.expiry, page.revoked_at, page.id"
     ))?;
     let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     bind_filter(&mut stmt, org_id, filter, now, (clamp(limit), clamp(offset)))?;

@@ -79,6 +79,10 @@ pub enum Read {
         org_id: i64,
         preset: TokenPreset,
     },
+    /// Load the org's account names for the filters of one or two characters (no outcome).
+    WarmFilter {
+        org_id: i64,
+    },
     /// Account names matching `query`, for the member picker of a group form.
     SuggestAccounts {
         org_id: i64,
@@ -298,6 +302,10 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
         }
         CountOrgTokens { request, org_id, preset } => match service.count_org_tokens(org_id, &preset.filter()) {
             Ok(total) => Outcome::OrgTokenCount { request, total },
+            Err(e) => failed(e),
+        },
+        WarmFilter { org_id } => match service.warm_filter(org_id) {
+            Ok(()) => return None,
             Err(e) => failed(e),
         },
         SuggestAccounts { org_id, query } => match service.account_page(org_id, &query, 0, 50) {

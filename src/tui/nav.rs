@@ -31,11 +31,13 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
     state.filtering = false;
     let mut effects = load_accounts(state, Select::Index(0));
     effects.extend(load_view(state));
-    if state.view != View::Roles {
-        // The role pickers (give a role, add a group role) offer the org's roles from any view.
-        if let Some(org_id) = state.org.as_ref().map(|o| o.id) {
+    if let Some(org_id) = state.org.as_ref().map(|o| o.id) {
+        if state.view != View::Roles {
+            // The role pickers (give a role, add a group role) offer the org's roles from any view.
             effects.push(Read::LoadRoles { org_id }.into());
         }
+        // Last, once the screen is filled: the names the first filter keystrokes search.
+        effects.push(Read::WarmFilter { org_id }.into());
     }
     effects
 }

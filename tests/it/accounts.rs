@@ -229,3 +229,53 @@ fn given_a_deleted_org_when_a_new_org_is_created_then_it_does_not_inherit_the_de
         fx.service.audit_page(Some(gone.id), "", 0, 50).unwrap().0.into_iter().map(|e| e.action).collect();
     assert_eq!(old, ["org.delete", "sa.create", "org.create"]);
 }
+
+/// Filters of one or two characters are answered from the names held in memory; they must
+/// give exactly what the SQL filter gives (same rows, order, totals), and follow every change.
+#[test]
+fn short_filters_from_memory_match_the_sql_filter_and_follow_changes() {
+    let mut fx = Fixture::new();
+    let org = fx.main_org();
+    let other = fx.service.create_org("Other").unwrap().id;
+    let names = [
+        "alpha",
+        "Beta-Bot",
+        "ci_deployer",
+        "ci-nightly",
+        "100%-sure",
+        "Ärger-bot",
+        "écrire",
+        "x",
+        "zz top",
+        "naïve",
+        "a_b",
+        "ab",
+        "ba",
+        "Émile",
+        "日本-bot",
+    ];
+    for name in names {
+        fx.account(name);
+        fx.account_in(other, &format!("{name}-other"));
+    }
+    let conn = rusqlite::Connection::open(&fx.path).unwrap();
+    let filters = ["a", "A", "b", "-", "_", "%", "ci", "i-", "ä", "É", "é", "日", "bo", "z ", "sa", "1-", "qq", " "];
+    let check = |fx: &Fixture, conn: &rusqlite::Connection| {
+        for filter in filters {
+            for (offset, limit) in [(0, 50), (0, 3), (2, 3), (40, 50)] {
+                let memory = fx.service.account_page(org, filter, offset, limit).unwrap();
+                let (rows, total) = satui::store::accounts::page(conn, org, filter, offset, limit).unwrap();
+                let ids = |a: &[satui::service::Account]| a.iter().map(|x| x.id).collect::<Vec<_>>();
+                assert_eq!(ids(&memory.accounts), ids(&rows), "filter {filter:?} offset {offset} limit {limit}");
+                assert_eq!(memory.total, total, "filter {filter:?}");
+            }
+        }
+    };
+    check(&fx, &conn);
+    // A change by this connection and one by another: both are seen at once.
+    fx.account("new-bot");
+    assert!(fx.service.account_page(org, "ne", 0, 50).unwrap().accounts.iter().any(|a| a.name == "new-bot"));
+    conn.execute("UPDATE service_accounts SET name = 'renamed', name_key = 'renamed' WHERE name = 'x'", []).unwrap();
+    assert!(fx.service.account_page(org, "ed", 0, 50).unwrap().accounts.iter().any(|a| a.name == "renamed"));
+    check(&fx, &conn);
+}

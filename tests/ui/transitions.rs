@@ -95,7 +95,14 @@ fn the_oldest_org_opens_with_its_first_page_of_accounts() {
     let mut state = State::new(NOW, Options::default());
     let effects = done(&mut state, Outcome::Orgs(vec![org(3, "Zeta"), org(1, "Main Org.")]));
     // The org's roles load too: the role pickers offer them from any view.
-    assert_eq!(effects, vec![load_accounts(1, "", 0, Select::Index(0)), Read::LoadRoles { org_id: 1 }.into()]);
+    assert_eq!(
+        effects,
+        vec![
+            load_accounts(1, "", 0, Select::Index(0)),
+            Read::LoadRoles { org_id: 1 }.into(),
+            Read::WarmFilter { org_id: 1 }.into()
+        ]
+    );
     assert_eq!(state.org.as_ref().map(|o| o.id), Some(1));
 }
 
