@@ -161,6 +161,11 @@ fn bench_tokens_view(c: &mut Criterion, service: &Service, org_id: i64) {
     group.finish();
 }
 
+/// The Orgs view: every org with its account and token counts (kept counts, no scan).
+fn bench_org_summaries(c: &mut Criterion, service: &Service) {
+    c.bench_function("orgs/summaries", |b| b.iter(|| black_box(service.org_summaries().expect("summaries"))));
+}
+
 fn main() {
     let store = common::seeded();
     let mut c = common::criterion();
@@ -170,6 +175,7 @@ fn main() {
     bench_paging(&mut c, &service, org_id);
     bench_filter(&mut c, &service, org_id);
     bench_tokens_view(&mut c, &service, org_id);
+    bench_org_summaries(&mut c, &service);
     bench_detail(&mut c, &mut service, org_id);
     bench_verify(&mut c, &mut service, org_id);
     c.final_summary();
