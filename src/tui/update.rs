@@ -101,22 +101,7 @@ fn filter_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ClearFilter => {
             state.filtering = false;
             let cleared = state.filter_mut().is_some_and(|filter| filter.clear());
-            if cleared {
-                return nav::reload_list_from_top(state);
-            }
-            if let Some(tour) = state.tour.as_mut().filter(|t| !t.hidden) {
-                tour.hidden = true;
-                state.info("tour closed; T brings it back");
-            }
-            Vec::new()
-        }
-        Command::Tour => {
-            match state.tour.as_mut() {
-                Some(tour) => tour.hidden = !tour.hidden,
-                None if state.options.demo => state.tour = Some(super::state::Tour { step: 0, hidden: false }),
-                None => state.info("the guided tour runs on the demo: satui demo --tour"),
-            }
-            Vec::new()
+            if cleared { nav::reload_list_from_top(state) } else { Vec::new() }
         }
         Command::Up | Command::Down => move_selection(state, command),
         Command::Quit => quit(state),

@@ -131,3 +131,13 @@ fn outside_the_demo_t_only_says_where_the_tour_is() {
     assert!(h.state.tour.is_none());
     assert!(h.screen().contains("satui demo --tour"), "{}", h.screen());
 }
+
+#[test]
+fn esc_in_an_empty_filter_leaves_the_filter_not_the_tour() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('T'));
+    h.key(KeyCode::Char('/'));
+    h.key(KeyCode::Esc);
+    assert!(!h.state.filtering);
+    assert_eq!(h.state.tour, Some(Tour { step: 0, hidden: false }), "one Esc, one level");
+}
