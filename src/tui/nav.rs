@@ -36,8 +36,6 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
             // The role pickers (give a role, add a group role) offer the org's roles from any view.
             effects.push(Read::LoadRoles { org_id }.into());
         }
-        // Last, once the screen is filled: the names the first filter keystrokes search.
-        effects.push(Read::WarmFilter { org_id }.into());
     }
     effects
 }

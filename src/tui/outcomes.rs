@@ -36,7 +36,15 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             if state.selected_account().is_none() {
                 state.detail = None;
             }
-            load_detail(state)
+            let mut effects = load_detail(state);
+            // Once per org, after the first page and its detail: the names that short filters
+            // search, so the first keystroke of a filter does not wait for them.
+            let org_id = state.org.as_ref().map(|o| o.id);
+            if org_id.is_some() && state.filter_names_loaded != org_id {
+                state.filter_names_loaded = org_id;
+                effects.extend(org_id.map(|org_id| Effect::from(Read::WarmFilter { org_id })));
+            }
+            effects
         }
         Outcome::Detail { account, tokens, groups, roles, grants } => {
             if state.selected_account().map(|a| a.id) != Some(account.id) {

@@ -338,6 +338,8 @@ pub struct State {
     /// A group, role or org just created: selected when its list arrives.
     pub select_after_load: Option<String>,
     pub tour: Option<Tour>,
+    /// The org whose account names the worker has loaded for short filters.
+    pub filter_names_loaded: Option<i64>,
     pub groups: SimpleList<GroupDetail>,
     pub roles: SimpleList<RoleSummary>,
     pub role_detail: Option<RoleDetail>,
@@ -374,6 +376,7 @@ impl State {
             jump_to_token: None,
             select_after_load: None,
             tour,
+            filter_names_loaded: None,
             groups: SimpleList::default(),
             roles: SimpleList::default(),
             role_detail: None,
