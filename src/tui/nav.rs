@@ -31,11 +31,11 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
     state.filtering = false;
     let mut effects = load_accounts(state, Select::Index(0));
     effects.extend(load_view(state));
-    if let Some(org_id) = state.org.as_ref().map(|o| o.id) {
-        if state.view != View::Roles {
-            // The role pickers (give a role, add a group role) offer the org's roles from any view.
-            effects.push(Read::LoadRoles { org_id }.into());
-        }
+    // The role pickers (give a role, add a group role) offer the org's roles from any view.
+    if let Some(org_id) = state.org.as_ref().map(|o| o.id)
+        && state.view != View::Roles
+    {
+        effects.push(Read::LoadRoles { org_id }.into());
     }
     effects
 }
