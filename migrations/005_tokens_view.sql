@@ -38,3 +38,6 @@ END;
 CREATE TRIGGER org_counts_token_out AFTER DELETE ON tokens BEGIN
     UPDATE org_counts SET tokens = tokens - 1 WHERE org_id = old.org_id;
 END;
+
+-- The audit log is read newest first by time, an org's events merged with the store-wide ones.
+CREATE INDEX audit_by_org_time ON audit_events(org_id, at, id);

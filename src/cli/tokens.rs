@@ -101,7 +101,8 @@ pub struct ListArgs {
 /// `--state` of `token list --all`.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum StateArg {
-    /// Can authenticate (active, expiring soon, retiring).
+    /// Not revoked and not expired: active, expiring soon, retiring (also those of a disabled
+    /// account and imported ones, which work again once enabled or rotated).
     Live,
     /// Rotated, still valid until its grace ends.
     Retiring,

@@ -360,22 +360,30 @@ impl Service {
         if before > self.now() {
             return Err(Error::invalid(Field::Lifetime, "--before must not be in the future".to_string()));
         }
-        let count = tokens::count_purgeable(self.store.conn(), org_id, before)?;
-        if dry_run || count == 0 {
-            return Ok(count);
+        if dry_run {
+            return Ok(tokens::count_purgeable(self.store.conn(), org_id, before)?);
         }
+        // The audit event goes with the first batch, its count taken in that transaction: no
+        // row can join the set later (revoked or expired before a past date stays so), so it
+        // is exact unless another writer deletes some of them meanwhile.
+        let mut deleted = 0;
         let mut first = true;
         loop {
             let tx = self.begin()?;
             if first {
+                let count = tokens::count_purgeable(&tx, org_id, before)?;
+                if count == 0 {
+                    return Ok(0);
+                }
                 let details = format!("count={count} before={}", time::rfc3339(before));
                 tx.audit(Some(org_id), "token.purge", &format!("org {}", org.name), &details)?;
                 first = false;
             }
             let removed = tokens::purge(&tx, org_id, before, PURGE_BATCH)?;
             tx.commit()?;
+            deleted += removed;
             if removed < PURGE_BATCH {
-                return Ok(count);
+                return Ok(deleted);
             }
         }
     }

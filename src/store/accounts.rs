@@ -211,21 +211,6 @@ enum Plan {
     SearchWalk { hits: u64 },
 }
 
-/// One page of an org's accounts, ordered by name, optionally filtered by a substring of the name
-/// or login. Returns the page and the total number of matches.
-///
-/// How, by filter (numbers for 100 000 accounts in `BENCHMARKS.md`):
-/// - none: the UNIQUE (org_id, name_key) index, in order;
-/// - 3 or more characters with at most [`SEARCH_MAX_MATCHES`] hits in the trigram index: when
-///   the page lies early among the hits, the list index is walked in order keeping the hits
-///   (stops as soon as the page is full); otherwise the hits' names are looked up and sorted
-///   (no more than that many rows), and only the page's rows are read;
-/// - anything else: the list index in order, the filter checked on each entry.
-///
-/// The total rarely costs a second pass: a page shorter than `limit` ended the list (total =
-/// offset + rows); a search knows its hits (one org) or counts them by id; after a full page of a
-/// scan only the entries past its last name are counted (name_key is unique in an org, so "after
-/// this row" is `name_key > last`, an index range).
 /// The accounts with these ids, in the order given (ids that no longer exist are left out).
 pub fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<Account>> {
     if ids.is_empty() {
@@ -242,6 +227,21 @@ pub fn rows_by_id(conn: &Connection, ids: &[i64]) -> Result<Vec<Account>> {
     Ok(rows)
 }
 
+/// One page of an org's accounts, ordered by name, optionally filtered by a substring of the name
+/// or login. Returns the page and the total number of matches.
+///
+/// How, by filter (numbers for 100 000 accounts in `BENCHMARKS.md`):
+/// - none: the UNIQUE (org_id, name_key) index, in order;
+/// - 3 or more characters with at most [`SEARCH_MAX_MATCHES`] hits in the trigram index: when
+///   the page lies early among the hits, the list index is walked in order keeping the hits
+///   (stops as soon as the page is full); otherwise the hits' names are looked up and sorted
+///   (no more than that many rows), and only the page's rows are read;
+/// - anything else: the list index in order, the filter checked on each entry.
+///
+/// The total rarely costs a second pass: a page shorter than `limit` ended the list (total =
+/// offset + rows); a search knows its hits (one org) or counts them by id; after a full page of a
+/// scan only the entries past its last name are counted (name_key is unique in an org, so "after
+/// this row" is `name_key > last`, an index range).
 pub fn page(conn: &Connection, org_id: i64, filter: &str, offset: u64, limit: u64) -> Result<(Vec<Account>, u64)> {
     page_with_search_limit(conn, org_id, filter, offset, limit, SEARCH_MAX_MATCHES)
 }

@@ -95,13 +95,13 @@ pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT count(*) FROM orgs")?.query_row([], |r| r.get(0))?)
 }
 
-/// Whether the store is as a first run leaves it: one org and no accounts, roles or groups.
 /// Dates a fresh store's first org (which the first migration stamps with the system clock).
 pub fn set_created_at(conn: &Connection, id: i64, at: i64) -> Result<()> {
     conn.prepare_cached("UPDATE orgs SET created_at = ?2 WHERE id = ?1")?.execute(params![id, at])?;
     Ok(())
 }
 
+/// Whether the store is as a first run leaves it: one org and no accounts, roles or groups.
 pub fn is_fresh(conn: &Connection) -> Result<bool> {
     let occupied: i64 = conn
         .prepare_cached(

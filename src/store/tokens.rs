@@ -278,7 +278,8 @@ fn filter_sql(filter: &OrgTokenFilter) -> (String, &'static str, &'static str) {
         conditions.push(format!("{live} AND {expiry} <= ?3"));
     }
     if filter.never_expires {
-        conditions.push(format!("{expiry} = {NEVER} AND (t.revoked_at IS NULL OR t.revoked_at > ?2)"));
+        // Not retiring either: a rotated token in its grace stops within days.
+        conditions.push(format!("{expiry} = {NEVER} AND t.revoked_at IS NULL"));
     }
     if filter.never_used {
         conditions.push(format!("t.last_used_at IS NULL AND {live}"));

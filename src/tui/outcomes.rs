@@ -103,6 +103,8 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             with_tokens_view(state, load_detail(state))
         }
         Outcome::Rejected { field, message } => {
+            // Nothing was created: nothing to select when a list arrives.
+            state.select_after_load = None;
             match top_form(state) {
                 Some(form) => {
                     let key = field.and_then(|f| form.key_for(f));

@@ -431,8 +431,6 @@ impl State {
         }
     }
 
-    /// The footer's key hints as they apply now: `x enable` on a disabled account, and no edit
-    /// keys on an account a plugin manages (they would only be refused).
     /// The panes of the current view, left to right (Tab, h/l and clicks move between them).
     pub fn panes(&self) -> &'static [Focus] {
         match self.view {
@@ -474,6 +472,8 @@ impl State {
         self.detail.as_ref().filter(|d| d.account.id == id).map(|d| d.live_tokens(self.now))
     }
 
+    /// The footer's key hints as they apply now: `x enable` on a disabled account, and no edit
+    /// keys on an account a plugin manages (they would only be refused).
     pub fn footer_hints(&self) -> Vec<&'static str> {
         let account = match self.view {
             View::Accounts => self.selected_account(),

@@ -277,8 +277,9 @@ fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
         }
         super::ui::layout::Hit::Row(Focus::Tokens, index) => {
             state.focus = Focus::Tokens;
-            if let Some(detail) = state.detail.as_mut() {
-                detail.selected_token = index.min(detail.tokens.len().saturating_sub(1));
+            // Below the last token selects nothing.
+            if let Some(detail) = state.detail.as_mut().filter(|d| index < d.tokens.len()) {
+                detail.selected_token = index;
             }
             Vec::new()
         }

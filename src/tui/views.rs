@@ -79,7 +79,8 @@ fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::NextPreset | Command::PrevPreset => {
             let tokens = &mut state.org_tokens;
             tokens.preset = tokens.preset.step(command == Command::NextPreset);
-            tokens.list.selected = 0;
+            // Another filter: nothing of the old one's rows or total carries over.
+            tokens.list = Default::default();
             load_org_tokens(state, 0, true)
         }
         Command::Submit => {
@@ -234,6 +235,11 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             tokens.counted = true;
             tokens.list.total = total;
             tokens.list.selected = tokens.list.selected.min(total.saturating_sub(1));
+            // The cursor moved (G before the count came) to where no row is loaded: load it.
+            let selected = tokens.list.selected;
+            if total > 0 && !tokens.list.window_contains(selected) {
+                return load_org_tokens(state, selected, false);
+            }
         }
         _ => {}
     }

@@ -192,3 +192,22 @@ fn token_list_all_filters_and_purge_on_the_command_line() {
     assert_eq!(value["purged"], 2);
     assert_eq!(list(&[]), ["soon", "forever"]);
 }
+
+/// A never-expiring token rotated with a grace stops when the grace ends: it is not listed as
+/// never expiring (its successor is).
+#[test]
+fn a_retiring_token_is_not_listed_as_never_expiring() {
+    let mut fx = store_with_every_state();
+    let org = fx.main_org();
+    let forever = fx
+        .service
+        .org_tokens(org, &OrgTokenFilter { never_expires: true, ..Default::default() }, 0, 10)
+        .unwrap()
+        .remove(0);
+    fx.service.rotate_token_with_grace(forever.token.id, DAY).unwrap();
+    let listed =
+        fx.service.org_tokens(org, &OrgTokenFilter { never_expires: true, ..Default::default() }, 0, 10).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_ne!(listed[0].token.id, forever.token.id, "the successor, not the retiring one");
+    assert_eq!(names(&fx, state(StateFilter::Retiring)), ["alpha/retiring", "beta/forever"]);
+}

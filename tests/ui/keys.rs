@@ -134,3 +134,31 @@ fn a_click_below_the_last_row_selects_nothing() {
     click(&mut h, 5, 28);
     assert_eq!(h.state.list.selected, before);
 }
+
+/// On a wide terminal the tokens pane draws one line per token: a click picks the token drawn
+/// on that line.
+#[test]
+fn a_click_on_a_token_of_a_wide_tokens_pane_picks_that_token() {
+    let mut h = Harness::demo();
+    h.resize(200, 60);
+    h.key(KeyCode::Char('/'));
+    h.chars("grafana-backup");
+    h.key(KeyCode::Enter);
+    let screen = h.screen_at(200, 60);
+    let (row, line) = screen.lines().enumerate().find(|(_, l)| l.contains("backup-old")).expect("the token");
+    let column = line[..line.find("backup-old").unwrap()].chars().count() as u16;
+    click(&mut h, column, row as u16);
+    assert_eq!(h.state.detail.as_ref().unwrap().selected_token().unwrap().name, "backup-old", "{screen}");
+}
+
+#[test]
+fn clicks_on_a_terminal_too_small_to_draw_do_nothing() {
+    let mut h = Harness::demo();
+    h.resize(50, 10);
+    let view = h.state.view;
+    for (column, row) in [(1, 0), (30, 0), (5, 5), (49, 9)] {
+        click(&mut h, column, row);
+    }
+    assert_eq!(h.state.view, view);
+    assert_eq!(h.state.list.selected, 0);
+}

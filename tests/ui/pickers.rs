@@ -139,3 +139,15 @@ fn adding_an_account_to_a_group_takes_three_keys_besides_the_name_and_picks_from
     c.key(KeyCode::Char('u'));
     assert_eq!(picker_matches(&c.h, FieldKey::Target), ci.members);
 }
+
+#[test]
+fn a_name_typed_in_full_is_picked_before_longer_ones() {
+    let mut picker = satui::tui::form::Picker::new(vec!["ops-admin".into(), "devops".into(), "ops".into()], false);
+    for c in "ops".chars() {
+        picker.query.insert(c);
+    }
+    picker.refilter();
+    assert_eq!(picker.highlighted(), Some("ops"));
+    let order: Vec<&str> = picker.matches.iter().map(|i| picker.options[*i].as_str()).collect();
+    assert_eq!(order, ["ops", "ops-admin", "devops"]);
+}

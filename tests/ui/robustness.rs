@@ -136,3 +136,20 @@ fn wide_and_emoji_names_keep_the_layout() {
 fn unicode_width(line: &str) -> usize {
     ratatui::text::Span::raw(line).width()
 }
+
+/// An audit time no calendar can show (a hand-edited store) is drawn as "?" at any width.
+#[test]
+fn an_impossible_audit_time_renders_at_every_width() {
+    let mut h = super::harness::Harness::demo();
+    let conn = rusqlite::Connection::open(h.db_path()).unwrap();
+    conn.execute(
+        "INSERT INTO audit_events (at, org_id, actor, action, target, details) VALUES (?1, 1, 'x', 'y', 'z', '')",
+        [i64::MAX],
+    )
+    .unwrap();
+    h.key(crossterm::event::KeyCode::Char('5'));
+    for (width, height) in [(60, 15), (80, 24), (120, 32), (200, 60)] {
+        let screen = h.screen_at(width, height);
+        assert!(screen.contains("Audit"), "{screen}");
+    }
+}

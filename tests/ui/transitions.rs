@@ -336,3 +336,37 @@ fn coalesce_leaves_a_batch_without_repeats_alone() {
     assert_eq!(coalesce(batch.clone()), batch);
     assert!(coalesce(Vec::new()).is_empty());
 }
+
+/// Another quick filter starts from nothing: the old filter's rows and total never show under
+/// the new one, and a cursor the count moves outside the loaded rows loads them.
+#[test]
+fn a_new_quick_filter_starts_empty_and_the_count_loads_the_rows_the_cursor_lands_on() {
+    use satui::tui::action::{Command, TokenPreset, View};
+    let mut state = loaded();
+    state.view = View::Tokens;
+    state.org_tokens.list.total = 1_000_000;
+    state.org_tokens.list.selected = 999_999;
+    state.org_tokens.counted = true;
+    let effects = update(&mut state, Action::Command(Command::NextPreset));
+    assert_eq!(state.org_tokens.preset, TokenPreset::ExpiringSoon);
+    assert_eq!((state.org_tokens.list.total, state.org_tokens.list.selected), (0, 0));
+    assert!(!state.org_tokens.counted);
+    assert_eq!(effects.len(), 2, "the page and the count: {effects:?}");
+    // The page is empty so far; the count says 120 while the cursor sits at 119 (G meanwhile).
+    state.org_tokens.list.selected = 119;
+    let request = state.org_tokens.count_request;
+    let effects = done(&mut state, Outcome::OrgTokenCount { request, total: 120 });
+    assert!(
+        matches!(effects.as_slice(), [Effect::Db(DbEffect::Read(Read::LoadOrgTokens { selected: 119, .. }))]),
+        "{effects:?}"
+    );
+}
+
+/// A form whose creation was refused leaves nothing to select when a list arrives.
+#[test]
+fn a_refused_creation_selects_nothing_later() {
+    let mut state = loaded();
+    state.select_after_load = Some("ops".into());
+    done(&mut state, Outcome::Rejected { field: Some(Field::Name), message: "exists".into() });
+    assert_eq!(state.select_after_load, None);
+}

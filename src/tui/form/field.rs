@@ -145,17 +145,21 @@ impl Picker {
     /// Matches the options against the query again; the first match is highlighted.
     pub fn refilter(&mut self) {
         let needle = self.query.value().trim().to_lowercase();
-        let (mut starts, mut contains): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        // The option typed in full first, then those starting with it, then the rest.
+        let (mut exact, mut starts, mut contains) = (Vec::new(), Vec::new(), Vec::new());
         for (i, option) in self.options.iter().enumerate() {
             let hay = option.to_lowercase();
-            if hay.starts_with(&needle) {
+            if !needle.is_empty() && hay == needle {
+                exact.push(i);
+            } else if hay.starts_with(&needle) {
                 starts.push(i);
             } else if hay.contains(&needle) {
                 contains.push(i);
             }
         }
-        starts.extend(contains);
-        self.matches = starts;
+        exact.extend(starts);
+        exact.extend(contains);
+        self.matches = exact;
         self.index = 0;
     }
 

@@ -104,6 +104,9 @@ pub fn first_visible(selected: usize, rows: u16, lines_per_item: u16) -> usize {
 }
 
 pub fn hit(state: &State, width: u16, height: u16, column: u16, row: u16) -> Option<Hit> {
+    if width < super::MIN_WIDTH || height < super::MIN_HEIGHT {
+        return None; // only "terminal too small" is drawn
+    }
     let area = Rect { x: 0, y: 0, width, height };
     let bands = bands(area);
     if inside(bands.header, column, row) {
@@ -114,9 +117,14 @@ pub fn hit(state: &State, width: u16, height: u16, column: u16, row: u16) -> Opt
             .map(|(v, _, _)| Hit::Tab(v));
     }
     let panes = panes(state, bands.body);
-    for (pane, rect, lines) in
-        [(Focus::List, Some(panes.list), 1), (Focus::Detail, panes.detail, 0), (Focus::Tokens, panes.tokens, 2)]
-    {
+    // As many lines per token as the tokens pane draws at this width.
+    let tokens_lines = panes.tokens.map_or(2, token_lines);
+    let regions = [
+        (Focus::List, Some(panes.list), 1),
+        (Focus::Detail, panes.detail, 0),
+        (Focus::Tokens, panes.tokens, tokens_lines),
+    ];
+    for (pane, rect, lines) in regions {
         let Some(rect) = rect else { continue };
         if !inside(rect, column, row) {
             continue;

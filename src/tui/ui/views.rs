@@ -338,7 +338,8 @@ fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
             // Time, action, actor and target on the row; the details pane has the rest.
             // A narrow list drops the year from the time, to keep the target.
             let short_time = left.width < 60;
-            let time_text = if short_time { time::date_time(e.at)[5..].to_string() } else { time::date_time(e.at) };
+            let full = time::date_time(e.at);
+            let time_text = if short_time { full.get(5..).unwrap_or(&full).to_string() } else { full.clone() };
             let room = usize::from(left.width.saturating_sub(4)).saturating_sub(time_text.chars().count() + 1);
             let action_w = 16.min(room);
             let actor_w = 10.min(room.saturating_sub(action_w + 1));
