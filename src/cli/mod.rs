@@ -7,6 +7,7 @@ mod groups;
 mod orgs;
 mod output;
 mod plugins;
+mod progress;
 mod roles;
 mod scan;
 mod seed;

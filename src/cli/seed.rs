@@ -1,7 +1,6 @@
 //! `satui seed`: deterministic bulk data for benchmarks. The work is in [`crate::seed`]; this
-//! module maps arguments, draws the progress line and prints the summary.
+//! module maps arguments, draws the progress bar and prints the summary.
 
-use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use clap::Args;
@@ -47,25 +46,17 @@ pub fn run(service: &mut Service, cli: &Cli, args: &SeedArgs) -> CliResult {
         None => None,
     };
     let started = Instant::now();
-    let show_progress = std::io::stderr().is_terminal();
+    let bar = super::progress::bar(options.rows(), "seeding");
     let mut progress = |done: u64, total: u64| {
-        if show_progress {
-            let percent = (done * 100).checked_div(total).unwrap_or(100);
-            let mut err = std::io::stderr().lock();
-            let _ =
-                write!(err, "\rseeding: {done} / {total} rows ({percent}%)  {:.1} s ", started.elapsed().as_secs_f64());
-            let _ = err.flush();
-        }
+        bar.set_length(total);
+        bar.set_position(done);
     };
-    progress(0, options.rows());
     let result = match first_org {
         Some(org_id) => service.seed_into(org_id, &options, &mut progress),
         None => service.seed(&options, &mut progress),
     };
-    if show_progress {
-        // Clear the progress line whatever happened, so an error prints on a clean line.
-        eprint!("\r\x1b[2K");
-    }
+    // Gone whatever happened, so an error prints on a clean line.
+    bar.finish_and_clear();
     let summary = result?;
     let elapsed = started.elapsed().as_secs_f64();
     if cli.json {

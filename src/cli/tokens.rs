@@ -257,7 +257,14 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
         }
         TokenCommand::Purge { before, dry_run } => {
             let before_ts = time::parse_date(before).map_err(|m| Failure::with_code(format!("--before: {m}"), 2))?;
-            let count = service.purge_tokens(org.id, before_ts, *dry_run)?;
+            let bar = super::progress::bar(0, "purging");
+            let mut progress = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let count = service.purge_tokens_reporting(org.id, before_ts, *dry_run, &mut progress);
+            bar.finish_and_clear();
+            let count = count?;
             if cli.json {
                 print_json(
                     &serde_json::json!({ "purged": if *dry_run { 0 } else { count }, "matching": count, "dry_run": dry_run }),

@@ -33,7 +33,10 @@ pub fn read(args: &ImportArgs) -> Result<Export, Failure> {
 }
 
 pub fn import(service: &mut Service, data: &Export) -> CliResult {
-    let count = service.import(data)?;
+    let spinner = super::progress::spinner("importing");
+    let count = service.import(data);
+    spinner.finish_and_clear();
+    let count = count?;
     say!(
         "imported {} organization(s) and {count} account(s); imported tokens cannot authenticate until rotated",
         data.orgs.len()

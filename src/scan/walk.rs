@@ -29,6 +29,15 @@ pub struct WalkOptions {
     pub hidden: bool,
     pub no_ignore: bool,
     pub threads: usize,
+    /// Files and bytes read so far, for a progress display while the walk runs.
+    pub progress: std::sync::Arc<Progress>,
+}
+
+/// What the walk has read so far (updated as it goes; read from another thread).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
 }
 
 /// A token as found, before the store is asked about it.
@@ -65,12 +74,13 @@ struct Shared {
     finds: Mutex<Vec<RawFind>>,
     notes: Mutex<Vec<String>>,
     errors: Mutex<Vec<String>>,
+    progress: std::sync::Arc<Progress>,
 }
 
 /// Walks `options.paths` (standard input for `-`), reading each file once.
 pub fn walk(options: &WalkOptions, stdin: &mut dyn Read) -> WalkOutcome {
     let finder = Finder::new();
-    let shared = Shared::default();
+    let shared = Shared { progress: options.progress.clone(), ..Shared::default() };
     let defaulted = options.paths.is_empty();
     let paths: Vec<PathBuf> = if defaulted { vec![PathBuf::from(".")] } else { options.paths.clone() };
     let (stdin_named, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p == Path::new("-"));
@@ -184,6 +194,8 @@ fn read_file(path: &Path, explicit: bool, buf: &mut Vec<u8>) -> io::Result<Conte
 fn scan_buffer(finder: &Finder, shared: &Shared, shown: &str, text: &[u8]) {
     shared.files.fetch_add(1, Ordering::Relaxed);
     shared.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
+    shared.progress.files.fetch_add(1, Ordering::Relaxed);
+    shared.progress.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
     let finds = finder.find(text);
     if finds.bad_checksum > 0 {
         shared.bad_checksum.fetch_add(finds.bad_checksum, Ordering::Relaxed);

@@ -356,6 +356,17 @@ impl Service {
     /// other writers never wait long), with one audit event giving the count; `dry_run` only
     /// counts. Returns the count.
     pub fn purge_tokens(&mut self, org_id: i64, before: i64, dry_run: bool) -> Result<u64> {
+        self.purge_tokens_reporting(org_id, before, dry_run, &mut |_, _| {})
+    }
+
+    /// [`Service::purge_tokens`], telling `progress` (deleted so far, to delete) after each batch.
+    pub fn purge_tokens_reporting(
+        &mut self,
+        org_id: i64,
+        before: i64,
+        dry_run: bool,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<u64> {
         let org = self.org(org_id)?;
         if before > self.now() {
             return Err(Error::invalid(Field::Lifetime, "--before must not be in the future".to_string()));
@@ -368,6 +379,7 @@ impl Service {
         // is exact unless another writer deletes some of them meanwhile.
         let mut deleted = 0;
         let mut first = true;
+        let mut planned = 0;
         loop {
             let tx = self.begin()?;
             if first {
@@ -375,6 +387,7 @@ impl Service {
                 if count == 0 {
                     return Ok(0);
                 }
+                planned = count;
                 let details = format!("count={count} before={}", time::rfc3339(before));
                 tx.audit(Some(org_id), "token.purge", &format!("org {}", org.name), &details)?;
                 first = false;
@@ -382,6 +395,7 @@ impl Service {
             let removed = tokens::purge(&tx, org_id, before, PURGE_BATCH)?;
             tx.commit()?;
             deleted += removed;
+            progress(deleted, planned);
             if removed < PURGE_BATCH {
                 return Ok(deleted);
             }

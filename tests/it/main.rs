@@ -17,6 +17,7 @@ mod migration;
 mod names;
 mod permissions;
 mod plugins;
+mod progress;
 mod pty;
 mod roles_groups;
 mod scan;

@@ -187,3 +187,23 @@ fn a_panic_restores_the_terminal_before_the_message() {
     assert!(!screen.hide_cursor(), "cursor visible again");
     assert!(screen.contents().contains("forced panic"), "{}", screen.contents());
 }
+
+/// On a terminal, long work draws a progress bar (and clears it before the summary).
+#[test]
+fn seed_shows_a_progress_bar_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("seed.db");
+    let args: [&std::ffi::OsStr; 6] = [
+        "--db".as_ref(),
+        db.as_os_str(),
+        "seed".as_ref(),
+        "--accounts".as_ref(),
+        "4000".as_ref(),
+        "--tokens-per-account=2".as_ref(),
+    ];
+    let session = Session::start_args(&args, dir.path(), &[]);
+    let screen = session.wait_for("seeding");
+    assert!(screen.contains('%'), "{screen}");
+    let screen = session.wait_for("seeded 1 org");
+    assert!(!screen.contains("seeding"), "the bar is cleared before the summary:\n{screen}");
+}
