@@ -98,7 +98,7 @@ pub fn run_plugin(service: &mut Service, cli: &Cli, command: &PluginCommand) -> 
                             "account": p.account.name,
                             "login": p.account.login,
                             "permissions": p.permissions,
-                            "liveTokens": p.live_tokens,
+                            "live_tokens": p.live_tokens,
                         })
                     })
                     .collect();

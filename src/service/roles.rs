@@ -66,7 +66,8 @@ impl Service {
             group: None,
         }));
         let mut fixed: Vec<&crate::domain::permission::FixedRole> = catalog.fixed_roles.iter().collect();
-        fixed.sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
+        // By Grafana's group as a reader sorts it (Alerting before API Keys), then by name.
+        fixed.sort_by_key(|r| (r.group.to_lowercase(), r.name.clone()));
         all.extend(fixed.into_iter().map(|r| RoleSummary {
             name: r.name.clone(),
             kind: RoleKind::Fixed,

@@ -247,7 +247,7 @@ fn plugin_list_names_each_plugin_with_its_org_account_permissions_and_live_token
     assert_eq!(plugin["org"], "Main Org.");
     assert_eq!(plugin["account"], ONCALL_ACCOUNT);
     assert_eq!(plugin["permissions"], oncall_permissions().len());
-    assert_eq!(plugin["liveTokens"], 1);
+    assert_eq!(plugin["live_tokens"], 1);
     let text = cli_ok(&s.db, &["plugin", "list"]);
     assert!(text.starts_with("PLUGIN") && text.contains(ONCALL), "{text}");
 }
