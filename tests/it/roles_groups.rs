@@ -347,8 +347,10 @@ fn roles_list_the_orgs_own_then_basic_then_fixed_by_group_and_find_role_is_case_
     let names: Vec<_> = roles.iter().map(|r| r.name.as_str()).skip(1).take(4).collect();
     assert_eq!(names, ["None", "Viewer", "Editor", "Admin"]);
     assert_eq!(roles.iter().filter(|r| r.kind == RoleKind::Fixed).count(), Catalog::get().fixed_roles.len());
-    let groups: Vec<_> = roles.iter().filter_map(|r| r.group.clone()).collect();
-    assert!(groups.windows(2).all(|w| w[0] <= w[1]), "fixed roles sorted by group");
+    let groups: Vec<_> = roles.iter().filter_map(|r| r.group.as_deref().map(str::to_lowercase)).collect();
+    assert!(groups.windows(2).all(|w| w[0] <= w[1]), "fixed roles sorted by group, as a reader sorts");
+    let first_group = roles.iter().find_map(|r| r.group.clone()).unwrap();
+    assert_eq!(first_group, "Alerting", "Alerting before API Keys");
     assert_eq!(fx.service.find_role(org, " zeta ").unwrap().name, "Zeta");
     assert_eq!(fx.service.find_role(org, "EDITOR").unwrap().kind, RoleKind::Basic);
     let other = fx.service.create_org("Other").unwrap().id;
