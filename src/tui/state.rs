@@ -63,9 +63,14 @@ impl<T> Default for PagedList<T> {
 }
 
 impl<T> PagedList<T> {
+    /// Where the cursor is among the loaded rows (None when it is outside the window).
+    pub fn selected_in_window(&self) -> Option<usize> {
+        let i = usize::try_from(self.selected.checked_sub(self.offset)?).ok()?;
+        (i < self.rows.len()).then_some(i)
+    }
+
     pub fn selected_row(&self) -> Option<&T> {
-        let i = self.selected.checked_sub(self.offset)?;
-        self.rows.get(usize::try_from(i).ok()?)
+        self.rows.get(self.selected_in_window()?)
     }
 
     pub fn window_contains(&self, index: u64) -> bool {
@@ -443,14 +448,13 @@ impl State {
     /// Where the cursor is among the rows the list pane holds (the loaded window, or the
     /// filtered rows of a list loaded whole).
     pub fn selected_in_window(&self) -> usize {
-        let in_window = |selected: u64, offset: u64| usize::try_from(selected.saturating_sub(offset)).unwrap_or(0);
         match self.view {
-            View::Accounts => in_window(self.list.selected, self.list.offset),
+            View::Accounts => self.list.selected_in_window().unwrap_or(0),
             View::Groups => self.groups.selected,
             View::Roles => self.roles.selected,
             View::Orgs => self.org_summaries.selected,
-            View::Audit => in_window(self.audit.selected, self.audit.offset),
-            View::Tokens => in_window(self.org_tokens.list.selected, self.org_tokens.list.offset),
+            View::Audit => self.audit.selected_in_window().unwrap_or(0),
+            View::Tokens => self.org_tokens.list.selected_in_window().unwrap_or(0),
         }
     }
 

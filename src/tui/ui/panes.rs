@@ -130,8 +130,7 @@ fn account_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             ListItem::new(Line::from(spans))
         })
         .collect();
-    let selected =
-        list.selected.checked_sub(list.offset).and_then(|i| usize::try_from(i).ok()).filter(|i| *i < list.rows.len());
+    let selected = list.selected_in_window();
     let mut list_state = ListState::default().with_selected(selected);
     let widget = List::new(items).block(outer).highlight_style(theme.selected()).highlight_symbol("▸ ");
     frame.render_stateful_widget(widget, area, &mut list_state);

@@ -151,8 +151,7 @@ fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             ListItem::new(Line::from(spans))
         })
         .collect();
-    let selected =
-        list.selected.checked_sub(list.offset).and_then(|i| usize::try_from(i).ok()).filter(|i| *i < list.rows.len());
+    let selected = list.selected_in_window();
     if list.loaded && list.rows.is_empty() {
         let hint = match tokens.preset {
             TokenPreset::All => "No tokens in this org yet. Create one from an account (1, then t).",
@@ -355,11 +354,7 @@ fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
             ListItem::new(Line::from(spans))
         })
         .collect();
-    let selected = audit
-        .selected
-        .checked_sub(audit.offset)
-        .and_then(|i| usize::try_from(i).ok())
-        .filter(|i| *i < audit.rows.len());
+    let selected = audit.selected_in_window();
     list(frame, left, title, items, selected, state, theme);
     let Some(e) = audit.selected_row() else {
         let hint = if audit.loaded { "No events match." } else { "loading…" };
