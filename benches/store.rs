@@ -148,6 +148,17 @@ fn bench_tokens_view(c: &mut Criterion, service: &Service, org_id: i64) {
         ("never_expires", OrgTokenFilter { never_expires: true, ..Default::default() }),
     ];
     let mut group = c.benchmark_group("tokens_view");
+    // `/` in the tokens view: the tokens of the accounts a text matches (all tokens, no quick filter).
+    let one = service.account_page(org_id, "", 50_000, 1).expect("page").accounts[0].name.clone();
+    for (label, text) in [("one_account", one.as_str()), ("ci_2911_accounts", "ci"), ("e_93041_accounts", "e")] {
+        let all = OrgTokenFilter::default();
+        group.bench_function(BenchmarkId::new("account_first_page", label), |b| {
+            b.iter(|| black_box(service.org_tokens_of(org_id, &all, text, 0, PAGE_SIZE).expect("page")))
+        });
+        group.bench_function(BenchmarkId::new("account_count", label), |b| {
+            b.iter(|| black_box(service.count_org_tokens_of(org_id, &all, text).expect("count")))
+        });
+    }
     for (label, filter) in filters {
         let total = service.count_org_tokens(org_id, &filter).expect("count");
         eprintln!("tokens view {label}: {total} tokens");

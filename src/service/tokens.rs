@@ -344,12 +344,49 @@ impl Service {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<tokens::OrgToken>> {
-        Ok(tokens::org_page(self.store.conn(), org_id, filter, self.now(), offset, limit)?)
+        self.org_tokens_of(org_id, filter, "", offset, limit)
     }
 
     /// How many of an org's tokens match `filter`.
     pub fn count_org_tokens(&self, org_id: i64, filter: &tokens::OrgTokenFilter) -> Result<u64> {
-        Ok(tokens::org_count(self.store.conn(), org_id, filter, self.now())?)
+        self.count_org_tokens_of(org_id, filter, "")
+    }
+
+    /// Like [`Service::org_tokens`], only of the accounts whose name or login contains
+    /// `account` (as the accounts list filters; empty: every account).
+    pub fn org_tokens_of(
+        &self,
+        org_id: i64,
+        filter: &tokens::OrgTokenFilter,
+        account: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<tokens::OrgToken>> {
+        let ids = self.accounts_named(org_id, account)?;
+        if ids.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
+        Ok(tokens::org_page(self.store.conn(), org_id, filter, ids.as_deref(), self.now(), offset, limit)?)
+    }
+
+    /// Like [`Service::count_org_tokens`], only of the accounts `account` matches.
+    pub fn count_org_tokens_of(&self, org_id: i64, filter: &tokens::OrgTokenFilter, account: &str) -> Result<u64> {
+        let ids = self.accounts_named(org_id, account)?;
+        if ids.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(0);
+        }
+        Ok(tokens::org_count(self.store.conn(), org_id, filter, ids.as_deref(), self.now())?)
+    }
+
+    /// The ids of the accounts a filter text matches (None: no filter), from the names held
+    /// in memory.
+    fn accounts_named(&self, org_id: i64, account: &str) -> Result<Option<Vec<i64>>> {
+        let key = crate::domain::names::name_key(account);
+        if key.is_empty() {
+            return Ok(None);
+        }
+        let ids = crate::store::name_index::matching_ids(self.store.conn(), &self.store.name_index, org_id, &key)?;
+        Ok(Some(ids))
     }
 
     /// Deletes the org's tokens revoked or expired before `before` (a batch per transaction, so

@@ -48,6 +48,15 @@ pub fn warm(conn: &Connection, cache: &RefCell<Option<NameIndex>>, org_id: i64) 
     Ok(())
 }
 
+/// The ids of every account of `org_id` whose name key or login contains `key` (a name key).
+pub fn matching_ids(conn: &Connection, cache: &RefCell<Option<NameIndex>>, org_id: i64, key: &str) -> Result<Vec<i64>> {
+    warm(conn, cache, org_id)?;
+    let cache = cache.borrow();
+    let index = cache.as_ref().expect("warmed above");
+    let finder = memchr::memmem::Finder::new(key.as_bytes());
+    Ok(index.entries.iter().filter(|(_, text)| finder.find(text.as_bytes()).is_some()).map(|(id, _)| *id).collect())
+}
+
 /// One page of the accounts whose name key or login contains `key` (already a name key), in
 /// list order, and how many match: what `accounts::page` answers, from memory.
 pub fn page(

@@ -249,9 +249,14 @@ pub struct OrgToken {
 
 const NEVER: &str = "9223372036854775807";
 
+/// Restricting to these accounts' tokens uses the per-account index below this many accounts
+/// (their tokens are read and sorted); above, the filter's own walk checks each token's account.
+const FEW_ACCOUNTS: usize = 2_000;
+
 /// The SQL of a filter: its WHERE clause, the index that walks its matches in expiry order,
-/// and the index that counts them without reading the table.
-fn filter_sql(filter: &OrgTokenFilter) -> (String, &'static str, &'static str) {
+/// and the index that counts them without reading the table. `accounts`: how many accounts
+/// the tokens are restricted to (their ids bound as ?7), if any.
+fn filter_sql(filter: &OrgTokenFilter, accounts: Option<usize>) -> (String, &'static str, &'static str) {
     let expiry = format!("coalesce(t.expires_at, {NEVER})");
     let live = format!("(t.revoked_at IS NULL OR t.revoked_at > ?2) AND {expiry} > ?2");
     let mut conditions = vec!["t.org_id = ?1".to_string()];
@@ -292,7 +297,18 @@ fn filter_sql(filter: &OrgTokenFilter) -> (String, &'static str, &'static str) {
         walk = "tokens_by_org_last_use";
         count = Some("tokens_by_org_last_use");
     }
+    if let Some(n) = accounts {
+        conditions.push("t.sa_id IN (SELECT value FROM json_each(?7))".to_string());
+        if n <= FEW_ACCOUNTS {
+            return (conditions.join(" AND "), "tokens_by_account", "tokens_by_account");
+        }
+    }
     (conditions.join(" AND "), walk, count.unwrap_or(walk))
+}
+
+/// The accounts as the JSON array ?7 binds.
+fn id_list(ids: &[i64]) -> String {
+    format!("[{}]", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
 }
 
 /// Binds the parameters a filter statement uses: ?1 org, ?2 now, ?3 the expiring limit, ?4 the
@@ -301,6 +317,7 @@ fn bind_filter(
     stmt: &mut rusqlite::CachedStatement<'_>,
     org_id: i64,
     filter: &OrgTokenFilter,
+    accounts: Option<&[i64]>,
     now: i64,
     page: (i64, i64),
 ) -> rusqlite::Result<()> {
@@ -317,20 +334,25 @@ fn bind_filter(
             stmt.raw_bind_parameter(i, value)?;
         }
     }
+    if let (Some(i), Some(ids)) = (stmt.parameter_index("?7")?, accounts) {
+        stmt.raw_bind_parameter(i, id_list(ids))?;
+    }
     Ok(())
 }
 
-/// One page of an org's tokens matching `filter`, soonest expiry first (never-expiring last),
-/// walking the expiry index: a millisecond whatever the org's size.
+/// One page of an org's tokens matching `filter` (and, when given, of these accounts only),
+/// soonest expiry first (never-expiring last), walking the expiry index: a millisecond
+/// whatever the org's size.
 pub fn org_page(
     conn: &Connection,
     org_id: i64,
     filter: &OrgTokenFilter,
+    accounts: Option<&[i64]>,
     now: i64,
     offset: u64,
     limit: u64,
 ) -> Result<Vec<OrgToken>> {
-    let (where_sql, walk, _) = filter_sql(filter);
+    let (where_sql, walk, _) = filter_sql(filter, accounts.map(<[i64]>::len));
     // With one expiry (never), the expiry index is already in (revoked_at, id) order there;
     // naming the expiry in ORDER BY would make SQLite sort every match.
     let order = if filter.never_expires {
@@ -349,7 +371,7 @@ pub fn org_page(
          ORDER BY page.expiry, page.revoked_at, page.id"
     ))?;
     let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    bind_filter(&mut stmt, org_id, filter, now, (clamp(limit), clamp(offset)))?;
+    bind_filter(&mut stmt, org_id, filter, accounts, now, (clamp(limit), clamp(offset)))?;
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
@@ -367,14 +389,20 @@ pub fn org_page(
 
 /// How many of an org's tokens match `filter`: the kept count for all of them, else an
 /// index-only count.
-pub fn org_count(conn: &Connection, org_id: i64, filter: &OrgTokenFilter, now: i64) -> Result<u64> {
-    if *filter == OrgTokenFilter::default() {
+pub fn org_count(
+    conn: &Connection,
+    org_id: i64,
+    filter: &OrgTokenFilter,
+    accounts: Option<&[i64]>,
+    now: i64,
+) -> Result<u64> {
+    if *filter == OrgTokenFilter::default() && accounts.is_none() {
         return super::orgs::token_count(conn, org_id);
     }
-    let (where_sql, _, count) = filter_sql(filter);
+    let (where_sql, _, count) = filter_sql(filter, accounts.map(<[i64]>::len));
     let mut stmt =
         conn.prepare_cached(&format!("SELECT count(*) FROM tokens t INDEXED BY {count} WHERE {where_sql}"))?;
-    bind_filter(&mut stmt, org_id, filter, now, (0, 0))?;
+    bind_filter(&mut stmt, org_id, filter, accounts, now, (0, 0))?;
     let total: i64 = stmt.raw_query().next()?.map_or(Ok(0), |r| r.get(0))?;
     Ok(total as u64)
 }

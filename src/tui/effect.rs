@@ -71,6 +71,8 @@ pub enum Read {
         request: u64,
         org_id: i64,
         preset: TokenPreset,
+        /// The `/` filter: tokens of the accounts whose name or login contains it.
+        account: String,
         selected: u64,
     },
     /// The tokens view's total under its quick filter (after the page, so the page never waits).
@@ -78,6 +80,7 @@ pub enum Read {
         request: u64,
         org_id: i64,
         preset: TokenPreset,
+        account: String,
     },
     /// Load the org's account names for the filters of one or two characters (no outcome).
     WarmFilter {
@@ -286,24 +289,26 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
                 Err(e) => failed(e),
             }
         }
-        LoadOrgTokens { request, org_id, preset, selected } => {
+        LoadOrgTokens { request, org_id, preset, account, selected } => {
             let mut offset = page_start(selected);
-            let mut page = service.org_tokens(org_id, &preset.filter(), offset, PAGE_SIZE);
+            let mut page = service.org_tokens_of(org_id, &preset.filter(), &account, offset, PAGE_SIZE);
             // The count may not be known yet: a short page past the first one ends the list.
             let end = page.as_ref().map_or(0, |rows| offset + rows.len() as u64);
             if let Some(full) = page.as_ref().ok().and_then(|rows| full_window(offset, rows.len(), end)) {
                 offset = full;
-                page = service.org_tokens(org_id, &preset.filter(), offset, PAGE_SIZE);
+                page = service.org_tokens_of(org_id, &preset.filter(), &account, offset, PAGE_SIZE);
             }
             match page {
                 Ok(rows) => Outcome::OrgTokens { request, rows, offset, selected },
                 Err(e) => failed(e),
             }
         }
-        CountOrgTokens { request, org_id, preset } => match service.count_org_tokens(org_id, &preset.filter()) {
-            Ok(total) => Outcome::OrgTokenCount { request, total },
-            Err(e) => failed(e),
-        },
+        CountOrgTokens { request, org_id, preset, account } => {
+            match service.count_org_tokens_of(org_id, &preset.filter(), &account) {
+                Ok(total) => Outcome::OrgTokenCount { request, total },
+                Err(e) => failed(e),
+            }
+        }
         WarmFilter { org_id } => match service.warm_filter(org_id) {
             Ok(()) => return None,
             Err(e) => failed(e),

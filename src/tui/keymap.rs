@@ -148,7 +148,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Groups, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name, member or role (Esc clears)"),
     bind(X::Roles, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name, kind or group (Esc clears)"),
     bind(X::Orgs, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name (Esc clears)"),
-    bind(X::TokensView, K::Char('/'), NONE, C::Filter, "", "says to use the quick filters (f/F)"),
+    bind(X::TokensView, K::Char('/'), NONE, C::Filter, "/ filter", "filter by account name or login (Esc clears)"),
     bind(X::Panes, K::Char('o'), NONE, C::SwitchOrg, "o org", "switch organization"),
     bind(X::Panes, K::Char('1'), NONE, C::ShowView(View::Accounts), "", "view: service accounts"),
     bind(X::Panes, K::Char('2'), NONE, C::ShowView(View::Groups), "", "view: groups"),

@@ -88,14 +88,16 @@ pub fn load_view(state: &mut State) -> Vec<Effect> {
 pub fn load_org_tokens(state: &mut State, selected: u64, recount: bool) -> Vec<Effect> {
     let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
     let preset = state.org_tokens.preset;
+    let account = state.org_tokens.list.filter.value().to_string();
     let request = state.next_request();
     state.org_tokens.list.request = request;
-    let mut effects: Vec<Effect> = vec![Read::LoadOrgTokens { request, org_id, preset, selected }.into()];
+    let mut effects: Vec<Effect> =
+        vec![Read::LoadOrgTokens { request, org_id, preset, account: account.clone(), selected }.into()];
     if recount {
         let request = state.next_request();
         state.org_tokens.count_request = request;
         state.org_tokens.counted = false;
-        effects.push(Read::CountOrgTokens { request, org_id, preset }.into());
+        effects.push(Read::CountOrgTokens { request, org_id, preset, account }.into());
     }
     effects
 }
@@ -168,7 +170,11 @@ pub fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
             state.org_summaries.refilter();
             Vec::new()
         }
-        View::Accounts | View::Tokens => {
+        View::Tokens => {
+            state.org_tokens.list.selected = 0;
+            load_org_tokens(state, 0, true)
+        }
+        View::Accounts => {
             state.list.offset = 0;
             load_accounts(state, Select::Index(0))
         }

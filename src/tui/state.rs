@@ -96,6 +96,7 @@ pub type AuditList = PagedList<AuditEvent>;
 /// total is counted after the page arrives (`counted`), so the page never waits for a count.
 #[derive(Clone, Debug, Default)]
 pub struct OrgTokenList {
+    /// Its rows; `list.filter` narrows them to accounts whose name or login matches.
     pub list: PagedList<OrgToken>,
     pub preset: super::action::TokenPreset,
     /// Whether `list.total` is the counted total (else the rows seen so far).
@@ -421,7 +422,7 @@ impl State {
             View::Roles => Some(&self.roles.filter),
             View::Orgs => Some(&self.org_summaries.filter),
             View::Audit => Some(&self.audit.filter),
-            View::Tokens => None,
+            View::Tokens => Some(&self.org_tokens.list.filter),
         }
     }
 
@@ -432,7 +433,7 @@ impl State {
             View::Roles => Some(&mut self.roles.filter),
             View::Orgs => Some(&mut self.org_summaries.filter),
             View::Audit => Some(&mut self.audit.filter),
-            View::Tokens => None,
+            View::Tokens => Some(&mut self.org_tokens.list.filter),
         }
     }
 

@@ -79,8 +79,11 @@ fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::NextPreset | Command::PrevPreset => {
             let tokens = &mut state.org_tokens;
             tokens.preset = tokens.preset.step(command == Command::NextPreset);
-            // Another filter: nothing of the old one's rows or total carries over.
+            // Another filter: nothing of the old one's rows or total carries over (the typed
+            // account filter stays).
+            let typed = std::mem::take(&mut tokens.list.filter);
             tokens.list = Default::default();
+            tokens.list.filter = typed;
             load_org_tokens(state, 0, true)
         }
         Command::Submit => {
@@ -93,10 +96,6 @@ fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
             // The account must be in the list to be shown: a filter that hides it goes.
             state.list.filter.clear();
             load_accounts(state, Select::Account(account_id))
-        }
-        Command::Filter => {
-            state.info("the tokens view filters with f / F: all, expiring ≤ 7 d, retiring, expired, revoked...");
-            Vec::new()
         }
         Command::RotateToken | Command::RevokeToken | Command::Delete => {
             let Some(row) = state.org_tokens.list.selected_row().cloned() else {

@@ -211,3 +211,39 @@ fn a_retiring_token_is_not_listed_as_never_expiring() {
     assert_ne!(listed[0].token.id, forever.token.id, "the successor, not the retiring one");
     assert_eq!(names(&fx, state(StateFilter::Retiring)), ["alpha/retiring", "beta/forever"]);
 }
+
+/// The tokens view's `/` narrows to accounts whose name or login contains the text: the same
+/// rows, in the same order, as filtering the whole list by hand, on the path for a few accounts
+/// and on the one for thousands.
+#[test]
+fn the_account_filter_of_the_token_list_keeps_exactly_those_accounts_tokens() {
+    let fx = Fixture::new();
+    let options =
+        satui::service::SeedOptions { orgs: 1, accounts_per_org: 2_500, tokens_per_account: 2, seed: 3, force: false };
+    fx.service.seed(&options, &mut |_, _| {}).unwrap();
+    let org = fx.main_org();
+    for filter in [
+        OrgTokenFilter::default(),
+        state(StateFilter::Live),
+        OrgTokenFilter { never_expires: true, ..Default::default() },
+    ] {
+        let all = fx.service.org_tokens(org, &filter, 0, 100_000).unwrap();
+        // All 2 500 accounts (the walk checks each token's account), one account's name (the
+        // per-account index), a letter, nothing.
+        let one = all[all.len() / 2].account_name.clone();
+        for text in ["sa-1-", one.as_str(), "x", "zzzz"] {
+            let expected: Vec<i64> = all
+                .iter()
+                .filter(|r| r.account_name.to_lowercase().contains(text) || r.account_login.contains(text))
+                .map(|r| r.token.id)
+                .collect();
+            let got: Vec<i64> =
+                fx.service.org_tokens_of(org, &filter, text, 0, 100_000).unwrap().iter().map(|r| r.token.id).collect();
+            assert_eq!(got, expected, "{text:?} {filter:?}");
+            assert_eq!(fx.service.count_org_tokens_of(org, &filter, text).unwrap(), expected.len() as u64);
+            let page: Vec<i64> =
+                fx.service.org_tokens_of(org, &filter, text, 10, 50).unwrap().iter().map(|r| r.token.id).collect();
+            assert_eq!(page, expected.iter().skip(10).take(50).copied().collect::<Vec<_>>(), "{text:?} paged");
+        }
+    }
+}

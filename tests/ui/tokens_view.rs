@@ -114,3 +114,24 @@ fn a_plugins_token_can_be_rotated_in_the_tokens_view_but_not_deleted() {
     h.key(KeyCode::Enter);
     assert!(h.revealed_secret().is_some(), "the new secret is shown once");
 }
+
+#[test]
+fn slash_narrows_the_tokens_view_to_matching_accounts_and_keeps_the_quick_filter() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('6'));
+    show(&mut h, TokenPreset::ExpiringSoon);
+    h.key(KeyCode::Char('/'));
+    h.chars("terra");
+    let rows = &h.state.org_tokens.list.rows;
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.account_name == "terraform"), "{}", h.screen());
+    assert_eq!(h.state.org_tokens.preset, TokenPreset::ExpiringSoon, "the quick filter stays");
+    let line = h.screen().lines().nth(1).unwrap().to_string();
+    assert!(line.contains("terra") && line.contains("expiring"), "{line}");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('f'));
+    assert_eq!(h.state.org_tokens.list.filter.value(), "terra", "another quick filter keeps the text");
+    h.key(KeyCode::Char('F'));
+    h.key(KeyCode::Esc);
+    assert!(h.state.org_tokens.list.filter.is_empty());
+    assert!(h.state.org_tokens.list.rows.iter().any(|r| r.account_name != "terraform"), "{}", h.screen());
+}

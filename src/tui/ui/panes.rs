@@ -34,15 +34,25 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
 
 pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width).saturating_sub(32).max(8);
+    // The tokens view keeps its quick filter in sight beside a typed account filter.
+    let preset = if state.view == View::Tokens {
+        Span::styled(format!("  · show: [{}] f/F", state.org_tokens.preset.label()), theme.dim())
+    } else {
+        Span::raw("")
+    };
     let line = match state.filter() {
-        Some(filter) if state.filtering => {
-            Line::from(vec![Span::styled(" / filter: ", theme.accent()), Span::raw(edited_line(filter, true, width))])
-        }
+        Some(filter) if state.filtering => Line::from(vec![
+            Span::styled(" / filter: ", theme.accent()),
+            Span::raw(edited_line(filter, true, width)),
+            preset,
+        ]),
         Some(filter) if !filter.is_empty() => Line::from(vec![
             Span::raw(" / filter: "),
             Span::raw(edited_line(filter, false, width)),
-            Span::styled("  (Esc in / clears)", theme.dim()),
+            Span::styled("  (Esc clears)", theme.dim()),
+            preset,
         ]),
+        Some(_) if state.view == View::Tokens => super::views::preset_bar(state, theme, area.width),
         Some(_) => {
             let what = match state.view {
                 View::Audit => "action, actor or target",
@@ -53,7 +63,6 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             };
             Line::from(Span::styled(format!(" / to filter by {what}"), theme.dim()))
         }
-        None if state.view == View::Tokens => super::views::preset_bar(state, theme, area.width),
         None => Line::from(""),
     };
     frame.render_widget(Paragraph::new(line), area);
