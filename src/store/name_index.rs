@@ -48,13 +48,21 @@ pub fn warm(conn: &Connection, cache: &RefCell<Option<NameIndex>>, org_id: i64) 
     Ok(())
 }
 
-/// The ids of every account of `org_id` whose name key or login contains `key` (a name key).
-pub fn matching_ids(conn: &Connection, cache: &RefCell<Option<NameIndex>>, org_id: i64, key: &str) -> Result<Vec<i64>> {
+/// The ids of the accounts of `org_id` whose name key or login contains `key` (a name key),
+/// and the ids of the others.
+pub fn partition_ids(
+    conn: &Connection,
+    cache: &RefCell<Option<NameIndex>>,
+    org_id: i64,
+    key: &str,
+) -> Result<(Vec<i64>, Vec<i64>)> {
     warm(conn, cache, org_id)?;
     let cache = cache.borrow();
     let index = cache.as_ref().expect("warmed above");
     let finder = memchr::memmem::Finder::new(key.as_bytes());
-    Ok(index.entries.iter().filter(|(_, text)| finder.find(text.as_bytes()).is_some()).map(|(id, _)| *id).collect())
+    let (hits, misses): (Vec<_>, Vec<_>) =
+        index.entries.iter().partition(|(_, text)| finder.find(text.as_bytes()).is_some());
+    Ok((hits.into_iter().map(|(id, _)| *id).collect(), misses.into_iter().map(|(id, _)| *id).collect()))
 }
 
 /// One page of the accounts whose name key or login contains `key` (already a name key), in

@@ -231,7 +231,21 @@ fn the_account_filter_of_the_token_list_keeps_exactly_those_accounts_tokens() {
         // All 2 500 accounts (the walk checks each token's account), one account's name (the
         // per-account index), a letter, nothing.
         let one = all[all.len() / 2].account_name.clone();
-        for text in ["sa-1-", one.as_str(), "x", "zzzz"] {
+        // And a text most but not all accounts match (counted as all minus the others).
+        let accounts_matching = |text: &str| {
+            let names: std::collections::BTreeSet<&str> = all
+                .iter()
+                .filter(|r| r.account_name.to_lowercase().contains(text) || r.account_login.contains(text))
+                .map(|r| r.account_login.as_str())
+                .collect();
+            names.len()
+        };
+        let everyone = accounts_matching("");
+        let most = ["e", "a", "o", "i", "n", "r", "t", "s", "l", "c"]
+            .into_iter()
+            .find(|t| (everyone / 2..everyone).contains(&accounts_matching(t)))
+            .expect("a letter most accounts have");
+        for text in ["sa-1-", one.as_str(), "x", "zzzz", most] {
             let expected: Vec<i64> = all
                 .iter()
                 .filter(|r| r.account_name.to_lowercase().contains(text) || r.account_login.contains(text))
