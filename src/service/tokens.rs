@@ -362,11 +362,18 @@ impl Service {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<tokens::OrgToken>> {
-        let ids = self.accounts_named(org_id, account)?;
-        if ids.as_ref().is_some_and(Vec::is_empty) {
-            return Ok(Vec::new());
-        }
-        Ok(tokens::org_page(self.store.conn(), org_id, filter, ids.as_deref(), self.now(), offset, limit)?)
+        let conn = self.store.conn();
+        let accounts = match self.accounts_split(org_id, account)? {
+            None => return Ok(tokens::org_page(conn, org_id, filter, None, self.now(), offset, limit)?),
+            Some((hits, _)) if hits.is_empty() => return Ok(Vec::new()),
+            Some(split) => split,
+        };
+        // Name the shorter list: the matching accounts, or all but the others.
+        let restrict = match &accounts {
+            (hits, misses) if hits.len() <= misses.len() => tokens::Accounts::Only(hits),
+            (_, misses) => tokens::Accounts::Except(misses),
+        };
+        Ok(tokens::org_page(conn, org_id, filter, Some(restrict), self.now(), offset, limit)?)
     }
 
     /// Like [`Service::count_org_tokens`], only of the accounts `account` matches. When most
@@ -380,19 +387,13 @@ impl Service {
         if hits.is_empty() {
             return Ok(0);
         }
+        let only = |ids: &[i64]| tokens::org_count(conn, org_id, filter, Some(tokens::Accounts::Only(ids)), self.now());
         if hits.len() <= misses.len() {
-            return Ok(tokens::org_count(conn, org_id, filter, Some(&hits), self.now())?);
+            return Ok(only(&hits)?);
         }
         let all = tokens::org_count(conn, org_id, filter, None, self.now())?;
-        let others =
-            if misses.is_empty() { 0 } else { tokens::org_count(conn, org_id, filter, Some(&misses), self.now())? };
+        let others = if misses.is_empty() { 0 } else { only(&misses)? };
         Ok(all.saturating_sub(others))
-    }
-
-    /// The ids of the accounts a filter text matches (None: no filter), from the names held
-    /// in memory.
-    fn accounts_named(&self, org_id: i64, account: &str) -> Result<Option<Vec<i64>>> {
-        Ok(self.accounts_split(org_id, account)?.map(|(hits, _)| hits))
     }
 
     /// The accounts a filter text matches and the others (None: no filter).

@@ -249,6 +249,22 @@ pub struct OrgToken {
 
 const NEVER: &str = "9223372036854775807";
 
+/// Which accounts' tokens a list keeps: these only, or all but these (the shorter list of the
+/// two is the one SQLite has to hold).
+#[derive(Clone, Copy, Debug)]
+pub enum Accounts<'a> {
+    Only(&'a [i64]),
+    Except(&'a [i64]),
+}
+
+impl Accounts<'_> {
+    fn ids(&self) -> &[i64] {
+        match self {
+            Accounts::Only(ids) | Accounts::Except(ids) => ids,
+        }
+    }
+}
+
 /// Restricting to these accounts' tokens uses the per-account index below this many accounts
 /// (their tokens are read and sorted); above, the filter's own walk checks each token's account.
 const FEW_ACCOUNTS: usize = 2_000;
@@ -256,7 +272,7 @@ const FEW_ACCOUNTS: usize = 2_000;
 /// The SQL of a filter: its WHERE clause, the index that walks its matches in expiry order,
 /// and the index that counts them without reading the table. `accounts`: how many accounts
 /// the tokens are restricted to (their ids bound as ?7), if any.
-fn filter_sql(filter: &OrgTokenFilter, accounts: Option<usize>) -> (String, &'static str, &'static str) {
+fn filter_sql(filter: &OrgTokenFilter, accounts: Option<Accounts<'_>>) -> (String, &'static str, &'static str) {
     let expiry = format!("coalesce(t.expires_at, {NEVER})");
     let live = format!("(t.revoked_at IS NULL OR t.revoked_at > ?2) AND {expiry} > ?2");
     let mut conditions = vec!["t.org_id = ?1".to_string()];
@@ -297,12 +313,16 @@ fn filter_sql(filter: &OrgTokenFilter, accounts: Option<usize>) -> (String, &'st
         walk = "tokens_by_org_last_use";
         count = Some("tokens_by_org_last_use");
     }
-    if let Some(n) = accounts {
-        conditions.push("t.sa_id IN (SELECT value FROM json_each(?7))".to_string());
-        // Counting probes each account's tokens; a page does too for a few accounts, and for
-        // many walks the filter's index, where matches come soon.
-        let walk = if n <= FEW_ACCOUNTS { "tokens_by_account" } else { walk };
-        return (conditions.join(" AND "), walk, "tokens_by_account");
+    match accounts {
+        Some(Accounts::Only(ids)) => {
+            conditions.push("t.sa_id IN (SELECT value FROM json_each(?7))".to_string());
+            // Counting probes each account's tokens; a page does too for a few accounts, and
+            // for many walks the filter's index, where matches come soon.
+            let walk = if ids.len() <= FEW_ACCOUNTS { "tokens_by_account" } else { walk };
+            return (conditions.join(" AND "), walk, "tokens_by_account");
+        }
+        Some(Accounts::Except(_)) => conditions.push("t.sa_id NOT IN (SELECT value FROM json_each(?7))".to_string()),
+        None => {}
     }
     (conditions.join(" AND "), walk, count.unwrap_or(walk))
 }
@@ -318,7 +338,7 @@ fn bind_filter(
     stmt: &mut rusqlite::CachedStatement<'_>,
     org_id: i64,
     filter: &OrgTokenFilter,
-    accounts: Option<&[i64]>,
+    accounts: Option<Accounts<'_>>,
     now: i64,
     page: (i64, i64),
 ) -> rusqlite::Result<()> {
@@ -335,8 +355,8 @@ fn bind_filter(
             stmt.raw_bind_parameter(i, value)?;
         }
     }
-    if let (Some(i), Some(ids)) = (stmt.parameter_index("?7")?, accounts) {
-        stmt.raw_bind_parameter(i, id_list(ids))?;
+    if let (Some(i), Some(accounts)) = (stmt.parameter_index("?7")?, accounts) {
+        stmt.raw_bind_parameter(i, id_list(accounts.ids()))?;
     }
     Ok(())
 }
@@ -348,12 +368,12 @@ pub fn org_page(
     conn: &Connection,
     org_id: i64,
     filter: &OrgTokenFilter,
-    accounts: Option<&[i64]>,
+    accounts: Option<Accounts<'_>>,
     now: i64,
     offset: u64,
     limit: u64,
 ) -> Result<Vec<OrgToken>> {
-    let (where_sql, walk, _) = filter_sql(filter, accounts.map(<[i64]>::len));
+    let (where_sql, walk, _) = filter_sql(filter, accounts);
     // With one expiry (never), the expiry index is already in (revoked_at, id) order there;
     // naming the expiry in ORDER BY would make SQLite sort every match.
     let order = if filter.never_expires {
@@ -394,13 +414,13 @@ pub fn org_count(
     conn: &Connection,
     org_id: i64,
     filter: &OrgTokenFilter,
-    accounts: Option<&[i64]>,
+    accounts: Option<Accounts<'_>>,
     now: i64,
 ) -> Result<u64> {
     if *filter == OrgTokenFilter::default() && accounts.is_none() {
         return super::orgs::token_count(conn, org_id);
     }
-    let (where_sql, _, count) = filter_sql(filter, accounts.map(<[i64]>::len));
+    let (where_sql, _, count) = filter_sql(filter, accounts);
     let mut stmt =
         conn.prepare_cached(&format!("SELECT count(*) FROM tokens t INDEXED BY {count} WHERE {where_sql}"))?;
     bind_filter(&mut stmt, org_id, filter, accounts, now, (0, 0))?;
