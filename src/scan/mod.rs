@@ -88,6 +88,8 @@ pub struct Summary {
     pub bad_checksum: u64,
     pub wrong_length: u64,
     pub binary_skipped: u64,
+    /// Hidden files and directories not scanned (without `--hidden`; `.git` not counted).
+    pub hidden_skipped: u64,
     pub seconds: f64,
 }
 
@@ -178,6 +180,7 @@ pub fn scan(
     summary.bad_checksum = walked.bad_checksum;
     summary.wrong_length = walked.wrong_length;
     summary.binary_skipped = walked.binary_skipped;
+    summary.hidden_skipped = walked.hidden_skipped;
     summary.seconds = started.elapsed().as_secs_f64();
     walked.notes.sort();
     errors.sort();

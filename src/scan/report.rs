@@ -31,6 +31,10 @@ pub fn summary_line(summary: &Summary) -> String {
     if summary.binary_skipped > 0 {
         line.push_str(&format!(", {} skipped", plural(summary.binary_skipped, "binary file", "binary files")));
     }
+    if summary.hidden_skipped > 0 {
+        let what = plural(summary.hidden_skipped, "hidden file or directory", "hidden files or directories");
+        line.push_str(&format!(", {what} not scanned (--hidden scans them)"));
+    }
     line
 }
 
@@ -86,6 +90,7 @@ pub fn json(report: &ScanReport) -> Value {
         "bad_checksum": s.bad_checksum,
         "wrong_length": s.wrong_length,
         "binary_skipped": s.binary_skipped,
+        "hidden_skipped": s.hidden_skipped,
         "notes": report.notes,
         "errors": report.errors,
     })

@@ -58,6 +58,8 @@ pub struct WalkOutcome {
     pub bad_checksum: u64,
     pub wrong_length: u64,
     pub binary_skipped: u64,
+    /// Hidden files and directories left out (without `--hidden`), git's own not counted.
+    pub hidden_skipped: u64,
     /// Files skipped on purpose (too large), one line each.
     pub notes: Vec<String>,
     /// Paths that could not be walked or read, one line each.
@@ -94,13 +96,28 @@ pub fn walk(options: &WalkOptions, stdin: &mut dyn Read) -> WalkOutcome {
             Err(e) => push(&shared.errors, format!("{STDIN_NAME}: {e}")),
         }
     }
+    let hidden_skipped = std::sync::Arc::new(AtomicU64::new(0));
     if let Some((first, rest)) = paths.split_first() {
         let mut builder = WalkBuilder::new(first);
         for path in rest {
             builder.add(path);
         }
+        // Hidden entries are left out here rather than by the walker, to count them: a `.env`
+        // skipped silently is the leak a user meant to find.
+        if !options.hidden {
+            let counter = hidden_skipped.clone();
+            builder.filter_entry(move |entry| {
+                let hidden = entry.depth() > 0 && entry.file_name().to_str().is_some_and(|n| n.starts_with('.'));
+                // Git's own files are in every repository: left out without a word.
+                let git = [".git", ".gitignore", ".gitattributes", ".gitmodules", ".ignore"];
+                if hidden && !git.iter().any(|g| entry.file_name() == *g) {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+                !hidden
+            });
+        }
         builder
-            .hidden(!options.hidden)
+            .hidden(false)
             .ignore(!options.no_ignore)
             .git_ignore(!options.no_ignore)
             .git_global(!options.no_ignore)
@@ -134,6 +151,7 @@ pub fn walk(options: &WalkOptions, stdin: &mut dyn Read) -> WalkOutcome {
         bad_checksum: shared.bad_checksum.into_inner(),
         wrong_length: shared.wrong_length.into_inner(),
         binary_skipped: shared.binary_skipped.into_inner(),
+        hidden_skipped: hidden_skipped.load(Ordering::Relaxed),
         finds: shared.finds.into_inner().unwrap_or_else(|e| e.into_inner()),
         notes: take(shared.notes),
         errors: take(shared.errors),

@@ -173,6 +173,10 @@ fn hidden_files_are_skipped_unless_asked_and_gitignored_ones_unless_no_ignore() 
     let tree = Tree::new();
     let plain: Vec<String> = places(&tree.scan(&[])).into_iter().map(|p| p.0).collect();
     assert!(!plain.iter().any(|p| p.starts_with(".env") || p.starts_with("ignored")), "{plain:?}");
+    // The summary says what was left out and how to scan it (a .git directory is not counted).
+    std::fs::create_dir_all(tree.dir.path().join(".git")).unwrap();
+    let stderr = String::from_utf8_lossy(&tree.scan(&[]).stderr).to_string();
+    assert!(stderr.contains("1 hidden file or directory not scanned (--hidden scans them)"), "{stderr}");
     assert!(plain.iter().any(|p| p.starts_with("crlf.txt")), "{plain:?}");
     let all: Vec<String> = places(&tree.scan(&["--hidden", "--no-ignore"])).into_iter().map(|p| p.0).collect();
     assert!(all.contains(&".env:2:13".to_string()) && all.contains(&"ignored.txt:1:1".to_string()), "{all:?}");
