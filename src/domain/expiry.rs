@@ -185,6 +185,12 @@ impl TokenStatus {
     pub fn authenticates(self) -> bool {
         matches!(self, TokenStatus::Active | TokenStatus::ExpiringSoon | TokenStatus::Retiring)
     }
+
+    /// Live, as upkeep, `plugin list` and `satui scan` count it: neither revoked nor expired,
+    /// whatever its account's state (docs/choices.md).
+    pub fn is_live(self) -> bool {
+        !matches!(self, TokenStatus::Revoked | TokenStatus::Expired)
+    }
 }
 
 /// The one wording of when a token stops or stopped working, for every list (CLI, UI):

@@ -176,13 +176,7 @@ impl Service {
             };
             let live_tokens = crate::store::tokens::list_for_account(self.store.conn(), account.id)?
                 .iter()
-                // Live as everywhere else: neither revoked nor expired (see docs/choices.md).
-                .filter(|t| {
-                    !matches!(
-                        t.status(account.disabled, now),
-                        crate::domain::expiry::TokenStatus::Revoked | crate::domain::expiry::TokenStatus::Expired
-                    )
-                })
+                .filter(|t| t.status(account.disabled, now).is_live())
                 .count();
             out.push(PluginSummary { plugin_id, account, permissions, live_tokens });
         }
