@@ -62,30 +62,6 @@ fn boxed(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: Vec<Li
 
 const FORM_WIDTH: u16 = 72;
 
-/// Splits text into lines of at most `width` characters at spaces (long words are cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split(' ') {
-        let current = lines.last_mut().expect("starts with one line");
-        let needed = current.chars().count() + word.chars().count() + usize::from(!current.is_empty());
-        if needed > width && !current.is_empty() {
-            lines.push(String::new());
-        }
-        let current = lines.last_mut().expect("not empty");
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    lines
-        .into_iter()
-        .flat_map(|l| {
-            let chars: Vec<char> = l.chars().collect();
-            chars.chunks(width.max(1)).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     // Labels in a column as wide as the longest plus two spaces, so none runs into its value;
@@ -133,9 +109,9 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             lines.extend(pick_list(picker, indent, theme));
         }
         if let Some(error) = &field.error {
-            for part in wrap(&clean(error), (FORM_WIDTH as usize - 2).saturating_sub(indent).max(10)) {
-                lines.push(Line::from(Span::styled(format!("{}{part}", " ".repeat(indent)), theme.error())));
-            }
+            // Under the value, wrapped under it.
+            let parts = vec![(" ".repeat(indent), theme.error()), (clean(error), theme.error())];
+            lines.extend(super::hanging(parts, FORM_WIDTH as usize - 2, indent));
         }
     }
     if let Some(error) = &form.error {
