@@ -48,6 +48,25 @@ pub fn warm(conn: &Connection, cache: &RefCell<Option<NameIndex>>, org_id: i64) 
     Ok(())
 }
 
+/// Every account of `org_id` in list order, each with whether its name key or login contains
+/// `key` (a name key): the one pass both answers below are made of.
+fn each_match(
+    conn: &Connection,
+    cache: &RefCell<Option<NameIndex>>,
+    org_id: i64,
+    key: &str,
+    mut visit: impl FnMut(i64, bool),
+) -> Result<()> {
+    warm(conn, cache, org_id)?;
+    let cache = cache.borrow();
+    let index = cache.as_ref().expect("warmed above");
+    let finder = memchr::memmem::Finder::new(key.as_bytes());
+    for (id, text) in &index.entries {
+        visit(*id, finder.find(text.as_bytes()).is_some());
+    }
+    Ok(())
+}
+
 /// The ids of the accounts of `org_id` whose name key or login contains `key` (a name key),
 /// and the ids of the others.
 pub fn partition_ids(
@@ -56,13 +75,9 @@ pub fn partition_ids(
     org_id: i64,
     key: &str,
 ) -> Result<(Vec<i64>, Vec<i64>)> {
-    warm(conn, cache, org_id)?;
-    let cache = cache.borrow();
-    let index = cache.as_ref().expect("warmed above");
-    let finder = memchr::memmem::Finder::new(key.as_bytes());
-    let (hits, misses): (Vec<_>, Vec<_>) =
-        index.entries.iter().partition(|(_, text)| finder.find(text.as_bytes()).is_some());
-    Ok((hits.into_iter().map(|(id, _)| *id).collect(), misses.into_iter().map(|(id, _)| *id).collect()))
+    let (mut hits, mut misses) = (Vec::new(), Vec::new());
+    each_match(conn, cache, org_id, key, |id, hit| if hit { hits.push(id) } else { misses.push(id) })?;
+    Ok((hits, misses))
 }
 
 /// One page of the accounts whose name key or login contains `key` (already a name key), in
@@ -75,19 +90,15 @@ pub fn page(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Account>, u64)> {
-    warm(conn, cache, org_id)?;
-    let cache = cache.borrow();
-    let index = cache.as_ref().expect("warmed above");
-    let finder = memchr::memmem::Finder::new(key.as_bytes());
     let mut total = 0u64;
     let mut ids = Vec::new();
-    for (id, text) in &index.entries {
-        if finder.find(text.as_bytes()).is_some() {
+    each_match(conn, cache, org_id, key, |id, hit| {
+        if hit {
             if total >= offset && (ids.len() as u64) < limit {
-                ids.push(*id);
+                ids.push(id);
             }
             total += 1;
         }
-    }
+    })?;
     Ok((rows_by_id(conn, &ids)?, total))
 }
