@@ -195,13 +195,13 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     match outcome {
         Outcome::Groups(groups) => {
             state.groups.set(groups);
-            if let Some(name) = created(state) {
+            if let Some(name) = state.select_after_load.take() {
                 state.groups.select_where(|g| same_name(&g.group.name, &name));
             }
         }
         Outcome::Roles(roles) => {
             state.roles.set(roles);
-            if let Some(name) = created(state) {
+            if let Some(name) = state.select_after_load.take() {
                 state.roles.select_where(|r| same_name(&r.name, &name));
             }
             return load_role_detail(state);
@@ -213,7 +213,7 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         }
         Outcome::OrgSummaries(orgs) => {
             state.org_summaries.set(orgs);
-            if let Some(name) = created(state) {
+            if let Some(name) = state.select_after_load.take() {
                 state.org_summaries.select_where(|o| same_name(&o.org.name, &name));
             }
         }
@@ -243,11 +243,6 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
-}
-
-/// The name of what a form just created, once (its list has arrived).
-fn created(state: &mut State) -> Option<String> {
-    state.select_after_load.take()
 }
 
 /// Names compare as the store compares them: trimmed, case-insensitively.
