@@ -152,3 +152,10 @@ pub fn spawn(osc52: bool, clear_after_seconds: u64, report: impl Fn(Report) + Se
     });
     tx
 }
+
+/// Asks the clipboard thread to clear our token (only if the clipboard still holds it) and
+/// waits for it at most `patience`. Every way out of the UI calls this (see `tui::ClearOnExit`).
+pub fn finish(requests: &mpsc::Sender<Request>, patience: std::time::Duration) -> bool {
+    let (done_tx, done_rx) = mpsc::channel();
+    requests.send(Request::Finish(done_tx)).is_ok() && done_rx.recv_timeout(patience).is_ok()
+}

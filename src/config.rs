@@ -28,7 +28,7 @@ impl Config {
     /// Reads the file if it exists; a broken file is an error naming it, never silently ignored.
     pub fn load(path: Option<&Path>) -> Result<Config, String> {
         let Some(path) = path else { return Ok(Config::default()) };
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::bounded::read_to_string(path, crate::bounded::SMALL_FILE) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => return Err(format!("{}: {e}", path.display())),

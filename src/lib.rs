@@ -2,6 +2,7 @@
 //!
 //! Layers point one way: `cli`/`tui`/`server`/`scan` → `service` → `domain` + `store`.
 
+pub mod bounded;
 pub mod cli;
 pub mod clipboard;
 pub mod clock;

@@ -105,8 +105,12 @@ fn run_demo(db: Option<&std::path::Path>, launch: satui::tui::Launch) -> ExitCod
 /// default makes satui end quietly, like any other Unix filter.
 fn restore_sigpipe() {
     #[cfg(unix)]
-    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is always valid.
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL and SIG_IGN are
+    // always valid. A write past `ulimit -f` raises SIGXFSZ, whose default kills the process (a
+    // server with requests in flight); ignored, the write fails with EFBIG instead, SQLite rolls
+    // the transaction back, and the caller is told the disk refused the write.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }

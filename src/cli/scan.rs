@@ -70,6 +70,7 @@ fn scan_and_print(cli: &Cli, args: &ScanArgs, db: &Path) -> Result<u8, Failure> 
         no_ignore: args.no_ignore,
         threads,
         progress: progress.clone(),
+        skip: service.as_ref().map(Service::store_file_identities).unwrap_or_default(),
     };
     // A spinner with the files and bytes read, on a terminal only; the walk runs meanwhile.
     let spinner = super::progress::spinner("scanning");

@@ -27,6 +27,11 @@ impl Permission {
     }
 }
 
+/// The scope naming one service account, as Grafana writes it (`serviceaccounts:id:6`).
+pub fn account_scope(account_id: i64) -> String {
+    format!("serviceaccounts:id:{account_id}")
+}
+
 /// Whether a granted scope covers a requested one. A grant ending in `*` matches by prefix
 /// (`folders:uid:*` covers `folders:uid:abc`, `*` covers everything); an empty grant covers any
 /// scope. Wildcards are whole segments (see [`validate_scope`]), so `folders:*` never matches

@@ -31,6 +31,9 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Files and bytes read so far, for a progress display while the walk runs.
     pub progress: std::sync::Arc<Progress>,
+    /// Files never to open (device, inode): the store's own files while it is open, since
+    /// closing any descriptor of them would drop the store connection's locks.
+    pub skip: Vec<(u64, u64)>,
 }
 
 /// What the walk has read so far (updated as it goes; read from another thread).
@@ -77,12 +80,13 @@ struct Shared {
     notes: Mutex<Vec<String>>,
     errors: Mutex<Vec<String>>,
     progress: std::sync::Arc<Progress>,
+    skip: Vec<(u64, u64)>,
 }
 
 /// Walks `options.paths` (standard input for `-`), reading each file once.
 pub fn walk(options: &WalkOptions, stdin: &mut dyn Read) -> WalkOutcome {
     let finder = Finder::new();
-    let shared = Shared { progress: options.progress.clone(), ..Shared::default() };
+    let shared = Shared { progress: options.progress.clone(), skip: options.skip.clone(), ..Shared::default() };
     let defaulted = options.paths.is_empty();
     let paths: Vec<PathBuf> = if defaulted { vec![PathBuf::from(".")] } else { options.paths.clone() };
     let (stdin_named, paths): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p == Path::new("-"));
@@ -170,6 +174,10 @@ fn shown_path(path: &Path, defaulted: bool) -> String {
 }
 
 fn scan_file(finder: &Finder, shared: &Shared, path: &Path, shown: &str, explicit: bool, buf: &mut Vec<u8>) {
+    if !shared.skip.is_empty() && file_identity(path).is_some_and(|id| shared.skip.contains(&id)) {
+        push(&shared.notes, format!("{shown}: skipped, the satui store itself (it holds hashes, never tokens)"));
+        return;
+    }
     match read_file(path, explicit, buf) {
         Ok(Content::Text) => scan_buffer(finder, shared, shown, buf),
         Ok(Content::Binary) => {
@@ -181,6 +189,17 @@ fn scan_file(finder: &Finder, shared: &Shared, path: &Path, shown: &str, explici
         ),
         Err(e) => push(&shared.errors, format!("{shown}: {e}")),
     }
+}
+
+#[cfg(unix)]
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_identity(_path: &Path) -> Option<(u64, u64)> {
+    None
 }
 
 enum Content {

@@ -195,7 +195,7 @@ pub fn access_control<'a>(
     permissions: impl Iterator<Item = &'a Permission>,
     account_id: i64,
 ) -> BTreeMap<String, bool> {
-    let scope = format!("serviceaccounts:id:{account_id}");
+    let scope = crate::domain::permission::account_scope(account_id);
     permissions
         .filter(|p| {
             p.action.starts_with("serviceaccounts") && crate::domain::permission::scope_matches(&p.scope, &scope)

@@ -61,9 +61,13 @@ impl ApiError {
             Error::Store(StoreError::Locked(_)) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the store is busy; try again")
             }
-            Error::Store(StoreError::DiskFull) => {
-                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "the disk is full: nothing was written")
+            Error::Store(e @ (StoreError::DiskFull | StoreError::WriteRefused(_))) => {
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, e.to_string())
             }
+            Error::Store(StoreError::Gone(_)) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store file was deleted or replaced while satui serve ran: nothing was written; restart satui serve",
+            ),
             other => ApiError::internal(other),
         }
     }

@@ -27,8 +27,10 @@ pub use routes::MAX_BODY;
 
 /// The address `satui serve` listens on when none is given (3000 is Grafana's own).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3939";
-/// A request taking longer than this is answered 503.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request body not received within this is answered 408. This is the only timeout around a
+/// whole request: waiting for a store connection and for the write lock have their own bounds,
+/// and a transaction once begun is never cut short (see `pool.rs`).
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a graceful shutdown waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -92,7 +94,7 @@ pub async fn serve(
 ) -> Result<(), String> {
     let app = routes::router(routes::App { pool })
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(middleware::from_fn(with_timeout))
+        .layer(middleware::from_fn(body_in_time))
         .layer(middleware::from_fn(move |request, next| access_log(request, next, quiet)));
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     match tls {
@@ -127,7 +129,7 @@ pub fn open_pool(db: &Path, connections: usize, clock: Arc<dyn Clock>) -> Result
 
 /// The certificate and key for TLS, with the ring crypto provider (no cmake needed to build).
 pub fn tls_config(cert: &Path, key: &Path) -> Result<axum_server::tls_rustls::RustlsConfig, String> {
-    let read = |path: &Path| std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()));
+    let read = |path: &Path| crate::bounded::read(path, crate::bounded::SMALL_FILE).map_err(|e| format!("{}: {e}", path.display()));
     let (cert_pem, key_pem) = (read(cert)?, read(key)?);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let certs = rustls_pki_types_certs(&cert_pem).map_err(|e| format!("{}: {e}", cert.display()))?;
@@ -179,11 +181,21 @@ async fn shutdown_signal() {
     eprintln!("satui serve: stopping");
 }
 
-/// 503 with a message when a request takes too long (the store stuck behind a lock, say).
-async fn with_timeout(request: Request, next: Next) -> Response {
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "request timed out").into_response(),
+/// Reads the whole request body (at most [`MAX_BODY`] bytes) before the handler runs, within
+/// [`BODY_TIMEOUT`]: a client that trickles its body is answered 408 and never holds a store
+/// connection; a larger body is answered 413.
+async fn body_in_time(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Ok(Err(_)) => ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body is larger than {} KiB", MAX_BODY / 1024),
+        )
+        .into_response(),
+        Err(_) => {
+            ApiError::new(axum::http::StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time").into_response()
+        }
     }
 }
 

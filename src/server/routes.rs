@@ -17,7 +17,7 @@ use serde_json::json;
 use super::auth::{Caller, Credentials};
 use super::dto::{self, AccountItem, AccountProfile, SearchResult, TokenItem};
 use super::error::ApiError;
-use super::pool::Pool;
+use super::pool::{Lane, Pool};
 use crate::domain::expiry::{DAY, ExpiryRequest, Lifetime};
 use crate::domain::permission;
 use crate::service::{Account, AccountChanges, AccountSearch, Error, NewAccount, NewToken, Service};
@@ -78,6 +78,7 @@ impl Params {
 /// answers carries the acting login for the access log.
 async fn api(
     app: &App,
+    lane: Lane,
     headers: &HeaderMap,
     params: &Params,
     work: impl FnOnce(&mut Service, &Caller) -> Result<Response, ApiError> + Send + 'static,
@@ -85,7 +86,7 @@ async fn api(
     let credentials = Credentials::from_headers(headers, params.get("targetOrgId"))?;
     let pool = app.pool.clone();
     app.pool
-        .run(move |service| {
+        .run(lane, move |service| {
             let caller = Caller::authenticate(service, &credentials, |record| pool.record_use(record))?;
             let mut response = work(service, &caller).unwrap_or_else(IntoResponse::into_response);
             response.extensions_mut().insert(ActingLogin(caller.identity.login.clone()));
@@ -113,7 +114,7 @@ fn account_id(raw: &str) -> Result<i64, ApiError> {
 }
 
 fn id_scope(id: i64) -> String {
-    format!("serviceaccounts:id:{id}")
+    permission::account_scope(id)
 }
 
 /// The account `id` of the caller's org, or Grafana's 404.
@@ -130,7 +131,11 @@ fn json(status: StatusCode, value: impl serde::Serialize) -> Result<Response, Ap
 }
 
 async fn health(State(app): State<App>) -> Response {
-    let database = app.pool.run(|service| service.data_version().is_ok()).await.unwrap_or(false);
+    let database = app
+        .pool
+        .run(Lane::Read, |service| service.ensure_store_still_there().and_then(|()| service.data_version()).is_ok())
+        .await
+        .unwrap_or(false);
     let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = json!({
         "database": if database { "ok" } else { "failing" },
@@ -164,7 +169,7 @@ async fn search(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQu
     let query = params.get("query").unwrap_or("").to_string();
     let (disabled, expired, with_access) =
         (params.flag("disabled"), params.flag("expiredTokens"), params.flag("accesscontrol"));
-    api(&app, &headers, &params, move |service, caller| {
+    api(&app, Lane::Read, &headers, &params, move |service, caller| {
         caller.require("serviceaccounts:read", "")?;
         let now = service.now();
         let filter =
@@ -193,7 +198,7 @@ async fn create_account(
     bytes: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let params = Params::from(raw);
-    api(&app, &headers, &params, move |service, caller| {
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
         caller.require("serviceaccounts:create", "")?;
         let form: dto::CreateAccountForm = body(bytes)?;
         if form.name.trim().is_empty() {
@@ -217,12 +222,14 @@ async fn create_account(
     .await
 }
 
-/// Grafana's words for what goes wrong with an account.
+/// Grafana's words for what goes wrong with an account (also when another writer deleted it
+/// between the handler's check and the change's transaction).
 fn account_error(e: Error) -> ApiError {
     match &e {
         Error::Invalid { message, .. } if message.contains("already exists") => {
             ApiError::bad_request("service account already exists")
         }
+        Error::NotFound(_) => ApiError::not_found("service account not found"),
         _ => e.into(),
     }
 }
@@ -236,7 +243,7 @@ async fn get_account(
     let params = Params::from(raw);
     let id = account_id(&id)?;
     let with_access = params.flag("accesscontrol");
-    api(&app, &headers, &params, move |service, caller| {
+    api(&app, Lane::Read, &headers, &params, move |service, caller| {
         caller.require("serviceaccounts:read", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         let mut profile = profile(service, &account)?;
@@ -262,7 +269,7 @@ async fn update_account(
     let params = Params::from(raw);
     let id = account_id(&id)?;
     let with_access = params.flag("accesscontrol");
-    api(&app, &headers, &params, move |service, caller| {
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
         caller.require("serviceaccounts:write", &id_scope(id))?;
         let form: dto::UpdateAccountForm = body(bytes)?;
         let role = dto::parse_role(form.role.as_deref()).map_err(|_| ApiError::bad_request("Bad request data"))?;
@@ -295,13 +302,13 @@ async fn delete_account(
 ) -> Result<Response, ApiError> {
     let params = Params::from(raw);
     let id = account_id(&id)?;
-    api(&app, &headers, &params, move |service, caller| {
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
         caller.require("serviceaccounts:delete", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         if account.managed_by.is_some() {
             return Err(ApiError::bad_request("external service account cannot be deleted"));
         }
-        service.delete_account(id)?;
+        service.delete_account(id).map_err(account_error)?;
         json(StatusCode::OK, json!({ "message": "Service account deleted" }))
     })
     .await
@@ -315,7 +322,7 @@ async fn list_tokens(
 ) -> Result<Response, ApiError> {
     let params = Params::from(raw);
     let id = account_id(&id)?;
-    api(&app, &headers, &params, move |service, caller| {
+    api(&app, Lane::Read, &headers, &params, move |service, caller| {
         caller.require("serviceaccounts:read", &id_scope(id))?;
         // Grafana answers an empty list for an account it does not find.
         let Ok(account) = account_of_org(service, caller, id) else { return json(StatusCode::OK, json!([])) };
@@ -336,7 +343,7 @@ async fn create_token(
 ) -> Result<Response, ApiError> {
     let params = Params::from(raw);
     let id = account_id(&id)?;
-    api(&app, &headers, &params, move |service, caller| {
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
         caller.require("serviceaccounts:write", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         let form: dto::CreateTokenForm = body(bytes)?;
@@ -365,6 +372,7 @@ async fn create_token(
             Error::Invalid { message, .. } if message.contains("already has a token named") => {
                 ApiError::bad_request("service account token with given name already exists")
             }
+            Error::NotFound(_) => ApiError::not_found("service account not found"),
             _ => e.into(),
         })?;
         let key = issued.secret.expose().to_string();
@@ -381,7 +389,7 @@ async fn delete_token(
 ) -> Result<Response, ApiError> {
     let params = Params::from(raw);
     let id = account_id(&id)?;
-    api(&app, &headers, &params, move |service, caller| {
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
         caller.require("serviceaccounts:write", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         let token_id = token_id.parse::<i64>().map_err(|_| ApiError::bad_request("Token ID is invalid"))?;
@@ -393,7 +401,10 @@ async fn delete_token(
         if account.managed_by.is_some() {
             return Err(ApiError::bad_request("cannot delete external service account token"));
         }
-        service.delete_token(token.id)?;
+        service.delete_token(token.id).map_err(|e| match e {
+            Error::NotFound(_) => ApiError::not_found("service account token not found"),
+            other => other.into(),
+        })?;
         json(StatusCode::OK, json!({ "message": "Service account token deleted" }))
     })
     .await
@@ -406,7 +417,7 @@ async fn user_permissions(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::from(raw);
-    api(&app, &headers, &params, |_, caller| {
+    api(&app, Lane::Read, &headers, &params, |_, caller| {
         let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for p in caller.rights.iter() {
             map.entry(p.action.as_str()).or_default().insert(p.scope.as_str());
@@ -428,7 +439,7 @@ async fn verify(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQu
     {
         return Err(ApiError::bad_request(format!("'{action}' is not an action (e.g. dashboards:read)")));
     }
-    api(&app, &headers, &params, move |_, caller| {
+    api(&app, Lane::Read, &headers, &params, move |_, caller| {
         if let Some(action) = &action {
             caller.require(action, &scope)?;
         }

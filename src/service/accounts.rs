@@ -4,7 +4,7 @@ use super::{Account, Error, Field, Result, Service, Write};
 use crate::domain::names;
 use crate::domain::role::BasicRole;
 use crate::store::accounts::{self, NewAccountRow};
-use crate::store::{name_index, orgs};
+use crate::store::{name_index, orgs, roles};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NewAccount {
@@ -186,20 +186,42 @@ impl Service {
         self.account(id)
     }
 
-    /// Deletes an account and, through the foreign key, all its tokens.
+    /// Deletes an account and, through the foreign key, all its tokens. Grants scoped to
+    /// exactly this account (`serviceaccounts:id:N`) go too, each with an audit event: ids are
+    /// never reused, but a grant naming a deleted account is a trap all the same.
     pub fn delete_account(&mut self, id: i64) -> Result<()> {
-        let account = self.account(id)?;
-        Service::ensure_unmanaged(&account)?;
-        self.remove_account(&account)
-    }
-
-    pub(crate) fn remove_account(&mut self, account: &Account) -> Result<()> {
         let tx = self.begin()?;
-        accounts::delete(&tx, account.id)?;
-        tx.audit(Some(account.org_id), "sa.delete", &describe(account), "")?;
+        let account = account_in(&tx, id)?;
+        Service::ensure_unmanaged(&account)?;
+        delete_account_in(&tx, &account)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Deletes an account inside the caller's transaction, with the grants scoped to its id and the
+/// audit events; an account another writer deleted first is not found.
+pub(crate) fn delete_account_in(tx: &Write<'_>, account: &Account) -> Result<()> {
+    if !accounts::delete(tx, account.id)? {
+        return Err(Error::NotFound(format!("no service account with id {}", account.id)));
+    }
+    tx.audit(Some(account.org_id), "sa.delete", &describe(account), "")?;
+    remove_grants_naming(tx, account)
+}
+
+/// Takes away every grant scoped to exactly this (deleted) account, each with an audit event.
+pub(crate) fn remove_grants_naming(tx: &Write<'_>, account: &Account) -> Result<()> {
+    let scope = crate::domain::permission::account_scope(account.id);
+    audit_removed_grants(tx, &roles::remove_scope(tx, &scope)?, &account.login)
+}
+
+/// One `role.permission.remove` event per grant removed because the account it named is gone.
+pub(crate) fn audit_removed_grants(tx: &Write<'_>, removed: &[roles::RemovedGrant], login: &str) -> Result<()> {
+    for grant in removed {
+        let details = format!("{} (its service account {login} was deleted)", grant.permission.describe());
+        tx.audit(Some(grant.org_id), "role.permission.remove", &format!("role {}", grant.role), &details)?;
+    }
+    Ok(())
 }
 
 /// Inserts an account and its audit event inside the caller's transaction (so plugin
@@ -244,6 +266,6 @@ pub(crate) fn insert_account_in(
 }
 
 /// Reads an account inside a transaction.
-fn account_in(tx: &rusqlite::Connection, id: i64) -> Result<Account> {
+pub(crate) fn account_in(tx: &rusqlite::Connection, id: i64) -> Result<Account> {
     accounts::get(tx, id)?.ok_or_else(|| Error::NotFound(format!("no service account with id {id}")))
 }

@@ -62,7 +62,9 @@ impl Service {
     pub fn delete_group(&mut self, org_id: i64, name: &str) -> Result<()> {
         let group = self.find_group(org_id, name)?;
         let tx = self.begin()?;
-        groups::delete(&tx, group.id)?;
+        if !groups::delete(&tx, group.id)? {
+            return Err(Error::NotFound(format!("no group '{}' (deleted by another writer)", group.name)));
+        }
         tx.audit(Some(org_id), "group.delete", &format!("group {}", group.name), "")?;
         tx.commit()?;
         Ok(())

@@ -111,6 +111,17 @@ impl Service {
         Ok(self.store.ensure_still_there()?)
     }
 
+    /// Whether `path` is the store's own file (or its `-wal`/`-shm`): such a file must never be
+    /// read by other means while the store is open (import, plugin register and scan refuse it).
+    pub fn is_store_file(&self, path: &Path) -> bool {
+        self.store.owns_file(path)
+    }
+
+    /// Device and inode of the store's files, for a file walk that must leave them alone.
+    pub fn store_file_identities(&self) -> Vec<(u64, u64)> {
+        self.store.file_identities()
+    }
+
     /// The name audit events record as the actor (the OS user by default).
     pub fn set_actor(&mut self, actor: impl Into<String>) {
         self.actor = actor.into();

@@ -2,7 +2,7 @@
 
 use super::{Error, Field, Org, OrgSummary, Result, Service};
 use crate::domain::{expiry, names};
-use crate::store::{accounts, orgs};
+use crate::store::{accounts, orgs, roles};
 
 /// Accounts deleted per transaction when an org goes (about 0.1 s of work with their tokens).
 const ORG_DELETE_BATCH: u64 = 1000;
@@ -36,7 +36,7 @@ impl Service {
     }
 
     pub fn org(&self, id: i64) -> Result<Org> {
-        orgs::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no organization with id {id}")))
+        org_in(self.store.conn(), id)
     }
 
     /// Finds an org by id or by name (case-insensitive).
@@ -136,24 +136,35 @@ impl Service {
     /// seconds a million-token org takes. The audit event is written with the first batch; an
     /// interrupted delete leaves the org, partly emptied, to be deleted again.
     pub fn delete_org(&mut self, id: i64) -> Result<()> {
-        let org = self.org(id)?;
         let mut first = true;
         loop {
             let tx = self.begin()?;
+            let org = org_in(&tx, id)?;
             if orgs::count(&tx)? <= 1 {
                 return Err(Error::Refused(format!("'{}' is the last organization and cannot be deleted", org.name)));
             }
             if first {
                 tx.audit(Some(id), "org.delete", &format!("org {}", org.name), "")?;
+                // Roles of other orgs may name this org's accounts by id: those grants go now.
+                for (login, grant) in roles::remove_scopes_of_org_accounts(&tx, id)? {
+                    super::accounts::audit_removed_grants(&tx, std::slice::from_ref(&grant), &login)?;
+                }
                 first = false;
             }
             let removed = accounts::delete_some_of_org(&tx, id, ORG_DELETE_BATCH)?;
             if removed < ORG_DELETE_BATCH {
-                orgs::delete(&tx, id)?;
+                if !orgs::delete(&tx, id)? {
+                    return Err(Error::NotFound(format!("no organization with id {id}")));
+                }
                 tx.commit()?;
                 return Ok(());
             }
             tx.commit()?;
         }
     }
+}
+
+/// Reads an org inside a transaction (or on the plain connection).
+pub(crate) fn org_in(conn: &rusqlite::Connection, id: i64) -> Result<Org> {
+    orgs::get(conn, id)?.ok_or_else(|| Error::NotFound(format!("no organization with id {id}")))
 }

@@ -73,7 +73,11 @@ pub struct PluginSummary {
 
 impl Service {
     pub fn register_plugin(&mut self, org_id: i64, path: &Path) -> Result<PluginRegistration> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
+        if self.is_store_file(path) {
+            return Err(Error::Refused(format!("{}: that is the satui store itself, not a plugin.json", path.display())));
+        }
+        let text = crate::bounded::read_to_string(path, crate::bounded::SMALL_FILE)
+            .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
         self.register_plugin_json(org_id, &text, &path.display().to_string())
     }
 
@@ -189,9 +193,12 @@ impl Service {
         let tx = self.begin()?;
         let account = accounts::managed_by(&tx, plugin_id.trim())?
             .ok_or_else(|| Error::NotFound(format!("plugin {} is not registered", plugin_id.trim())))?;
-        accounts::delete(&tx, account.id)?;
+        if !accounts::delete(&tx, account.id)? {
+            return Err(Error::NotFound(format!("plugin {} is not registered", plugin_id.trim())));
+        }
         roles::delete_managed(&tx, plugin_id.trim())?;
         tx.audit(Some(account.org_id), "plugin.unregister", &format!("plugin {}", plugin_id.trim()), "")?;
+        super::accounts::remove_grants_naming(&tx, &account)?;
         tx.commit()?;
         Ok(())
     }

@@ -187,7 +187,9 @@ impl Service {
     pub fn delete_role(&mut self, org_id: i64, name: &str) -> Result<()> {
         let role = self.custom_role(org_id, name)?;
         let tx = self.begin()?;
-        roles::delete(&tx, role.id)?;
+        if !roles::delete(&tx, role.id)? {
+            return Err(Error::NotFound(format!("no role '{}' (deleted by another writer)", role.name)));
+        }
         tx.audit(Some(org_id), "role.delete", &format!("role {}", role.name), "")?;
         tx.commit()?;
         Ok(())

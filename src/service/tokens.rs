@@ -3,6 +3,8 @@
 use rand::CryptoRng;
 use serde::Serialize;
 
+use super::accounts::account_in;
+use super::orgs::org_in;
 use super::{Account, Error, Field, Result, Service, Token, Write};
 use crate::domain::expiry::{self, ExpiryField, ExpiryRequest, Lifetime};
 use crate::domain::role::BasicRole;
@@ -93,7 +95,7 @@ impl Service {
     }
 
     pub fn token(&self, id: i64) -> Result<Token> {
-        tokens::get(self.store.conn(), id)?.ok_or_else(|| Error::NotFound(format!("no token with id {id}")))
+        tokens::get(self.store.conn(), id)?.ok_or_else(|| no_token(id))
     }
 
     /// Finds a token of an account by id or name; by name, the unrevoked one wins.
@@ -121,23 +123,13 @@ impl Service {
         new: &NewToken,
         rng: &mut R,
     ) -> Result<IssuedToken> {
-        let account = self.account(account_id)?;
-        Service::ensure_unmanaged(&account)?;
-        self.issue(&account, new, None, rng)
-    }
-
-    /// Issues a token for an account; with `replacing`, revokes that token in the same
-    /// transaction (rotation). Managed-account checks are the caller's.
-    pub(crate) fn issue<R: CryptoRng + ?Sized>(
-        &mut self,
-        account: &Account,
-        new: &NewToken,
-        replacing: Option<(&Token, i64)>,
-        rng: &mut R,
-    ) -> Result<IssuedToken> {
-        let org = self.org(account.org_id)?;
+        // Every check reads inside the transaction: an account deleted (or an org cap set) by
+        // another writer a moment ago is seen, and answered as such, never a constraint error.
         let tx = self.begin()?;
-        let (id, secret) = issue_in(&tx, &org, account, new, replacing, rng)?;
+        let account = account_in(&tx, account_id)?;
+        Service::ensure_unmanaged(&account)?;
+        let org = org_in(&tx, account.org_id)?;
+        let (id, secret) = issue_in(&tx, &org, &account, new, None, rng)?;
         tx.commit()?;
         Ok(IssuedToken { token: self.token(id)?, secret })
     }
@@ -150,10 +142,10 @@ impl Service {
     /// leaked). Revoking a retiring token ends its grace at once. A plugin's token may be
     /// revoked too: a leaked plugin token must be stoppable.
     pub fn revoke_token_because(&mut self, token_id: i64, reason: Option<&str>) -> Result<Token> {
-        let (token, account) = self.token_and_account(token_id)?;
-        Service::ensure_revocable(&token, self.now())?;
         let tx = self.begin()?;
         let now = tx.now;
+        let (token, account) = token_and_account_in(&tx, token_id)?;
+        Service::ensure_revocable(&token, now)?;
         if !tokens::revoke(&tx, token_id, now, now)? {
             return Err(Error::Refused(format!("token '{}' is already revoked", token.name)));
         }
@@ -183,8 +175,9 @@ impl Service {
         if !(0..=expiry::MAX_GRACE_SECONDS).contains(&grace_seconds) {
             return Err(Error::Refused("a grace period is between 0 and 7 days".to_string()));
         }
-        let (token, account) = self.token_and_account(token_id)?;
-        let now = self.now();
+        let tx = self.begin()?;
+        let now = tx.now;
+        let (token, account) = token_and_account_in(&tx, token_id)?;
         Service::ensure_rotatable(&token, now)?;
         // Two rotations of one name started together: the one that comes second finds the
         // first one's brand-new token. Rotating that again would revoke the secret the first
@@ -204,15 +197,21 @@ impl Service {
             },
         };
         let retire_at = token.expires_at.map_or(now + grace_seconds, |at| at.min(now + grace_seconds));
-        self.issue(&account, &request, Some((&token, retire_at)), &mut rand::rng())
+        let org = org_in(&tx, account.org_id)?;
+        let (id, secret) =
+            issue_in(&tx, &org, &account, &request, Some((&token, retire_at)), &mut rand::rng())?;
+        tx.commit()?;
+        Ok(IssuedToken { token: self.token(id)?, secret })
     }
 
     /// Removes a token and its row for good (revoke keeps the row for the record).
     pub fn delete_token(&mut self, token_id: i64) -> Result<()> {
-        let (token, account) = self.token_and_account(token_id)?;
-        Service::ensure_unmanaged(&account)?;
         let tx = self.begin()?;
-        tokens::delete(&tx, token_id)?;
+        let (token, account) = token_and_account_in(&tx, token_id)?;
+        Service::ensure_unmanaged(&account)?;
+        if !tokens::delete(&tx, token_id)? {
+            return Err(no_token(token_id));
+        }
         let target = format!("token {} of {}", token.name, account.name);
         tx.audit(Some(account.org_id), "token.delete", &target, &format!("hint={}", token.hint))?;
         tx.commit()?;
@@ -245,11 +244,6 @@ impl Service {
         }
     }
 
-    fn token_and_account(&self, token_id: i64) -> Result<(Token, Account)> {
-        let token = self.token(token_id)?;
-        let account = self.account(token.sa_id)?;
-        Ok((token, account))
-    }
 
     /// Checks a presented token: shape and checksum first (no database work), then the hash
     /// lookup, revoked, expired, account disabled. On success records the use (at most once a
@@ -479,6 +473,17 @@ impl Service {
             login: row.account_login,
         }))
     }
+}
+
+fn no_token(id: i64) -> Error {
+    Error::NotFound(format!("no token with id {id}"))
+}
+
+/// A token and its account, read inside the caller's transaction.
+fn token_and_account_in(tx: &rusqlite::Connection, token_id: i64) -> Result<(Token, Account)> {
+    let token = tokens::get(tx, token_id)?.ok_or_else(|| no_token(token_id))?;
+    let account = account_in(tx, token.sa_id)?;
+    Ok((token, account))
 }
 
 /// A token use to write: when, and the expiry an Extended token slides to.

@@ -132,9 +132,9 @@ pub fn delete_some_of_org(conn: &Connection, org_id: i64, limit: u64) -> Result<
     Ok(n as u64)
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM service_accounts WHERE id = ?1")?.execute([id])?;
-    Ok(())
+/// Deletes the row; false when there was none (another writer deleted it first).
+pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.prepare_cached("DELETE FROM service_accounts WHERE id = ?1")?.execute([id])? > 0)
 }
 
 /// The index of the list order (org_id, name_key, id) that also holds `login` (migration 003), so

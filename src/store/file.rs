@@ -9,12 +9,10 @@
 //!   private keys. Otherwise another local user could slip in a token hash of their own.
 
 use std::fs::{self, OpenOptions};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{Result, StoreError};
 
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// Temporary files of an interrupted creation older than this are removed.
 const STALE_SECONDS: u64 = 600;
 
@@ -43,34 +41,45 @@ pub(super) fn prepare(path: &Path, create: bool, init: impl FnOnce(&Path) -> Res
         }
         Ok(_) => {}
     }
+    // Only stat(2) from here on: this runs before every connection the process opens, and
+    // closing any descriptor of the store file would drop the POSIX locks that the process's
+    // open connections hold on it (SQLite's "How To Corrupt", 2.2). Another client would then
+    // think it was alone, checkpoint and unlink the -wal and -shm files under us. The header,
+    // the schema and writability are checked through SQLite's own connection afterwards.
     let meta = fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         return Err(StoreError::IsDirectory(path.to_path_buf()));
     }
+    if !meta.is_file() {
+        return Err(StoreError::NotSatui(path.to_path_buf()));
+    }
     if meta.len() == 0 {
         return Err(StoreError::Empty(path.to_path_buf()));
-    }
-    let mut header = [0u8; 16];
-    let mut file = OpenOptions::new().read(true).open(path).map_err(io)?;
-    if file.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
-        return Err(StoreError::NotSatui(path.to_path_buf()));
     }
     check_private(path, &meta)?;
     let dir = parent(path);
     check_dir(&dir)?;
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+    for side in sidecars(path) {
         if let Ok(side_meta) = fs::metadata(&side) {
             check_private(&side, &side_meta)?;
         }
     }
-    if meta.permissions().readonly() || OpenOptions::new().append(true).open(path).is_err() {
+    if meta.permissions().readonly() {
         return Err(StoreError::ReadOnly(path.to_path_buf()));
     }
     if !writable_dir(&dir) {
         return Err(StoreError::DirNotWritable(dir));
     }
     Ok(Prepared::Existing)
+}
+
+/// The files SQLite keeps beside a store in WAL mode.
+pub(super) fn sidecars(path: &Path) -> [PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
 }
 
 fn parent(path: &Path) -> PathBuf {

@@ -63,9 +63,9 @@ pub fn rename(conn: &Connection, id: i64, name: &str, name_key: &str) -> Result<
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM groups WHERE id = ?1")?.execute([id])?;
-    Ok(())
+/// Deletes the row; false when there was none (another writer deleted it first).
+pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.prepare_cached("DELETE FROM groups WHERE id = ?1")?.execute([id])? > 0)
 }
 
 pub fn add_member(conn: &Connection, group_id: i64, sa_id: i64) -> Result<bool> {

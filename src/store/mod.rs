@@ -35,12 +35,23 @@ fn migrations() -> Migrations<'static> {
             recompute_name_keys(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
         }),
         M::up(include_str!("../../migrations/005_tokens_view.sql")),
+        M::up(include_str!("../../migrations/006_ids_never_reused.sql")).foreign_key_check(),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
-    5
+    6
+}
+
+/// Runs the pending migrations with foreign keys off, as SQLite asks for table rebuilds (a drop
+/// would otherwise cascade into every row that points at the table); each migration that
+/// rebuilds checks the foreign keys itself before it commits.
+fn migrate(conn: &mut Connection) -> std::result::Result<(), rusqlite_migration::Error> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = migrations().to_latest(conn);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated
 }
 
 /// Sets every `name_key` column to what [`names::name_key`] says today. Two old names that now
@@ -117,6 +128,10 @@ pub enum StoreError {
     Io { path: PathBuf, message: String },
     #[error("the disk is full: nothing was written")]
     DiskFull,
+    /// The operating system refused a read or write of the store (a file size limit, a quota,
+    /// a failing disk); SQLite rolled the transaction back.
+    #[error("the store file could not be written ({0}; a disk quota or a file size limit may refuse it): nothing was written")]
+    WriteRefused(String),
     #[error("database error: {0}")]
     Sqlite(String),
 }
@@ -125,6 +140,7 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::WriteRefused(e.to_string()),
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 StoreError::Locked(PathBuf::from("database"))
             }
@@ -188,7 +204,7 @@ impl Store {
         configure(&self.conn)?;
         let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if current < schema_version() as i64 {
-            migrations().to_latest(&mut self.conn).map_err(|e| StoreError::Sqlite(migration_error(e)))?;
+            migrate(&mut self.conn).map_err(|e| StoreError::Sqlite(migration_error(e)))?;
         }
         Ok(())
     }
@@ -202,6 +218,19 @@ impl Store {
         }
     }
 
+    /// Whether `path` names this store's database file or one of its `-wal`/`-shm` files (by
+    /// device and inode, so another name for the same file counts). Nothing may open those by
+    /// any means but SQLite while the store is open: closing such a descriptor drops this
+    /// process's locks (see `file.rs`).
+    pub fn owns_file(&self, path: &Path) -> bool {
+        file::identity(path).is_some_and(|candidate| self.file_identities().contains(&candidate))
+    }
+
+    /// Device and inode of the store file and of its `-wal`/`-shm` files that exist now.
+    pub fn file_identities(&self) -> Vec<(u64, u64)> {
+        std::iter::once(self.path.clone()).chain(file::sidecars(&self.path)).filter_map(|p| file::identity(&p)).collect()
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -213,7 +242,10 @@ impl Store {
 
     /// Starts a write: `BEGIN IMMEDIATE` takes the write lock up front (waiting up to the busy
     /// timeout), so two writers never deadlock half-way through a change.
+    /// Refuses when the store file was deleted or replaced: the change would land in a file
+    /// nobody can see any more.
     pub fn write(&mut self) -> Result<Transaction<'_>> {
+        self.ensure_still_there()?;
         let path = self.path.clone();
         self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| match StoreError::from(e) {
             StoreError::Locked(_) => StoreError::Locked(path),
@@ -225,6 +257,7 @@ impl Store {
     /// another process's write, then gives up with `Ok(None)` instead of an error. For work that
     /// may be skipped (recording a token use), so a long write elsewhere never stalls a reader.
     pub fn try_write(&mut self, patience: Duration) -> Result<Option<Transaction<'_>>> {
+        self.ensure_still_there()?;
         self.conn.busy_timeout(patience)?;
         let begun = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate);
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -269,7 +302,7 @@ fn initialise(path: &Path) -> std::result::Result<(), String> {
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(|e| e.to_string())?;
     configure(&conn).map_err(|e| e.to_string())?;
-    migrations().to_latest(&mut conn).map_err(migration_error)?;
+    migrate(&mut conn).map_err(migration_error)?;
     conn.pragma_update(None, "application_id", APPLICATION_ID).map_err(|e| e.to_string())?;
     conn.close().map_err(|(_, e)| e.to_string())
 }

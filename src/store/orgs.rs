@@ -86,9 +86,9 @@ pub fn set_cap(conn: &Connection, id: i64, cap_days: Option<u32>) -> Result<()> 
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM orgs WHERE id = ?1")?.execute([id])?;
-    Ok(())
+/// Deletes the row; false when there was none (another writer deleted it first).
+pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.prepare_cached("DELETE FROM orgs WHERE id = ?1")?.execute([id])? > 0)
 }
 
 pub fn count(conn: &Connection) -> Result<i64> {

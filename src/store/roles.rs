@@ -75,9 +75,9 @@ pub fn insert(
     Ok(conn.last_insert_rowid())
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM roles WHERE id = ?1")?.execute([id])?;
-    Ok(())
+/// Deletes the row; false when there was none (another writer deleted it first).
+pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.prepare_cached("DELETE FROM roles WHERE id = ?1")?.execute([id])? > 0)
 }
 
 /// Deletes the roles a plugin manages (with their permissions and assignments).
@@ -107,6 +107,59 @@ pub fn remove_permission(conn: &Connection, role_id: i64, permission: &Permissio
         .prepare_cached("DELETE FROM role_permissions WHERE role_id = ?1 AND action = ?2 AND scope = ?3")?
         .execute(params![role_id, permission.action, permission.scope])?;
     Ok(n > 0)
+}
+
+/// A grant taken away because what its scope names is gone.
+pub struct RemovedGrant {
+    pub org_id: i64,
+    pub role: String,
+    pub permission: Permission,
+}
+
+/// Removes every grant, in every role, whose scope is exactly `scope` (such as
+/// `serviceaccounts:id:6` when account 6 is deleted); returns what was removed.
+pub fn remove_scope(conn: &Connection, scope: &str) -> Result<Vec<RemovedGrant>> {
+    let removed = conn
+        .prepare_cached(
+            "SELECT r.org_id, r.name, p.action FROM role_permissions p JOIN roles r ON r.id = p.role_id
+             WHERE p.scope = ?1 ORDER BY r.org_id, r.name_key, p.action",
+        )?
+        .query_map([scope], |r| {
+            Ok(RemovedGrant {
+                org_id: r.get(0)?,
+                role: r.get(1)?,
+                permission: Permission { action: r.get(2)?, scope: scope.to_string() },
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    conn.prepare_cached("DELETE FROM role_permissions WHERE scope = ?1")?.execute([scope])?;
+    Ok(removed)
+}
+
+/// Removes the grants, in roles of other orgs, scoped to exactly one of `org_id`'s accounts
+/// (the org's own roles go with the org); returns what was removed with the account's login.
+pub fn remove_scopes_of_org_accounts(conn: &Connection, org_id: i64) -> Result<Vec<(String, RemovedGrant)>> {
+    let removed = conn
+        .prepare_cached(
+            "SELECT a.login, r.org_id, r.name, p.action, p.scope
+             FROM service_accounts a
+             JOIN role_permissions p ON p.scope = 'serviceaccounts:id:' || a.id
+             JOIN roles r ON r.id = p.role_id
+             WHERE a.org_id = ?1 AND r.org_id <> ?1",
+        )?
+        .query_map([org_id], |r| {
+            let grant = RemovedGrant {
+                org_id: r.get(1)?,
+                role: r.get(2)?,
+                permission: Permission { action: r.get(3)?, scope: r.get(4)? },
+            };
+            Ok((r.get(0)?, grant))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (_, grant) in &removed {
+        conn.prepare_cached("DELETE FROM role_permissions WHERE scope = ?1")?.execute([&grant.permission.scope])?;
+    }
+    Ok(removed)
 }
 
 fn holder_columns(holder: Holder) -> (Option<i64>, Option<i64>) {

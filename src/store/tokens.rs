@@ -199,9 +199,9 @@ pub fn retire(conn: &Connection, id: i64, at: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM tokens WHERE id = ?1")?.execute([id])?;
-    Ok(())
+/// Deletes the row; false when there was none (another writer deleted it first).
+pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.prepare_cached("DELETE FROM tokens WHERE id = ?1")?.execute([id])? > 0)
 }
 
 /// Records a use: last_used_at and (for Extended tokens) the moved expiry. `max()` keeps the later

@@ -97,6 +97,7 @@ async fn event_loop(
             let _ = tx.send(Action::Done(outcome));
         })
     };
+    let _clear_on_exit = ClearOnExit(clipboard_tx.clone());
     spawn_input_reader(action_tx.clone());
     let db_tx = spawn_db_worker(service, action_tx.clone());
 
@@ -145,12 +146,18 @@ async fn event_loop(
             }
         }
     }
-    // Clear our token from the clipboard before leaving, but never hang on a stuck clipboard.
-    let (done_tx, done_rx) = std::sync::mpsc::channel();
-    if clipboard_tx.send(Request::Finish(done_tx)).is_ok() {
-        let _ = done_rx.recv_timeout(Duration::from_secs(2));
-    }
     state.fatal.take().map_or(Ok(()), Err)
+}
+
+/// Clears our token from the clipboard when the event loop ends, however it ends: a quit, a
+/// draw error, a stopped worker, a panic (the guard drops while unwinding). Never hangs on a
+/// stuck clipboard.
+struct ClearOnExit(std::sync::mpsc::Sender<Request>);
+
+impl Drop for ClearOnExit {
+    fn drop(&mut self) {
+        clipboard::finish(&self.0, Duration::from_secs(2));
+    }
 }
 
 /// Terminal events are read on their own thread (crossterm's read blocks) and turned into

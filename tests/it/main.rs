@@ -11,6 +11,7 @@ mod cli_help;
 mod common;
 mod expiry;
 mod files;
+mod integrity;
 mod import_fuzz;
 mod lifecycle;
 mod migration;
