@@ -28,7 +28,8 @@ pub fn export(service: &Service, cli: &Cli) -> CliResult {
 /// Reads and parses the file before any store is opened.
 pub fn read(args: &ImportArgs) -> Result<Export, Failure> {
     let shown = args.file.display();
-    let text = crate::bounded::read_to_string(&args.file, crate::bounded::EXPORT_FILE).map_err(|e| Failure::from(format!("{shown}: {e}")))?;
+    let text = crate::bounded::read_to_string(&args.file, crate::bounded::EXPORT_FILE)
+        .map_err(|e| Failure::from(format!("{shown}: {e}")))?;
     serde_json::from_str(&text).map_err(|e| Failure::from(format!("{shown}: not a satui export: {e}")))
 }
 

@@ -129,7 +129,9 @@ pub fn open_pool(db: &Path, connections: usize, clock: Arc<dyn Clock>) -> Result
 
 /// The certificate and key for TLS, with the ring crypto provider (no cmake needed to build).
 pub fn tls_config(cert: &Path, key: &Path) -> Result<axum_server::tls_rustls::RustlsConfig, String> {
-    let read = |path: &Path| crate::bounded::read(path, crate::bounded::SMALL_FILE).map_err(|e| format!("{}: {e}", path.display()));
+    let read = |path: &Path| {
+        crate::bounded::read(path, crate::bounded::SMALL_FILE).map_err(|e| format!("{}: {e}", path.display()))
+    };
     let (cert_pem, key_pem) = (read(cert)?, read(key)?);
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let certs = rustls_pki_types_certs(&cert_pem).map_err(|e| format!("{}: {e}", cert.display()))?;
@@ -193,9 +195,8 @@ async fn body_in_time(request: Request, next: Next) -> Response {
             format!("request body is larger than {} KiB", MAX_BODY / 1024),
         )
         .into_response(),
-        Err(_) => {
-            ApiError::new(axum::http::StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time").into_response()
-        }
+        Err(_) => ApiError::new(axum::http::StatusCode::REQUEST_TIMEOUT, "the request body did not arrive in time")
+            .into_response(),
     }
 }
 

@@ -74,7 +74,10 @@ pub struct PluginSummary {
 impl Service {
     pub fn register_plugin(&mut self, org_id: i64, path: &Path) -> Result<PluginRegistration> {
         if self.is_store_file(path) {
-            return Err(Error::Refused(format!("{}: that is the satui store itself, not a plugin.json", path.display())));
+            return Err(Error::Refused(format!(
+                "{}: that is the satui store itself, not a plugin.json",
+                path.display()
+            )));
         }
         let text = crate::bounded::read_to_string(path, crate::bounded::SMALL_FILE)
             .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;

@@ -198,8 +198,7 @@ impl Service {
         };
         let retire_at = token.expires_at.map_or(now + grace_seconds, |at| at.min(now + grace_seconds));
         let org = org_in(&tx, account.org_id)?;
-        let (id, secret) =
-            issue_in(&tx, &org, &account, &request, Some((&token, retire_at)), &mut rand::rng())?;
+        let (id, secret) = issue_in(&tx, &org, &account, &request, Some((&token, retire_at)), &mut rand::rng())?;
         tx.commit()?;
         Ok(IssuedToken { token: self.token(id)?, secret })
     }
@@ -243,7 +242,6 @@ impl Service {
             None => Ok(()),
         }
     }
-
 
     /// Checks a presented token: shape and checksum first (no database work), then the hash
     /// lookup, revoked, expired, account disabled. On success records the use (at most once a

@@ -130,7 +130,9 @@ pub enum StoreError {
     DiskFull,
     /// The operating system refused a read or write of the store (a file size limit, a quota,
     /// a failing disk); SQLite rolled the transaction back.
-    #[error("the store file could not be written ({0}; a disk quota or a file size limit may refuse it): nothing was written")]
+    #[error(
+        "the store file could not be written ({0}; a disk quota or a file size limit may refuse it): nothing was written"
+    )]
     WriteRefused(String),
     #[error("database error: {0}")]
     Sqlite(String),
@@ -228,7 +230,10 @@ impl Store {
 
     /// Device and inode of the store file and of its `-wal`/`-shm` files that exist now.
     pub fn file_identities(&self) -> Vec<(u64, u64)> {
-        std::iter::once(self.path.clone()).chain(file::sidecars(&self.path)).filter_map(|p| file::identity(&p)).collect()
+        std::iter::once(self.path.clone())
+            .chain(file::sidecars(&self.path))
+            .filter_map(|p| file::identity(&p))
+            .collect()
     }
 
     pub fn path(&self) -> &Path {

@@ -15,7 +15,8 @@ fn permissions_of(service: &Service, org: i64, role: &str) -> Vec<satui::domain:
 fn sequence_ids(fx: &mut Fixture) -> [(i64, i64); 5] {
     let org = fx.main_org();
     let s = &mut fx.service;
-    let account = |s: &mut Service, name: &str| s.create_account(org, &new_account(name, BasicRole::Viewer)).unwrap().id;
+    let account =
+        |s: &mut Service, name: &str| s.create_account(org, &new_account(name, BasicRole::Viewer)).unwrap().id;
     // Each kind: make two, delete the newer, make another: the new id is never the deleted one.
     let a1 = account(s, "a1");
     let a2 = account(s, "a2");
@@ -206,7 +207,8 @@ fn a_schema_5_store_migrates_to_ids_that_are_never_reused_and_keeps_everything()
     // The grant naming the missing account 3 is gone, with an event; the others stay.
     let left: Vec<String> = permissions_of(&service, org, "trap").iter().map(|p| p.describe()).collect();
     assert_eq!(left, ["serviceaccounts:read serviceaccounts:id:*", "serviceaccounts:read serviceaccounts:id:2"]);
-    let event = service.audit_page(None, "", 0, 100).unwrap().0.into_iter().find(|e| e.action == "role.permission.remove");
+    let event =
+        service.audit_page(None, "", 0, 100).unwrap().0.into_iter().find(|e| e.action == "role.permission.remove");
     assert!(event.is_some_and(|e| e.details.contains("serviceaccounts:id:3")), "the removal is audited");
 
     // Id 2 is the newest: deleted, it is not given out again; the cascade and the counts work.

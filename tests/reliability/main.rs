@@ -1,5 +1,7 @@
 //! Faults and concurrency with real processes: parallel writers, crashes mid-write, integrity.
 
+mod serve_store;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
