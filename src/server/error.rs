@@ -58,6 +58,7 @@ impl ApiError {
         match e {
             Error::Invalid { .. } | Error::Refused(_) => ApiError::bad_request(e.to_string()),
             Error::NotFound(message) => ApiError::not_found(message),
+            Error::Store(e @ StoreError::Vanished) => ApiError::not_found(e.to_string()),
             Error::Store(StoreError::Locked(_)) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the store is busy; try again")
             }

@@ -134,6 +134,10 @@ pub enum StoreError {
         "the store file could not be written ({0}; a disk quota or a file size limit may refuse it): nothing was written"
     )]
     WriteRefused(String),
+    /// A row the change points at (an account, a role, a group) is gone: another writer
+    /// deleted it after this change last looked. The change was rolled back.
+    #[error("what this change refers to was deleted by another writer meanwhile: nothing was changed")]
+    Vanished,
     #[error("database error: {0}")]
     Sqlite(String),
 }
@@ -143,6 +147,11 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
             Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::WriteRefused(e.to_string()),
+            Some(rusqlite::ErrorCode::ConstraintViolation)
+                if matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY) =>
+            {
+                StoreError::Vanished
+            }
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 StoreError::Locked(PathBuf::from("database"))
             }
