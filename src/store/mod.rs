@@ -147,11 +147,7 @@ impl From<rusqlite::Error> for StoreError {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
             Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::WriteRefused(e.to_string()),
-            Some(rusqlite::ErrorCode::ConstraintViolation)
-                if matches!(&e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY) =>
-            {
-                StoreError::Vanished
-            }
+            Some(rusqlite::ErrorCode::ConstraintViolation) if is_foreign_key_failure(&e) => StoreError::Vanished,
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 StoreError::Locked(PathBuf::from("database"))
             }
@@ -161,6 +157,10 @@ impl From<rusqlite::Error> for StoreError {
             _ => StoreError::Sqlite(e.to_string()),
         }
     }
+}
+
+fn is_foreign_key_failure(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
