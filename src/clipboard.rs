@@ -22,6 +22,10 @@ pub struct SecretClipboard {
     clear_after: Option<Duration>,
     /// SHA-256 of the token we put there: enough to recognise it, useless to a reader.
     held: Option<([u8; 32], Instant)>,
+    /// Debug builds only, for the end-to-end tests (no display there): a file that gets a line
+    /// `copied` or `cleared` where the real clipboard would get the token or be emptied. Never
+    /// the token, nor its hash.
+    recorder: Option<std::path::PathBuf>,
 }
 
 impl SecretClipboard {
@@ -35,13 +39,20 @@ impl SecretClipboard {
             (None, Some("no display: DISPLAY and WAYLAND_DISPLAY are not set".to_string()))
         };
         let clear_after = (clear_after_seconds > 0).then(|| Duration::from_secs(clear_after_seconds));
-        SecretClipboard { inner, unavailable, osc52, clear_after, held: None }
+        let recorder =
+            if cfg!(debug_assertions) { std::env::var_os("SATUI_TEST_CLIPBOARD").map(Into::into) } else { None };
+        SecretClipboard { inner, unavailable, osc52, clear_after, held: None, recorder }
     }
 
     /// Copies the token. Ok carries the note for the status line; Err says why nothing was
     /// copied (never a false "Copied").
     pub fn copy(&mut self, secret: &TokenSecret) -> Result<String, String> {
         let clears = self.clear_after.map_or(String::new(), |d| format!("; clears in {} s", d.as_secs()));
+        if let Some(recorder) = &self.recorder {
+            record(recorder, "copied");
+            self.held = Some((secret.hash(), Instant::now()));
+            return Ok(format!("copied to the test clipboard{clears}"));
+        }
         let local = match self.inner.as_mut() {
             Some(clipboard) => set_text(clipboard, secret.expose()).map_err(|e| short(&e.to_string())),
             None => Err(self.unavailable.clone().unwrap_or_else(|| "no clipboard".to_string())),
@@ -74,11 +85,23 @@ impl SecretClipboard {
     /// Empties the clipboard if it still holds our token (something copied since is left alone).
     pub fn clear_if_ours(&mut self) -> bool {
         let Some((hash, _)) = self.held.take() else { return false };
+        if let Some(recorder) = &self.recorder {
+            record(recorder, "cleared");
+            return true;
+        }
         let Some(clipboard) = self.inner.as_mut() else { return false };
         match clipboard.get_text().map(zeroize::Zeroizing::new) {
             Ok(text) if hash_token(&text) == hash => clipboard.clear().is_ok(),
             _ => false,
         }
+    }
+}
+
+/// Appends one line to the test clipboard's record.
+fn record(path: &std::path::Path, line: &str) {
+    use std::io::Write;
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = writeln!(file, "{line}");
     }
 }
 

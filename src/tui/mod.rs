@@ -55,7 +55,7 @@ pub fn run(db: &Path, config: &Config, launch: Launch) -> Result<(), String> {
         tour: launch.tour,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .map_err(|e| format!("cannot start the event loop: {e}"))?;
     // ratatui::try_init installs a panic hook that restores the terminal before the message.
@@ -106,6 +106,9 @@ async fn event_loop(
     }
     let mut pending = update::start(&mut state);
     let mut ticker = tokio::time::interval(TICK);
+    // One future for the whole run: a signal between two polls is not lost.
+    let stopping = hang_up_or_terminate();
+    tokio::pin!(stopping);
     loop {
         for effect in pending.drain(..) {
             match effect {
@@ -136,6 +139,9 @@ async fn event_loop(
                 let _ = clipboard_tx.send(Request::Tick);
                 Action::Tick(clock.now())
             }
+            // The terminal went away (a closed ssh session or window) or we were asked to stop:
+            // leave now, through the same exit as a quit, so the clipboard is cleared.
+            _ = &mut stopping => break,
         };
         pending = update::update(&mut state, action);
         // Handle everything already queued before drawing again (key repeat, paste bursts).
@@ -147,6 +153,27 @@ async fn event_loop(
         }
     }
     state.fatal.take().map_or(Ok(()), Err)
+}
+
+/// Completes on SIGHUP or SIGTERM, whose default action would end the process before the
+/// clipboard is cleared and the terminal restored.
+#[cfg(unix)]
+async fn hang_up_or_terminate() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (signal(SignalKind::hangup()), signal(SignalKind::terminate())) {
+        (Ok(mut hangup), Ok(mut terminate)) => {
+            tokio::select! {
+                _ = hangup.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        _ => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn hang_up_or_terminate() {
+    std::future::pending().await
 }
 
 /// Clears our token from the clipboard when the event loop ends, however it ends: a quit, a

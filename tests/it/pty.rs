@@ -15,6 +15,8 @@ pub(crate) struct Session {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Kept as long as the session: dropping it hangs up the child (see `hang_up`).
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
 }
 
 impl Session {
@@ -22,7 +24,7 @@ impl Session {
         Session::start_with(db, &[])
     }
 
-    fn start_with(db: &Path, env: &[(&str, &str)]) -> Session {
+    pub(crate) fn start_with(db: &Path, env: &[(&str, &str)]) -> Session {
         Session::start_args(&["--db".as_ref(), db.as_os_str()], db.parent().unwrap(), env)
     }
 
@@ -60,9 +62,7 @@ impl Session {
                 sink.lock().unwrap().process(&buf[..n]);
             }
         });
-        // Keep the master alive as long as the session: dropping it hangs up the child.
-        std::mem::forget(pty.master);
-        Session { parser, writer, child }
+        Session { parser, writer, child, master: Some(pty.master) }
     }
 
     fn screen(&self) -> String {
@@ -92,6 +92,13 @@ impl Session {
         for c in text.chars() {
             self.send(&c.to_string());
         }
+    }
+
+    /// Closes the terminal under satui, as a closed ssh session or terminal window does: its
+    /// next draw fails.
+    fn hang_up(&mut self) {
+        self.master.take();
+        self.writer = Box::new(std::io::sink());
     }
 
     pub(crate) fn wait_exit(&mut self) -> bool {
@@ -206,4 +213,52 @@ fn seed_shows_a_progress_bar_on_a_terminal() {
     assert!(screen.contains('%'), "{screen}");
     let screen = session.wait_for("seeded 1 org");
     assert!(!screen.contains("seeding"), "the bar is cleared before the summary:\n{screen}");
+}
+
+/// Opens the demo's first account's token form, makes a token and copies it (to the test
+/// clipboard), then closes the reveal.
+fn copy_a_token(ui: &mut Session) {
+    ui.wait_for("No service accounts yet");
+    ui.send("n");
+    ui.wait_for("New service account");
+    ui.type_text("clip-bot");
+    ui.send("\r");
+    ui.wait_for("sa-1-clip-bot");
+    ui.send("t");
+    ui.wait_for("New token for clip-bot");
+    ui.type_text("copied");
+    ui.send("\r");
+    ui.wait_for("This is the only time it is shown");
+    ui.send("c");
+    ui.wait_for("copied to the test clipboard");
+}
+
+#[test]
+fn a_copied_token_leaves_the_clipboard_however_the_ui_ends() {
+    // Quit with q, Ctrl-C twice... and a terminal that goes away (the draw fails): each way out
+    // clears the clipboard that still holds our token.
+    for way_out in ["q", "hang-up"] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("clip.db");
+        let record = dir.path().join("clipboard.log");
+        let mut ui = Session::start_with(&db, &[("SATUI_TEST_CLIPBOARD", record.to_str().unwrap())]);
+        copy_a_token(&mut ui);
+        ui.send("\r");
+        ui.wait_for("will not be shown again");
+        match way_out {
+            "q" => ui.send("q"),
+            _ => ui.hang_up(),
+        }
+        ui.wait_exit();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut lines = String::new();
+        while Instant::now() < deadline {
+            lines = std::fs::read_to_string(&record).unwrap_or_default();
+            if lines.contains("cleared") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(lines, "copied\ncleared\n", "{way_out}: the clipboard was not cleared on the way out");
+    }
 }
