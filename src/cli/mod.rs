@@ -20,8 +20,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::service::StoreProblem;
 use crate::service::{Org, Service};
-use crate::store::StoreError;
 
 #[derive(Debug, Parser)]
 #[command(name = "satui", version, about = "Service accounts and API tokens, from a terminal")]
@@ -119,18 +119,40 @@ pub struct Failure {
     pub about_store: bool,
 }
 
-impl<E: std::fmt::Display + 'static> From<E> for Failure {
-    fn from(e: E) -> Self {
-        let any = &e as &dyn std::any::Any;
-        let store_error = any
-            .downcast_ref::<crate::service::Error>()
-            .and_then(|e| match e {
-                crate::service::Error::Store(store) => Some(store),
-                _ => None,
-            })
-            .or_else(|| any.downcast_ref::<StoreError>());
-        let about_store = matches!(store_error, Some(StoreError::Corrupt(_) | StoreError::Sqlite(_)));
+/// The service's errors, mapped once: exit 1, and a damaged store named by the caller (its
+/// message does not name the file).
+impl From<crate::service::Error> for Failure {
+    fn from(e: crate::service::Error) -> Self {
+        let about_store = e.store_problem() == Some(StoreProblem::Damaged);
         Failure { message: e.to_string(), code: 1, about_store }
+    }
+}
+
+impl From<crate::service::SeedError> for Failure {
+    fn from(e: crate::service::SeedError) -> Self {
+        match e {
+            crate::service::SeedError::Store(e) => Failure::from(e),
+            invalid => Failure::from(invalid.to_string()),
+        }
+    }
+}
+
+/// Serializing our own types to JSON fails only on a bug (a map with non-text keys).
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Self {
+        Failure::from(format!("cannot write JSON: {e}"))
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { message, code: 1, about_store: false }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        Failure::from(message.to_string())
     }
 }
 

@@ -9,8 +9,7 @@ use clap::Args;
 use super::output::{print_json, say, say_err};
 use super::{Cli, Failure};
 use crate::scan::{self, WalkOptions, report, sarif};
-use crate::service::{Error, Service};
-use crate::store::StoreError;
+use crate::service::Service;
 
 /// Exit code when live tokens were found (also after `--revoke` revoked them).
 pub const LIVE_TOKENS_FOUND: u8 = 4;
@@ -53,7 +52,7 @@ pub fn run(cli: &Cli, args: &ScanArgs, db: &Path) -> ExitCode {
 fn scan_and_print(cli: &Cli, args: &ScanArgs, db: &Path) -> Result<u8, Failure> {
     let mut service = match Service::open_existing(db) {
         Ok(service) => Some(service),
-        Err(Error::Store(StoreError::Missing(_))) => None,
+        Err(e) if e.store_problem() == Some(crate::service::StoreProblem::Missing) => None,
         Err(e) => {
             let mut failure = Failure::from(e);
             if failure.about_store {

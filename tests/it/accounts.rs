@@ -24,7 +24,7 @@ fn duplicate_account_name_in_same_org_is_rejected_case_insensitively_but_allowed
 
     for clash in ["CI-Bot", "ci-bot", "CI-BOT", "  ci-bot "] {
         let err = fx.service.create_account(main, &new_account(clash, BasicRole::Viewer)).expect_err(clash);
-        assert!(matches!(err, Error::Invalid { field: Field::Name, .. }), "{clash:?}: {err}");
+        assert!(matches!(err, Error::Conflict { field: Field::Name, .. }), "{clash:?}: {err}");
         assert!(err.to_string().contains("already exists"), "{err}");
     }
     assert_eq!(fx.service.account_page(main, "", 0, 50).unwrap().total, 1);
@@ -165,7 +165,7 @@ fn given_an_account_in_another_org_when_looked_up_by_id_from_this_org_then_it_is
     let other = fx.service.create_org("Other").unwrap().id;
     let foreign = fx.account_in(other, "foreign");
     let err = fx.service.find_account(fx.main_org(), &foreign.id.to_string()).expect_err("cross-org lookup");
-    assert!(matches!(err, Error::NotFound(_)), "{err}");
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
 }
 
 #[test]
@@ -264,7 +264,7 @@ fn short_filters_from_memory_match_the_sql_filter_and_follow_changes() {
         for filter in filters {
             for (offset, limit) in [(0, 50), (0, 3), (2, 3), (40, 50)] {
                 let memory = fx.service.account_page(org, filter, offset, limit).unwrap();
-                let (rows, total) = satui::store::accounts::page(conn, org, filter, offset, limit).unwrap();
+                let (rows, total) = satui_store::accounts::page(conn, org, filter, offset, limit).unwrap();
                 let ids = |a: &[satui::service::Account]| a.iter().map(|x| x.id).collect::<Vec<_>>();
                 assert_eq!(ids(&memory.accounts), ids(&rows), "filter {filter:?} offset {offset} limit {limit}");
                 assert_eq!(memory.total, total, "filter {filter:?}");

@@ -135,7 +135,7 @@ fn a_write_whose_subject_vanished_is_not_found_and_writes_no_event() {
         fx.service.create_token(account.id, &new_token("u", days(7))).map(|_| ()),
         fx.service.delete_account(account.id),
     ] {
-        assert!(matches!(outcome, Err(Error::NotFound(_))), "{outcome:?}");
+        assert!(matches!(outcome, Err(Error::NotFound { .. })), "{outcome:?}");
     }
     assert_eq!(fx.audit_count(), events, "a lost race writes no audit event");
 }
@@ -180,7 +180,7 @@ fn schema_5_store(path: &std::path::Path) {
          INSERT INTO role_assignments (holder_sa, role_id) VALUES (1, 1);
          INSERT INTO groups (id, org_id, name, name_key, created_at) VALUES (1, 1, 'ops', 'ops', {T0});
          INSERT INTO group_members (group_id, sa_id) VALUES (1, 2);",
-        app = satui::store::APPLICATION_ID,
+        app = satui_store::APPLICATION_ID,
     ))
     .unwrap();
     #[cfg(unix)]

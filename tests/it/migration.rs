@@ -23,7 +23,7 @@ fn schema_3_store(path: &std::path::Path) {
          INSERT INTO tokens (sa_id, name, hash, hint, created_at, lifetime_days, expires_at, revoked_at)
            VALUES (1, 'deploy-main', randomblob(32), 'sat_…efgh', {T0}, 30, {}, {T0}),
                   (1, 'deploy-main', randomblob(32), 'sat_…abcd', {T0}, 30, {}, NULL);",
-        satui::store::APPLICATION_ID,
+        satui_store::APPLICATION_ID,
         T0 + 30 * DAY,
         T0 + 30 * DAY
     ))

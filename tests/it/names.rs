@@ -154,7 +154,7 @@ fn given_a_token_name_when_it_is_already_live_on_the_account_then_it_is_rejected
     let second = fx.account("second");
     fx.token(first.id, "deploy", days(30));
     let err = fx.service.create_token(first.id, &new_token("deploy", days(7))).expect_err("duplicate accepted");
-    assert!(matches!(err, Error::Invalid { field: Field::Name, .. }), "{err}");
+    assert!(matches!(err, Error::Conflict { field: Field::Name, .. }), "{err}");
     assert!(err.to_string().contains("deploy"), "{err}");
     assert_eq!(fx.service.tokens(first.id).unwrap().len(), 1);
 

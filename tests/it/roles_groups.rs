@@ -120,7 +120,7 @@ fn given_a_group_granting_permissions_when_the_group_is_deleted_then_its_members
     fx.service.delete_group(org, "OPS").unwrap();
     assert!(fx.service.effective_permissions(&bot).unwrap().is_empty());
     assert!(fx.service.account_groups(bot.id).unwrap().is_empty());
-    assert!(matches!(fx.service.find_group(org, "ops"), Err(Error::NotFound(_))));
+    assert!(matches!(fx.service.find_group(org, "ops"), Err(Error::NotFound { .. })));
     assert_eq!(fx.service.account(bot.id).unwrap(), bot, "the member account is untouched");
     let counts = db_row_counts(&fx.path);
     assert_eq!((counts["group_members"], counts["role_assignments"]), (0, 0));
@@ -143,7 +143,7 @@ fn given_a_custom_role_held_by_an_account_and_a_group_when_the_role_is_deleted_t
     assert!(fx.service.account_allows(other.id, "dashboards:write", "dashboards:uid:a").unwrap());
 
     fx.service.delete_role(org, "Writers").unwrap();
-    assert!(matches!(fx.service.find_role(org, "writers"), Err(Error::NotFound(_))));
+    assert!(matches!(fx.service.find_role(org, "writers"), Err(Error::NotFound { .. })));
     assert!(fx.service.account_roles(bot.id).unwrap().is_empty());
     let team = fx.service.find_group(org, "team").unwrap();
     let detail = group_detail(&fx, org, &team.name);
@@ -196,7 +196,7 @@ fn bad_permissions_duplicate_names_and_reserved_names_are_refused_and_write_noth
 
     for clash in ["Readers", "readers", "  READERS "] {
         let err = fx.service.create_role(org, clash, "", &[]).unwrap_err();
-        assert!(matches!(err, Error::Invalid { field: Field::Name, .. }), "{clash:?}: {err}");
+        assert!(matches!(err, Error::Conflict { field: Field::Name, .. }), "{clash:?}: {err}");
         assert!(err.to_string().contains("already exists"), "{err}");
     }
     for clash in ["Ops", "ops", " OPS"] {
@@ -245,14 +245,14 @@ fn basic_roles_cannot_be_extra_roles_and_built_in_roles_cannot_be_changed() {
         assert!(matches!(ungrant, Err(Error::Refused(_))), "{built_in}");
         assert!(matches!(fx.service.delete_role(org, built_in), Err(Error::Refused(_))), "{built_in}");
     }
-    assert!(matches!(fx.service.assign_role(bot.id, "ghost", true), Err(Error::NotFound(_))));
-    assert!(matches!(fx.service.assign_group_role(org, "ops", "fixed:nope", true), Err(Error::NotFound(_))));
+    assert!(matches!(fx.service.assign_role(bot.id, "ghost", true), Err(Error::NotFound { .. })));
+    assert!(matches!(fx.service.assign_group_role(org, "ops", "fixed:nope", true), Err(Error::NotFound { .. })));
     assert!(matches!(
         fx.service.assign_group_role(org, "ghost", "fixed:folders:reader", true),
-        Err(Error::NotFound(_))
+        Err(Error::NotFound { .. })
     ));
-    assert!(matches!(fx.service.delete_role(org, "ghost"), Err(Error::NotFound(_))));
-    assert!(matches!(fx.service.delete_group(org, "ghost"), Err(Error::NotFound(_))));
+    assert!(matches!(fx.service.delete_role(org, "ghost"), Err(Error::NotFound { .. })));
+    assert!(matches!(fx.service.delete_group(org, "ghost"), Err(Error::NotFound { .. })));
     assert_eq!(db_row_counts(&fx.path), before, "a refused change wrote something");
 
     // Another org's account cannot join this org's group, nor hold this org's custom role.
@@ -261,7 +261,7 @@ fn basic_roles_cannot_be_extra_roles_and_built_in_roles_cannot_be_changed() {
     fx.service.create_role(org, "main-only", "", &[]).unwrap();
     let before = db_row_counts(&fx.path);
     assert!(matches!(fx.service.change_membership(org, "ops", stranger.id, true), Err(Error::Refused(_))));
-    assert!(matches!(fx.service.assign_role(stranger.id, "main-only", true), Err(Error::NotFound(_))));
+    assert!(matches!(fx.service.assign_role(stranger.id, "main-only", true), Err(Error::NotFound { .. })));
     assert_eq!(db_row_counts(&fx.path), before, "a refused change wrote something");
     assert_eq!(fx.service.find_role(org, "fixed:folders:reader").unwrap().kind, RoleKind::Fixed);
     assert!(fx.service.find_role(org, "fixed:folders:reader").unwrap().read_only());
@@ -291,8 +291,8 @@ fn given_an_org_with_everything_when_it_is_deleted_then_its_accounts_tokens_role
     fx.service.register_plugin(staging, &crate::common::oncall_plugin()).unwrap();
 
     fx.service.delete_org(staging).unwrap();
-    assert!(matches!(fx.service.org(staging), Err(Error::NotFound(_))));
-    assert!(matches!(fx.service.account(bot.id), Err(Error::NotFound(_))));
+    assert!(matches!(fx.service.org(staging), Err(Error::NotFound { .. })));
+    assert!(matches!(fx.service.account(bot.id), Err(Error::NotFound { .. })));
     for issued in &doomed {
         assert_eq!(fx.verify(issued.secret.expose()).unwrap_err(), Rejection::Unknown);
     }

@@ -3,7 +3,7 @@
 
 use satui::service::{Account, AccountChanges};
 use satui::service::{SeedOptions, SeedSummary};
-use satui::store::accounts;
+use satui_store::accounts;
 
 use crate::common::{ACTOR, Fixture, T0, satui};
 

@@ -166,7 +166,7 @@ fn given_a_token_when_deleted_then_it_is_unknown_and_gone_from_the_list() {
     let names: Vec<_> = fx.service.tokens(account.id).unwrap().into_iter().map(|t| t.name).collect();
     assert_eq!(names, ["keep"]);
     assert!(fx.verify(keep.secret.expose()).is_ok());
-    assert!(matches!(fx.service.token(gone.token.id), Err(Error::NotFound(_))));
+    assert!(matches!(fx.service.token(gone.token.id), Err(Error::NotFound { .. })));
 }
 
 #[test]
@@ -257,7 +257,7 @@ fn given_an_account_at_the_limit_when_a_token_is_rotated_then_rotation_still_wor
 fn given_an_unknown_account_id_when_a_token_is_created_then_it_is_not_found() {
     let mut fx = Fixture::new();
     let err = fx.service.create_token(999, &new_token("deploy", days(30))).expect_err("token for nobody");
-    assert!(matches!(err, Error::NotFound(_)), "{err}");
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
 }
 
 #[test]

@@ -119,8 +119,7 @@ fn kill_9_in_the_middle_of_writes_loses_nothing_committed_and_keeps_the_file_int
 
 #[test]
 fn a_full_disk_is_a_clear_error_and_writes_nothing() {
-    use satui::service::{Error, NewAccount, Service};
-    use satui::store::StoreError;
+    use satui::service::{NewAccount, Service, StoreProblem};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("full.db");
     let mut service = Service::open(&db).unwrap();
@@ -138,7 +137,7 @@ fn a_full_disk_is_a_clear_error_and_writes_nothing() {
         }
         assert!(created < 10_000, "the cap never hit");
     };
-    assert!(matches!(error, Error::Store(StoreError::DiskFull)), "{error:?}");
+    assert_eq!(error.store_problem(), Some(StoreProblem::Disk), "{error:?}");
     assert_eq!(error.to_string(), "the disk is full: nothing was written");
     drop(service);
     assert_eq!(count_accounts(&db) as usize, created, "the failed create left nothing behind");

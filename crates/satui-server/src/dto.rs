@@ -1,0 +1,217 @@
+//! The wire contract: Grafana's JSON shapes for service accounts and tokens, in one place.
+//! Field names and optional fields follow Grafana's `serviceaccounts` models.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use satui_domain::expiry::{DAY, EXPIRING_SOON_DAYS};
+use satui_domain::permission::Permission;
+use satui_domain::role::BasicRole;
+use satui_domain::time;
+use satui_service::{Account, Token};
+
+/// A search result item and the create answer (`ServiceAccountDTO`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountItem {
+    pub id: i64,
+    pub uid: String,
+    pub name: String,
+    pub login: String,
+    pub org_id: i64,
+    pub is_disabled: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_external: bool,
+    pub role: String,
+    pub tokens: i64,
+    pub avatar_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_control: Option<BTreeMap<String, bool>>,
+}
+
+impl AccountItem {
+    pub fn new(account: &Account, tokens: i64) -> AccountItem {
+        AccountItem {
+            id: account.id,
+            uid: uid(account),
+            name: account.name.clone(),
+            login: account.login.clone(),
+            org_id: account.org_id,
+            is_disabled: account.disabled,
+            is_external: account.managed_by.is_some(),
+            role: account.role.to_string(),
+            tokens,
+            avatar_url: avatar_url(&account.login),
+            access_control: None,
+        }
+    }
+}
+
+/// GET by id, and the `serviceaccount` of a PATCH answer (`ServiceAccountProfileDTO`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountProfile {
+    pub id: i64,
+    pub uid: String,
+    pub name: String,
+    pub login: String,
+    pub org_id: i64,
+    pub is_disabled: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub avatar_url: String,
+    pub role: String,
+    /// satui's groups of the account (Grafana's teams).
+    pub teams: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_external: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_by: Option<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tokens: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_control: Option<BTreeMap<String, bool>>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
+impl AccountProfile {
+    pub fn new(account: &Account, teams: Vec<String>, tokens: i64) -> AccountProfile {
+        AccountProfile {
+            id: account.id,
+            uid: uid(account),
+            name: account.name.clone(),
+            login: account.login.clone(),
+            org_id: account.org_id,
+            is_disabled: account.disabled,
+            created_at: time::rfc3339(account.created_at),
+            updated_at: time::rfc3339(account.updated_at),
+            avatar_url: avatar_url(&account.login),
+            role: account.role.to_string(),
+            teams,
+            is_external: account.managed_by.is_some(),
+            required_by: account.managed_by.clone(),
+            tokens,
+            access_control: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResult {
+    pub total_count: u64,
+    pub service_accounts: Vec<AccountItem>,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// A token as listed (`TokenDTO`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenItem {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub last_used_at: Option<String>,
+    pub expiration: Option<String>,
+    /// Grafana fills this only for a token expiring within 7 days (else 0).
+    pub seconds_until_expiration: f64,
+    pub has_expired: bool,
+    pub is_revoked: bool,
+}
+
+impl TokenItem {
+    pub fn new(token: &Token, now: i64) -> TokenItem {
+        let has_expired = token.expires_at.is_some_and(|at| at <= now);
+        let soon = token.expires_at.filter(|at| !has_expired && at - now <= EXPIRING_SOON_DAYS * DAY);
+        TokenItem {
+            id: token.id,
+            name: token.name.clone(),
+            created: time::rfc3339(token.created_at),
+            last_used_at: token.last_used_at.map(time::rfc3339),
+            expiration: token.expires_at.map(time::rfc3339),
+            seconds_until_expiration: soon.map_or(0.0, |at| (at - now) as f64),
+            has_expired,
+            is_revoked: token.revoked_at.is_some_and(|at| at <= now),
+        }
+    }
+}
+
+/// Request bodies. Unknown fields are ignored, as Grafana ignores them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateAccountForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub is_disabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateAccountForm {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub is_disabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateTokenForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub seconds_to_live: i64,
+}
+
+#[derive(Serialize)]
+pub struct NewTokenResult {
+    pub id: i64,
+    pub name: String,
+    pub key: String,
+}
+
+/// A role as Grafana binds it: title-cased, empty means Viewer.
+pub fn parse_role(raw: Option<&str>) -> Result<Option<BasicRole>, ()> {
+    match raw.map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(BasicRole::Viewer)),
+        Some(text) => text.parse::<BasicRole>().map(Some).map_err(|_| ()),
+    }
+}
+
+/// The caller's permitted actions on one account, as Grafana's `accessControl` map.
+pub fn access_control<'a>(
+    permissions: impl Iterator<Item = &'a Permission>,
+    account_id: i64,
+) -> BTreeMap<String, bool> {
+    let scope = satui_domain::permission::account_scope(account_id);
+    permissions
+        .filter(|p| {
+            p.action.starts_with("serviceaccounts") && satui_domain::permission::scope_matches(&p.scope, &scope)
+        })
+        .map(|p| (p.action.clone(), true))
+        .collect()
+}
+
+/// A stable identifier derived from the account (satui has no separate UIDs).
+fn uid(account: &Account) -> String {
+    format!("sa{}-{}", account.org_id, account.id)
+}
+
+/// Grafana's avatar path shape; satui serves no avatars, so the hash only has to be stable.
+fn avatar_url(login: &str) -> String {
+    let digest = Sha256::digest(format!("{login}@localhost").as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("/avatar/{hex}")
+}

@@ -1,0 +1,477 @@
+//! The endpoints. Each handler is thin: read the request, then in one blocking task
+//! authenticate the token, check one permission pair, call one service method, and shape the
+//! answer with the DTOs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing::get};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use super::auth::{Caller, Credentials};
+use super::dto::{self, AccountItem, AccountProfile, SearchResult, TokenItem};
+use super::error::ApiError;
+use super::pool::{Lane, Pool};
+use satui_domain::expiry::{DAY, ExpiryRequest, Lifetime};
+use satui_domain::permission;
+use satui_service::{Account, AccountChanges, AccountSearch, Entity, Error, NewAccount, NewToken, Service};
+
+/// Largest request body, in bytes.
+pub const MAX_BODY: usize = 64 * 1024;
+/// `perpage` when none (or a nonsense one) is given, as Grafana.
+const DEFAULT_PER_PAGE: u64 = 1000;
+/// No page is bigger than this, whatever is asked.
+const MAX_PER_PAGE: u64 = 10_000;
+
+#[derive(Clone)]
+pub struct App {
+    pub pool: Arc<Pool>,
+}
+
+/// The login a request acted as, for the access log.
+#[derive(Clone)]
+pub struct ActingLogin(pub String);
+
+pub fn router(app: App) -> Router {
+    use axum::routing::{delete, post};
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/frontend/settings", get(frontend_settings))
+        .route("/api/serviceaccounts/search", get(search))
+        .route("/api/serviceaccounts", post(create_account))
+        .route("/api/serviceaccounts/", post(create_account))
+        .route("/api/serviceaccounts/{id}", get(get_account).patch(update_account).delete(delete_account))
+        .route("/api/serviceaccounts/{id}/tokens", get(list_tokens).post(create_token))
+        .route("/api/serviceaccounts/{id}/tokens/{token_id}", delete(delete_token))
+        .route("/api/access-control/user/permissions", get(user_permissions))
+        .route("/api/satui/verify", get(verify))
+        .fallback(|| async { ApiError::not_found("Not found") })
+        .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed") })
+        .with_state(app)
+}
+
+/// Query parameters, decoded leniently (Grafana ignores what it cannot read).
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn from(raw: Option<String>) -> Params {
+        Params(form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Go's `strconv.ParseBool`: 1, t, T, true, TRUE, True.
+    fn flag(&self, key: &str) -> bool {
+        matches!(self.get(key), Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
+    }
+}
+
+/// Authenticates and runs `work` with the caller, on a store connection. Whatever `work`
+/// answers carries the acting login for the access log.
+async fn api(
+    app: &App,
+    lane: Lane,
+    headers: &HeaderMap,
+    params: &Params,
+    work: impl FnOnce(&mut Service, &Caller) -> Result<Response, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    let credentials = Credentials::from_headers(headers, params.get("targetOrgId"))?;
+    let pool = app.pool.clone();
+    app.pool
+        .run(lane, move |service| {
+            let caller = Caller::authenticate(service, &credentials, |record| pool.record_use(record))?;
+            let mut response = work(service, &caller).unwrap_or_else(IntoResponse::into_response);
+            response.extensions_mut().insert(ActingLogin(caller.identity.login.clone()));
+            Ok(response)
+        })
+        .await?
+}
+
+/// A JSON body: empty means `{}` (Grafana accepts an empty body), anything unreadable is 400
+/// "Bad request data", anything over the limit 413.
+fn body<T: DeserializeOwned>(bytes: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let bytes = bytes.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {} KiB", MAX_BODY / 1024))
+        }
+        _ => ApiError::bad_request("Bad request data"),
+    })?;
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+    serde_json::from_slice(bytes).map_err(|_| ApiError::bad_request("Bad request data"))
+}
+
+/// A path id: Grafana resolves unknown non-numeric ids (UIDs) to 404 "Not found".
+fn account_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>().map_err(|_| ApiError::not_found("Not found"))
+}
+
+fn id_scope(id: i64) -> String {
+    permission::account_scope(id)
+}
+
+/// The account `id` of the caller's org, or Grafana's 404.
+fn account_of_org(service: &Service, caller: &Caller, id: i64) -> Result<Account, ApiError> {
+    match service.account(id) {
+        Ok(account) if account.org_id == caller.identity.org_id => Ok(account),
+        Ok(_) | Err(Error::NotFound { .. }) => Err(ApiError::not_found("service account not found")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn json(status: StatusCode, value: impl serde::Serialize) -> Result<Response, ApiError> {
+    Ok((status, Json(value)).into_response())
+}
+
+async fn health(State(app): State<App>) -> Response {
+    let database = app
+        .pool
+        .run(Lane::Read, |service| service.ensure_store_still_there().and_then(|()| service.data_version()).is_ok())
+        .await
+        .unwrap_or(false);
+    let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = json!({
+        "database": if database { "ok" } else { "failing" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "commit": option_env!("SATUI_COMMIT").unwrap_or("unknown"),
+    });
+    (status, Json(body)).into_response()
+}
+
+/// What `grafana-client`'s `health.check()` and `connect()` read.
+async fn frontend_settings() -> Response {
+    Json(json!({
+        "buildInfo": {
+            "version": env!("CARGO_PKG_VERSION"),
+            "commit": option_env!("SATUI_COMMIT").unwrap_or("unknown"),
+            "edition": "satui",
+            "env": "production",
+        }
+    }))
+    .into_response()
+}
+
+async fn search(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    let page = params.get("page").and_then(|p| p.trim().parse::<i64>().ok()).filter(|p| *p >= 1).unwrap_or(1) as u64;
+    let per_page = params
+        .get("perpage")
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .filter(|p| *p >= 1)
+        .map_or(DEFAULT_PER_PAGE, |p| (p as u64).min(MAX_PER_PAGE));
+    let query = params.get("query").unwrap_or("").to_string();
+    let (disabled, expired, with_access) =
+        (params.flag("disabled"), params.flag("expiredTokens"), params.flag("accesscontrol"));
+    api(&app, Lane::Read, &headers, &params, move |service, caller| {
+        caller.require("serviceaccounts:read", "")?;
+        let now = service.now();
+        let filter =
+            AccountSearch { query: &query, disabled_only: disabled, expired_tokens_at: expired.then_some(now) };
+        let offset = (page - 1).saturating_mul(per_page);
+        let (rows, total) = service.search_accounts(caller.identity.org_id, &filter, offset, per_page)?;
+        let items = rows
+            .iter()
+            // An account may be allowed to read only some accounts (serviceaccounts:id:N).
+            .filter(|(a, _)| caller.can("serviceaccounts:read", &id_scope(a.id)))
+            .map(|(account, tokens)| {
+                let mut item = AccountItem::new(account, *tokens);
+                item.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), account.id));
+                item
+            })
+            .collect();
+        json(StatusCode::OK, SearchResult { total_count: total, service_accounts: items, page, per_page })
+    })
+    .await
+}
+
+async fn create_account(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+        caller.require("serviceaccounts:create", "")?;
+        let form: dto::CreateAccountForm = body(bytes)?;
+        if form.name.trim().is_empty() {
+            return Err(ApiError::bad_request("Bad request data"));
+        }
+        let role = dto::parse_role(form.role.as_deref()).map_err(|_| ApiError::bad_request("Bad request data"))?;
+        let role = role.unwrap_or_default();
+        caller.may_assign(role)?;
+        let new = NewAccount {
+            name: form.name,
+            description: String::new(),
+            role,
+            disabled: form.is_disabled.unwrap_or(false),
+        };
+        let account = service.create_account(caller.identity.org_id, &new).map_err(account_error)?;
+        let mut item = AccountItem::new(&account, 0);
+        // Grafana's create answer carries no avatar.
+        item.avatar_url = String::new();
+        json(StatusCode::CREATED, item)
+    })
+    .await
+}
+
+/// Grafana's words for what goes wrong with an account (also when another writer deleted it
+/// between the handler's check and the change's transaction).
+fn account_error(e: Error) -> ApiError {
+    match &e {
+        Error::Conflict { what: Entity::Account, .. } => ApiError::bad_request("service account already exists"),
+        Error::NotFound { .. } => ApiError::not_found("service account not found"),
+        _ => e.into(),
+    }
+}
+
+async fn get_account(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    let id = account_id(&id)?;
+    let with_access = params.flag("accesscontrol");
+    api(&app, Lane::Read, &headers, &params, move |service, caller| {
+        caller.require("serviceaccounts:read", &id_scope(id))?;
+        let account = account_of_org(service, caller, id)?;
+        let mut profile = profile(service, &account)?;
+        profile.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), id));
+        json(StatusCode::OK, profile)
+    })
+    .await
+}
+
+fn profile(service: &Service, account: &Account) -> Result<AccountProfile, ApiError> {
+    let teams = service.account_groups(account.id)?.into_iter().map(|g| g.name).collect();
+    let tokens = service.tokens(account.id)?.len() as i64;
+    Ok(AccountProfile::new(account, teams, tokens))
+}
+
+async fn update_account(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    let id = account_id(&id)?;
+    let with_access = params.flag("accesscontrol");
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+        caller.require("serviceaccounts:write", &id_scope(id))?;
+        let form: dto::UpdateAccountForm = body(bytes)?;
+        let role = dto::parse_role(form.role.as_deref()).map_err(|_| ApiError::bad_request("Bad request data"))?;
+        if let Some(role) = role {
+            caller.may_assign(role)?;
+        }
+        let account = account_of_org(service, caller, id)?;
+        if account.managed_by.is_some() {
+            return Err(ApiError::bad_request("external service account cannot be updated"));
+        }
+        let changes = AccountChanges { name: form.name, description: None, role, disabled: form.is_disabled };
+        let account = service.update_account(id, &changes).map_err(account_error)?;
+        let mut profile = profile(service, &account)?;
+        // Grafana's PATCH answer leaves the token count out.
+        profile.tokens = 0;
+        profile.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), id));
+        json(
+            StatusCode::OK,
+            json!({ "id": id, "message": "Service account updated", "name": account.name, "serviceaccount": profile }),
+        )
+    })
+    .await
+}
+
+async fn delete_account(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    let id = account_id(&id)?;
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+        caller.require("serviceaccounts:delete", &id_scope(id))?;
+        let account = account_of_org(service, caller, id)?;
+        if account.managed_by.is_some() {
+            return Err(ApiError::bad_request("external service account cannot be deleted"));
+        }
+        service.delete_account(id).map_err(account_error)?;
+        json(StatusCode::OK, json!({ "message": "Service account deleted" }))
+    })
+    .await
+}
+
+async fn list_tokens(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    let id = account_id(&id)?;
+    api(&app, Lane::Read, &headers, &params, move |service, caller| {
+        caller.require("serviceaccounts:read", &id_scope(id))?;
+        // Grafana answers an empty list for an account it does not find.
+        let Ok(account) = account_of_org(service, caller, id) else { return json(StatusCode::OK, json!([])) };
+        let now = service.now();
+        let mut tokens = service.tokens(account.id)?;
+        tokens.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        json(StatusCode::OK, tokens.iter().map(|t| TokenItem::new(t, now)).collect::<Vec<_>>())
+    })
+    .await
+}
+
+async fn create_token(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    bytes: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    let id = account_id(&id)?;
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+        caller.require("serviceaccounts:write", &id_scope(id))?;
+        let account = account_of_org(service, caller, id)?;
+        let form: dto::CreateTokenForm = body(bytes)?;
+        if form.name.trim().is_empty() {
+            return Err(ApiError::bad_request("Bad request data"));
+        }
+        if form.seconds_to_live < 0 {
+            return Err(ApiError::bad_request("invalid SecondsToLive value"));
+        }
+        if account.managed_by.is_some() {
+            return Err(ApiError::bad_request("cannot add external service account token"));
+        }
+        let org = service.org(account.org_id)?;
+        let lifetime = match (form.seconds_to_live, org.max_token_lifetime_days) {
+            (0, Some(cap)) => {
+                return Err(ApiError::bad_request(format!(
+                    "this organization caps token lifetime at {cap} days: set secondsToLive (at most {})",
+                    i64::from(cap) * DAY
+                )));
+            }
+            (0, None) => Lifetime::Never,
+            (seconds, _) => Lifetime::Until(service.now().saturating_add(seconds)),
+        };
+        let new = NewToken { name: form.name, expiry: ExpiryRequest { lifetime, extended_max_age_days: None } };
+        let issued = service.create_token(account.id, &new).map_err(|e| match &e {
+            Error::Conflict { what: Entity::Token, .. } => {
+                ApiError::bad_request("service account token with given name already exists")
+            }
+            Error::NotFound { .. } => ApiError::not_found("service account not found"),
+            _ => e.into(),
+        })?;
+        let key = issued.secret.expose().to_string();
+        json(StatusCode::OK, dto::NewTokenResult { id: issued.token.id, name: issued.token.name.clone(), key })
+    })
+    .await
+}
+
+async fn delete_token(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path((id, token_id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    let id = account_id(&id)?;
+    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+        caller.require("serviceaccounts:write", &id_scope(id))?;
+        let account = account_of_org(service, caller, id)?;
+        let token_id = token_id.parse::<i64>().map_err(|_| ApiError::bad_request("Token ID is invalid"))?;
+        let token = match service.token(token_id) {
+            Ok(token) if token.sa_id == account.id => token,
+            Ok(_) | Err(Error::NotFound { .. }) => return Err(ApiError::not_found("service account token not found")),
+            Err(e) => return Err(e.into()),
+        };
+        if account.managed_by.is_some() {
+            return Err(ApiError::bad_request("cannot delete external service account token"));
+        }
+        service.delete_token(token.id).map_err(|e| match e {
+            Error::NotFound { .. } => ApiError::not_found("service account token not found"),
+            other => other.into(),
+        })?;
+        json(StatusCode::OK, json!({ "message": "Service account token deleted" }))
+    })
+    .await
+}
+
+/// `{action: [scopes]}` of the token's account (unscoped grants as `""`).
+async fn user_permissions(
+    State(app): State<App>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    api(&app, Lane::Read, &headers, &params, |_, caller| {
+        let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for p in caller.rights.iter() {
+            map.entry(p.action.as_str()).or_default().insert(p.scope.as_str());
+        }
+        json(StatusCode::OK, map)
+    })
+    .await
+}
+
+/// Forward auth for reverse proxies: 200 with the identity (body and `X-Satui-*` headers) when
+/// the token is good and allows `action` on `scope` (when asked), 401 for a bad token, 403 when
+/// not allowed.
+async fn verify(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::from(raw);
+    let action = params.get("action").map(str::trim).filter(|a| !a.is_empty()).map(str::to_string);
+    let scope = params.get("scope").unwrap_or("").trim().to_string();
+    if let Some(action) = &action
+        && !permission::is_recognised_action(action)
+    {
+        return Err(ApiError::bad_request(format!("'{action}' is not an action (e.g. dashboards:read)")));
+    }
+    api(&app, Lane::Read, &headers, &params, move |_, caller| {
+        if let Some(action) = &action {
+            caller.require(action, &scope)?;
+        }
+        let identity = &caller.identity;
+        let mut response = Json(identity).into_response();
+        let out = response.headers_mut();
+        for (name, value) in [
+            ("x-satui-org-id", identity.org_id.to_string()),
+            ("x-satui-org", identity.org.clone()),
+            ("x-satui-account-id", identity.account_id.to_string()),
+            ("x-satui-account", identity.account.clone()),
+            ("x-satui-login", identity.login.clone()),
+            ("x-satui-role", identity.role.to_string()),
+            ("x-satui-token", identity.token.clone()),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&header_text(&value)) {
+                out.insert(name, value);
+            }
+        }
+        Ok(response)
+    })
+    .await
+}
+
+/// A value for a header: printable ASCII as it is, every other byte (spaces, `%`, UTF-8 of a
+/// non-ASCII name) percent-encoded, so a name can never break or forge a header line.
+fn header_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_graphic() && b != b'%' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

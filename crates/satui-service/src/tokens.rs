@@ -1,0 +1,569 @@
+//! Tokens: issue (shown once), list, revoke, rotate, delete, verify.
+
+use rand::CryptoRng;
+use serde::Serialize;
+
+use super::Entity;
+use super::accounts::account_in;
+use super::orgs::org_in;
+use super::{Account, Error, Field, Result, Service, Token, Write};
+use satui_domain::expiry::{self, ExpiryField, ExpiryRequest, Lifetime};
+use satui_domain::role::BasicRole;
+use satui_domain::token::{TokenFormatError, TokenSecret};
+use satui_domain::{names, time};
+use satui_store::StoreError;
+use satui_store::tokens::{self, NewTokenRow};
+
+/// Most tokens an account may hold that still authenticate (not revoked, not expired).
+pub const MAX_LIVE_TOKENS: i64 = 20;
+/// `last_used_at` is written at most this often per token, so verification is mostly a read.
+const USE_WRITE_INTERVAL: i64 = 60;
+/// A token made by a rotation this recently is not rotated again (see [`Service::rotate_token`]).
+const ROTATION_RACE_SECONDS: i64 = 2;
+/// How long verification waits for another process's write lock before skipping the use record.
+const USE_WRITE_PATIENCE: std::time::Duration = std::time::Duration::from_millis(50);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewToken {
+    pub name: String,
+    pub expiry: ExpiryRequest,
+}
+
+/// A token just issued: its metadata and the plaintext, which the caller shows once and drops.
+#[derive(Debug)]
+pub struct IssuedToken {
+    pub token: Token,
+    pub secret: TokenSecret,
+}
+
+/// Why verification refused a token. The messages never repeat the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("malformed token: expected sat_ followed by 38 letters and digits")]
+    Malformed,
+    #[error("bad checksum: the token was mistyped or truncated")]
+    BadChecksum,
+    #[error("unknown token")]
+    Unknown,
+    #[error("token has been revoked")]
+    Revoked,
+    #[error("token has expired")]
+    Expired,
+    #[error("the token's service account is disabled")]
+    AccountDisabled,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("{0}")]
+    Rejected(Rejection),
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
+impl From<StoreError> for VerifyError {
+    fn from(e: StoreError) -> Self {
+        VerifyError::Store(e.into())
+    }
+}
+
+impl From<rusqlite::Error> for VerifyError {
+    fn from(e: rusqlite::Error) -> Self {
+        VerifyError::Store(e.into())
+    }
+}
+
+/// Who a valid token acts as.
+#[derive(Clone, Debug, Serialize)]
+pub struct Identity {
+    pub org_id: i64,
+    pub org: String,
+    pub account_id: i64,
+    pub account: String,
+    pub login: String,
+    pub role: BasicRole,
+    pub token_id: i64,
+    pub token: String,
+    /// RFC 3339, or null for a token that never expires.
+    pub expires_at: Option<String>,
+}
+
+fn expiry_error(e: expiry::ExpiryError) -> Error {
+    let field = match e.field {
+        ExpiryField::Lifetime => Field::Lifetime,
+        ExpiryField::MaxAge => Field::MaxAge,
+    };
+    Error::invalid(field, e.message)
+}
+
+impl Service {
+    pub fn tokens(&self, account_id: i64) -> Result<Vec<Token>> {
+        Ok(tokens::list_for_account(self.store.conn(), account_id)?)
+    }
+
+    pub fn token(&self, id: i64) -> Result<Token> {
+        tokens::get(self.store.conn(), id)?.ok_or_else(|| no_token(id))
+    }
+
+    /// Finds a token of an account by id or name; by name, the unrevoked one wins.
+    pub fn find_token(&self, account: &Account, reference: &str) -> Result<Token> {
+        let reference = reference.trim();
+        if let Ok(id) = reference.parse::<i64>()
+            && let Some(token) = tokens::get(self.store.conn(), id)?.filter(|t| t.sa_id == account.id)
+        {
+            return Ok(token);
+        }
+        tokens::find_by_name(self.store.conn(), account.id, reference)?.into_iter().next().ok_or_else(|| {
+            Error::not_found(Entity::Token, format!("'{}' has no token named '{reference}'", account.name))
+        })
+    }
+
+    pub fn create_token(&mut self, account_id: i64, new: &NewToken) -> Result<IssuedToken> {
+        self.create_token_with_rng(account_id, new, &mut rand::rng())
+    }
+
+    /// Like [`Service::create_token`] with a chosen generator (`satui seed` is deterministic).
+    pub fn create_token_with_rng<R: CryptoRng + ?Sized>(
+        &mut self,
+        account_id: i64,
+        new: &NewToken,
+        rng: &mut R,
+    ) -> Result<IssuedToken> {
+        // Every check reads inside the transaction: an account deleted (or an org cap set) by
+        // another writer a moment ago is seen, and answered as such, never a constraint error.
+        let tx = self.begin()?;
+        let account = account_in(&tx, account_id)?;
+        Service::ensure_unmanaged(&account)?;
+        let org = org_in(&tx, account.org_id)?;
+        let (id, secret) = issue_in(&tx, &org, &account, new, None, rng)?;
+        tx.commit()?;
+        Ok(IssuedToken { token: self.token(id)?, secret })
+    }
+
+    pub fn revoke_token(&mut self, token_id: i64) -> Result<Token> {
+        self.revoke_token_because(token_id, None)
+    }
+
+    /// Revokes a token now, recording why in the audit event (`satui scan --revoke`: where it
+    /// leaked). Revoking a retiring token ends its grace at once. A plugin's token may be
+    /// revoked too: a leaked plugin token must be stoppable.
+    pub fn revoke_token_because(&mut self, token_id: i64, reason: Option<&str>) -> Result<Token> {
+        let tx = self.begin()?;
+        let now = tx.now;
+        let (token, account) = token_and_account_in(&tx, token_id)?;
+        Service::ensure_revocable(&token, now)?;
+        if !tokens::revoke(&tx, token_id, now, now)? {
+            return Err(Error::Refused(format!("token '{}' is already revoked", token.name)));
+        }
+        let target = format!("token {} of {}", token.name, account.name);
+        let mut details = format!("hint={}", token.hint);
+        if token.revoked_at.is_some() {
+            details.push_str(" (ended its rotation grace)");
+        }
+        if let Some(reason) = reason {
+            details.push_str(&format!(" {reason}"));
+        }
+        tx.audit(Some(account.org_id), "token.revoke", &target, &details)?;
+        tx.commit()?;
+        self.token(token_id)
+    }
+
+    /// A new secret under the same name and settings; the old token is revoked at once.
+    pub fn rotate_token(&mut self, token_id: i64) -> Result<IssuedToken> {
+        self.rotate_token_with_grace(token_id, 0)
+    }
+
+    /// A new secret under the same name and settings. The old token keeps working for
+    /// `grace_seconds` (at most 7 days, never past its own expiry), showing as retiring, so a
+    /// deployment can roll the new secret out without an outage; with 0 it is revoked at once.
+    /// A plugin's token may be rotated too.
+    pub fn rotate_token_with_grace(&mut self, token_id: i64, grace_seconds: i64) -> Result<IssuedToken> {
+        if !(0..=expiry::MAX_GRACE_SECONDS).contains(&grace_seconds) {
+            return Err(Error::Refused("a grace period is between 0 and 7 days".to_string()));
+        }
+        let tx = self.begin()?;
+        let now = tx.now;
+        let (token, account) = token_and_account_in(&tx, token_id)?;
+        Service::ensure_rotatable(&token, now)?;
+        // Two rotations of one name started together: the one that comes second finds the
+        // first one's brand-new token. Rotating that again would revoke the secret the first
+        // just handed out, so it is refused; a deliberate second rotation waits a moment.
+        let age = now - token.created_at;
+        if token.rotated_from.is_some() && age < ROTATION_RACE_SECONDS {
+            return Err(Error::Refused(format!(
+                "token '{}' was rotated {age} s ago by another command (new secret {}); not rotating it again",
+                token.name, token.hint
+            )));
+        }
+        let request = NewToken {
+            name: token.name.clone(),
+            expiry: ExpiryRequest {
+                lifetime: token.lifetime_days.map_or(Lifetime::Never, Lifetime::Days),
+                extended_max_age_days: token.max_age_days.map(i64::from),
+            },
+        };
+        let retire_at = token.expires_at.map_or(now + grace_seconds, |at| at.min(now + grace_seconds));
+        let org = org_in(&tx, account.org_id)?;
+        let (id, secret) = issue_in(&tx, &org, &account, &request, Some((&token, retire_at)), &mut rand::rng())?;
+        tx.commit()?;
+        Ok(IssuedToken { token: self.token(id)?, secret })
+    }
+
+    /// Removes a token and its row for good (revoke keeps the row for the record).
+    pub fn delete_token(&mut self, token_id: i64) -> Result<()> {
+        let tx = self.begin()?;
+        let (token, account) = token_and_account_in(&tx, token_id)?;
+        Service::ensure_unmanaged(&account)?;
+        if !tokens::delete(&tx, token_id)? {
+            return Err(no_token(token_id));
+        }
+        let target = format!("token {} of {}", token.name, account.name);
+        tx.audit(Some(account.org_id), "token.delete", &target, &format!("hint={}", token.hint))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether a token may be revoked: not when it already is. A retiring token may (that ends
+    /// its grace). The UI asks this before it asks "are you sure?"; the revoke itself checks
+    /// again inside its transaction.
+    pub fn ensure_revocable(token: &Token, now: i64) -> Result<()> {
+        match token.revoked_at {
+            Some(at) if at <= now => Err(Error::Refused(format!("token '{}' is already revoked", token.name))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether a token may be rotated: not once revoked (there is nothing left to replace), and
+    /// not while retiring (its successor is the one to rotate).
+    pub fn ensure_rotatable(token: &Token, now: i64) -> Result<()> {
+        match token.revoked_at {
+            Some(at) if at <= now => {
+                Err(Error::Refused(format!("token '{}' is revoked; create a new one instead", token.name)))
+            }
+            Some(at) => Err(Error::Refused(format!(
+                "token '{}' is retiring (rotated; it works until {}): rotate its successor instead",
+                token.name,
+                time::date_time(at)
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks a presented token: shape and checksum first (no database work), then the hash
+    /// lookup, revoked, expired, account disabled. On success records the use (at most once a
+    /// minute) and slides the expiry of an Extended token, never past the org cap.
+    pub fn verify_token(&mut self, presented: &str) -> std::result::Result<Identity, VerifyError> {
+        let (mut identity, record) = self.check_token(presented)?;
+        if let Some(record) = record {
+            // Best effort: a use is recorded when the lock is free within a moment. While another
+            // process holds it (a long delete), verification answers at once and the use is
+            // recorded on a later verification; an Extended token then slides a little later.
+            if self.record_use(&record, USE_WRITE_PATIENCE)? {
+                identity.expires_at = record.expires_at.map(time::rfc3339);
+            }
+        }
+        Ok(identity)
+    }
+
+    /// [`Service::verify_token`] without writing anything: who the token acts as, and the use to
+    /// record when one is due (the HTTP server hands those to a background writer, so a request
+    /// never waits for the write lock).
+    pub fn check_token(&self, presented: &str) -> std::result::Result<(Identity, Option<UseRecord>), VerifyError> {
+        let secret = TokenSecret::parse(presented).map_err(|e| {
+            VerifyError::Rejected(match e {
+                TokenFormatError::Malformed => Rejection::Malformed,
+                TokenFormatError::BadChecksum => Rejection::BadChecksum,
+            })
+        })?;
+        let now = self.now();
+        let row = tokens::find_for_verify(self.store.conn(), &secret.hash())?
+            .ok_or(VerifyError::Rejected(Rejection::Unknown))?;
+        drop(secret);
+        let token = &row.token;
+        // A revocation may lie in the future: the end of a rotation's grace.
+        if token.revoked_at.is_some_and(|at| at <= now) {
+            return Err(VerifyError::Rejected(Rejection::Revoked));
+        }
+        if expiry::is_expired(token.expires_at, now) {
+            return Err(VerifyError::Rejected(Rejection::Expired));
+        }
+        if row.account_disabled {
+            return Err(VerifyError::Rejected(Rejection::AccountDisabled));
+        }
+        let due = token.last_used_at.is_none_or(|last| now - last >= USE_WRITE_INTERVAL);
+        let record = due.then(|| {
+            let expires_at = match (token.expires_at, token.max_age_days) {
+                (Some(at), Some(max_age)) => Some(expiry::extend(at, max_age, token.created_at, row.org_cap_days, now)),
+                (at, _) => at,
+            };
+            UseRecord { token_id: token.id, at: now, expires_at }
+        });
+        let identity = Identity {
+            org_id: row.org_id,
+            org: row.org_name.clone(),
+            account_id: row.account_id,
+            account: row.account_name.clone(),
+            login: row.account_login.clone(),
+            role: row.account_role,
+            token_id: token.id,
+            token: token.name.clone(),
+            expires_at: token.expires_at.map(time::rfc3339),
+        };
+        Ok((identity, record))
+    }
+
+    /// Writes a use (and an Extended token's new expiry), waiting at most `patience` for the
+    /// write lock. Returns whether it was written.
+    pub fn record_use(&mut self, record: &UseRecord, patience: std::time::Duration) -> Result<bool> {
+        match self.store.try_write(patience)? {
+            Some(tx) => {
+                tokens::record_use(&tx, record.token_id, record.at, record.expires_at)?;
+                tx.commit()?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
+
+/// Tokens deleted per transaction by a purge.
+const PURGE_BATCH: u64 = 5_000;
+
+impl Service {
+    /// One page of an org's tokens with their accounts, soonest expiry first.
+    pub fn org_tokens(
+        &self,
+        org_id: i64,
+        filter: &tokens::OrgTokenFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<tokens::OrgToken>> {
+        self.org_tokens_of(org_id, filter, "", offset, limit)
+    }
+
+    /// How many of an org's tokens match `filter`.
+    pub fn count_org_tokens(&self, org_id: i64, filter: &tokens::OrgTokenFilter) -> Result<u64> {
+        self.count_org_tokens_of(org_id, filter, "")
+    }
+
+    /// Like [`Service::org_tokens`], only of the accounts whose name or login contains
+    /// `account` (as the accounts list filters; empty: every account).
+    pub fn org_tokens_of(
+        &self,
+        org_id: i64,
+        filter: &tokens::OrgTokenFilter,
+        account: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<tokens::OrgToken>> {
+        let conn = self.store.conn();
+        let accounts = match self.accounts_split(org_id, account)? {
+            None => return Ok(tokens::org_page(conn, org_id, filter, None, self.now(), offset, limit)?),
+            Some((hits, _)) if hits.is_empty() => return Ok(Vec::new()),
+            Some(split) => split,
+        };
+        // Name the shorter list: the matching accounts, or all but the others.
+        let restrict = match &accounts {
+            (hits, misses) if hits.len() <= misses.len() => tokens::Accounts::Only(hits),
+            (_, misses) => tokens::Accounts::Except(misses),
+        };
+        Ok(tokens::org_page(conn, org_id, filter, Some(restrict), self.now(), offset, limit)?)
+    }
+
+    /// Like [`Service::count_org_tokens`], only of the accounts `account` matches. When most
+    /// accounts match, it counts the others' tokens and subtracts: the fewer accounts probed,
+    /// the faster.
+    pub fn count_org_tokens_of(&self, org_id: i64, filter: &tokens::OrgTokenFilter, account: &str) -> Result<u64> {
+        let conn = self.store.conn();
+        let Some((hits, misses)) = self.accounts_split(org_id, account)? else {
+            return Ok(tokens::org_count(conn, org_id, filter, None, self.now())?);
+        };
+        if hits.is_empty() {
+            return Ok(0);
+        }
+        let only = |ids: &[i64]| tokens::org_count(conn, org_id, filter, Some(tokens::Accounts::Only(ids)), self.now());
+        if hits.len() <= misses.len() {
+            return Ok(only(&hits)?);
+        }
+        let all = tokens::org_count(conn, org_id, filter, None, self.now())?;
+        let others = if misses.is_empty() { 0 } else { only(&misses)? };
+        Ok(all.saturating_sub(others))
+    }
+
+    /// The accounts a filter text matches and the others (None: no filter).
+    fn accounts_split(&self, org_id: i64, account: &str) -> Result<Option<(Vec<i64>, Vec<i64>)>> {
+        let key = satui_domain::names::name_key(account);
+        if key.is_empty() {
+            return Ok(None);
+        }
+        let split = satui_store::name_index::partition_ids(self.store.conn(), &self.store.name_index, org_id, &key)?;
+        Ok(Some(split))
+    }
+
+    /// Deletes the org's tokens revoked or expired before `before` (a batch per transaction, so
+    /// other writers never wait long), with one audit event giving the count; `dry_run` only
+    /// counts. Returns the count.
+    pub fn purge_tokens(&mut self, org_id: i64, before: i64, dry_run: bool) -> Result<u64> {
+        self.purge_tokens_reporting(org_id, before, dry_run, &mut |_, _| {})
+    }
+
+    /// [`Service::purge_tokens`], telling `progress` (deleted so far, to delete) after each batch.
+    pub fn purge_tokens_reporting(
+        &mut self,
+        org_id: i64,
+        before: i64,
+        dry_run: bool,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<u64> {
+        let org = self.org(org_id)?;
+        if before > self.now() {
+            return Err(Error::invalid(Field::Lifetime, "--before must not be in the future".to_string()));
+        }
+        if dry_run {
+            return Ok(tokens::count_purgeable(self.store.conn(), org_id, before)?);
+        }
+        // The audit event goes with the first batch, its count taken in that transaction: no
+        // row can join the set later (revoked or expired before a past date stays so), so it
+        // is exact unless another writer deletes some of them meanwhile.
+        let mut deleted = 0;
+        let mut first = true;
+        let mut planned = 0;
+        loop {
+            let tx = self.begin()?;
+            if first {
+                let count = tokens::count_purgeable(&tx, org_id, before)?;
+                if count == 0 {
+                    return Ok(0);
+                }
+                planned = count;
+                let details = format!("count={count} before={}", time::rfc3339(before));
+                tx.audit(Some(org_id), "token.purge", &format!("org {}", org.name), &details)?;
+                first = false;
+            }
+            let removed = tokens::purge(&tx, org_id, before, PURGE_BATCH)?;
+            tx.commit()?;
+            deleted += removed;
+            progress(deleted, planned);
+            if removed < PURGE_BATCH {
+                return Ok(deleted);
+            }
+        }
+    }
+}
+
+/// A token found somewhere (by `satui scan`), as the store knows it.
+#[derive(Clone, Debug)]
+pub struct KnownToken {
+    pub token: Token,
+    pub org: String,
+    pub account: String,
+    pub login: String,
+    pub status: expiry::TokenStatus,
+}
+
+impl Service {
+    /// What the store knows of a token (by its hash), without using it: no use is recorded.
+    pub fn identify_token(&self, secret: &TokenSecret) -> Result<Option<KnownToken>> {
+        let row = tokens::find_for_verify(self.store.conn(), &secret.hash())?;
+        Ok(row.map(|row| KnownToken {
+            status: row.token.status(row.account_disabled, self.now()),
+            token: row.token,
+            org: row.org_name,
+            account: row.account_name,
+            login: row.account_login,
+        }))
+    }
+}
+
+fn no_token(id: i64) -> Error {
+    Error::not_found(Entity::Token, format!("no token with id {id}"))
+}
+
+/// A token and its account, read inside the caller's transaction.
+fn token_and_account_in(tx: &rusqlite::Connection, token_id: i64) -> Result<(Token, Account)> {
+    let token = tokens::get(tx, token_id)?.ok_or_else(|| no_token(token_id))?;
+    let account = account_in(tx, token.sa_id)?;
+    Ok((token, account))
+}
+
+/// A token use to write: when, and the expiry an Extended token slides to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UseRecord {
+    pub token_id: i64,
+    pub at: i64,
+    pub expires_at: Option<i64>,
+}
+
+/// Issues a token inside the caller's transaction: validates name and expiry, enforces
+/// uniqueness and the live-token limit, stores only the hash, records the audit event.
+pub(crate) fn issue_in<R: CryptoRng + ?Sized>(
+    tx: &Write<'_>,
+    org: &crate::Org,
+    account: &Account,
+    new: &NewToken,
+    replacing: Option<(&Token, i64)>,
+    rng: &mut R,
+) -> Result<(i64, TokenSecret)> {
+    let now = tx.now;
+    let name = names::validate_token_name(&new.name).map_err(|m| Error::invalid(Field::Name, m))?;
+    let resolved = expiry::resolve(new.expiry, org.max_token_lifetime_days, now).map_err(expiry_error)?;
+    let lifetime_days = match new.expiry.lifetime {
+        Lifetime::Never => None,
+        Lifetime::Days(days) => Some(days),
+        Lifetime::Until(at) => Some(((at - now + expiry::DAY - 1) / expiry::DAY) as u32),
+    };
+    if let Some((old, retire_at)) = replacing {
+        // Checked inside the transaction: of two racing rotations, the second finds it revoked
+        // (or retiring) and fails, so the secret the first one printed stays the live one.
+        if !tokens::retire(tx, old.id, retire_at)? {
+            return Err(Error::Refused(format!(
+                "token '{}' was rotated or revoked by another command meanwhile; nothing was changed",
+                old.name
+            )));
+        }
+    } else if tokens::find_live_by_name(tx, account.id, &name)?.is_some() {
+        return Err(Error::conflict(Entity::Token, format!("'{}' already has a token named '{name}'", account.name)));
+    }
+    // The token a rotation replaces does not count: it is on its way out.
+    if tokens::count_live(tx, account.id, now, replacing.map(|(old, _)| old.id))? >= MAX_LIVE_TOKENS {
+        return Err(Error::Refused(format!(
+            "'{}' already has {MAX_LIVE_TOKENS} live tokens; revoke or delete one first",
+            account.name
+        )));
+    }
+    let secret = TokenSecret::generate(rng);
+    let (hash, hint) = (secret.hash(), secret.hint());
+    let row = NewTokenRow {
+        sa_id: account.id,
+        name: &name,
+        hash: &hash,
+        hint: &hint,
+        lifetime_days,
+        expires_at: resolved.expires_at,
+        max_age_days: resolved.max_age_days,
+        rotated_from: replacing.map(|(old, _)| old.id),
+    };
+    let id = tokens::insert(tx, &row, now)?;
+    let mut details =
+        vec![resolved.expires_at.map_or("expires=never".to_string(), |at| format!("expires={}", time::rfc3339(at)))];
+    if let Some(days) = resolved.max_age_days {
+        details.push(format!("extended max_age_days={days}"));
+    }
+    details.push(format!("hint={hint}"));
+    if let Some((old, retire_at)) = replacing {
+        details.push(format!("replaces={}", old.hint));
+        details.push(if retire_at > now {
+            format!(
+                "grace={} retiring_until={}",
+                expiry::span(retire_at - now).replace(' ', ""),
+                time::rfc3339(retire_at)
+            )
+        } else {
+            "grace=none".to_string()
+        });
+    }
+    let action = if replacing.is_some() { "token.rotate" } else { "token.create" };
+    let target = format!("token {name} of {}", account.name);
+    tx.audit(Some(org.id), action, &target, &details.join(" "))?;
+    Ok((id, secret))
+}

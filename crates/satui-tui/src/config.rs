@@ -1,0 +1,47 @@
+//! The optional config file (TOML in the platform config dir, e.g. `~/.config/satui/config.toml`).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Seconds after which a copied token is cleared from the clipboard (0 = never).
+    pub clipboard_clear_seconds: u64,
+    /// Also copy through the terminal (OSC 52), for SSH sessions without a local clipboard.
+    pub osc52: bool,
+    /// The mouse: clicks select rows, focus panes and switch views; the wheel scrolls (on by
+    /// default; off gives the terminal its own text selection back).
+    pub mouse: bool,
+    /// "default" or "mono" (NO_COLOR also forces mono).
+    pub theme: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { clipboard_clear_seconds: 45, osc52: false, mouse: true, theme: "default".to_string() }
+    }
+}
+
+impl Config {
+    /// Reads the file if it exists; a broken file is an error naming it, never silently ignored.
+    pub fn load(path: Option<&Path>) -> Result<Config, String> {
+        let Some(path) = path else { return Ok(Config::default()) };
+        let text = match satui_service::bounded::read_to_string(path, satui_service::bounded::SMALL_FILE) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let config: Config = toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        if config.theme != "default" && config.theme != "mono" {
+            return Err(format!("{}: theme must be \"default\" or \"mono\", not \"{}\"", path.display(), config.theme));
+        }
+        Ok(config)
+    }
+
+    /// Monochrome when asked for, or when NO_COLOR is set to anything non-empty (no-color.org).
+    pub fn monochrome(&self) -> bool {
+        self.theme == "mono" || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+}

@@ -1,0 +1,541 @@
+//! Everything the screen shows, and nothing else. `update` changes it; `ui::draw` only reads it.
+
+use super::action::{Command, View};
+use super::form::{Form, TextLine};
+use super::keymap::Context;
+use satui_domain::permission::Permission;
+use satui_domain::token::TokenSecret;
+use satui_service::{Account, AuditEvent, Grant, GroupDetail, Org, OrgSummary, OrgToken, RoleSummary, Token};
+
+pub use super::effect::{PAGE_SIZE, page_start};
+
+/// Longest filter text; past this, typing is ignored.
+pub const MAX_FILTER_CHARS: usize = 100;
+/// Seconds a status message stays.
+pub const STATUS_SECONDS: i64 = 6;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+    Tokens,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+pub struct Status {
+    pub text: String,
+    pub kind: StatusKind,
+    pub until: i64,
+}
+
+/// A list paged from SQLite: the loaded window of rows around the cursor. `selected` is an
+/// absolute index in the filtered order; `total` counts every match, not just the window.
+#[derive(Clone, Debug)]
+pub struct PagedList<T> {
+    pub rows: Vec<T>,
+    pub offset: u64,
+    pub total: u64,
+    pub selected: u64,
+    pub filter: TextLine,
+    /// The request whose answer we are waiting for; older answers are dropped.
+    pub request: u64,
+    pub loaded: bool,
+}
+
+impl<T> Default for PagedList<T> {
+    fn default() -> Self {
+        PagedList {
+            rows: Vec::new(),
+            offset: 0,
+            total: 0,
+            selected: 0,
+            filter: TextLine::new("", MAX_FILTER_CHARS),
+            request: 0,
+            loaded: false,
+        }
+    }
+}
+
+impl<T> PagedList<T> {
+    /// Where the cursor is among the loaded rows (None when it is outside the window).
+    pub fn selected_in_window(&self) -> Option<usize> {
+        let i = usize::try_from(self.selected.checked_sub(self.offset)?).ok()?;
+        (i < self.rows.len()).then_some(i)
+    }
+
+    pub fn selected_row(&self) -> Option<&T> {
+        self.rows.get(self.selected_in_window()?)
+    }
+
+    pub fn window_contains(&self, index: u64) -> bool {
+        index >= self.offset && index < self.offset + self.rows.len() as u64
+    }
+
+    /// A loaded page arrives: the window, the total and where the cursor now is.
+    pub fn land(&mut self, rows: Vec<T>, offset: u64, total: u64, selected: u64) {
+        self.rows = rows;
+        self.offset = offset;
+        self.total = total;
+        self.selected = selected;
+        self.loaded = true;
+    }
+}
+
+/// The accounts of the current org.
+pub type AccountList = PagedList<Account>;
+/// The audit log of the current org, newest first.
+pub type AuditList = PagedList<AuditEvent>;
+
+/// Every token of the current org (view 6), soonest expiry first, under a quick filter. Its
+/// total is counted after the page arrives (`counted`), so the page never waits for a count.
+#[derive(Clone, Debug, Default)]
+pub struct OrgTokenList {
+    /// Its rows; `list.filter` narrows them to accounts whose name or login matches.
+    pub list: PagedList<OrgToken>,
+    pub preset: super::action::TokenPreset,
+    /// Whether `list.total` is the counted total (else the rows seen so far).
+    pub counted: bool,
+    /// The count request whose answer we wait for.
+    pub count_request: u64,
+}
+
+/// Where a cursor lands after a movement key, in a list of `len` rows (`page` rows per PgUp/PgDn).
+pub fn step_cursor(current: u64, len: u64, command: Command, page: u64) -> u64 {
+    let last = len.saturating_sub(1);
+    match command {
+        Command::Up => current.saturating_sub(1),
+        Command::Down => (current + 1).min(last),
+        Command::Top => 0,
+        Command::Bottom => last,
+        Command::PageUp => current.saturating_sub(page),
+        Command::PageDown => (current + page).min(last),
+        Command::HalfPageUp => current.saturating_sub((page / 2).max(1)),
+        Command::HalfPageDown => (current + (page / 2).max(1)).min(last),
+        _ => current,
+    }
+}
+
+/// A detail pane's scroll offset after a movement key (`page` rows per PgUp/PgDn).
+pub fn scroll(offset: u16, command: Command, page: u16) -> u16 {
+    let page = page.max(1);
+    match command {
+        Command::Up => offset.saturating_sub(1),
+        Command::Down => offset.saturating_add(1).min(500),
+        Command::Top => 0,
+        Command::PageUp => offset.saturating_sub(page),
+        Command::PageDown => offset.saturating_add(page).min(500),
+        Command::HalfPageUp => offset.saturating_sub(page / 2),
+        Command::HalfPageDown => offset.saturating_add(page / 2).min(500),
+        _ => offset,
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Detail {
+    pub account: Account,
+    pub tokens: Vec<Token>,
+    pub selected_token: usize,
+    pub groups: Vec<String>,
+    /// Roles held directly (besides the basic role).
+    pub roles: Vec<String>,
+    pub grants: Vec<Grant>,
+}
+
+/// A small list loaded whole (groups, roles and orgs of one store are few), filtered in memory
+/// by `/`: `shown` indexes the rows that match, and `selected` is a position in `shown`.
+#[derive(Clone, Debug)]
+pub struct SimpleList<T> {
+    pub rows: Vec<T>,
+    pub shown: Vec<usize>,
+    pub selected: usize,
+    pub loaded: bool,
+    pub filter: TextLine,
+}
+
+impl<T> Default for SimpleList<T> {
+    fn default() -> Self {
+        SimpleList {
+            rows: Vec::new(),
+            shown: Vec::new(),
+            selected: 0,
+            loaded: false,
+            filter: TextLine::new("", MAX_FILTER_CHARS),
+        }
+    }
+}
+
+/// What `/` matches in a list loaded whole: the words a user would type.
+pub trait Searchable {
+    fn search_text(&self) -> String;
+}
+
+impl Searchable for GroupDetail {
+    fn search_text(&self) -> String {
+        format!("{} {} {}", self.group.name, self.members.join(" "), self.roles.join(" "))
+    }
+}
+
+impl Searchable for RoleSummary {
+    fn search_text(&self) -> String {
+        format!("{} {} {}", self.name, self.group.as_deref().unwrap_or(""), self.kind)
+    }
+}
+
+impl Searchable for OrgSummary {
+    fn search_text(&self) -> String {
+        self.org.name.clone()
+    }
+}
+
+impl<T: Searchable> SimpleList<T> {
+    /// Moves the cursor with a movement key.
+    pub fn step(&mut self, command: Command, page: usize) {
+        self.selected = step_cursor(self.selected as u64, self.shown.len() as u64, command, page as u64) as usize;
+    }
+
+    pub fn selected(&self) -> Option<&T> {
+        self.rows.get(*self.shown.get(self.selected)?)
+    }
+
+    /// The rows the filter lets through, in order.
+    pub fn visible(&self) -> impl Iterator<Item = &T> {
+        self.shown.iter().filter_map(|i| self.rows.get(*i))
+    }
+
+    pub fn set(&mut self, rows: Vec<T>) {
+        self.rows = rows;
+        self.loaded = true;
+        self.refilter();
+    }
+
+    /// Applies the filter again (after it or the rows changed); the cursor stays in range.
+    pub fn refilter(&mut self) {
+        let needle = satui_domain::names::name_key(self.filter.value());
+        self.shown = (0..self.rows.len())
+            .filter(|i| {
+                needle.is_empty() || satui_domain::names::name_key(&self.rows[*i].search_text()).contains(&needle)
+            })
+            .collect();
+        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+
+    /// Puts the cursor on the first shown row `is` picks.
+    pub fn select_where(&mut self, is: impl Fn(&T) -> bool) -> bool {
+        match self.shown.iter().position(|i| is(&self.rows[*i])) {
+            Some(position) => {
+                self.selected = position;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The selected role's permissions and holders.
+#[derive(Clone, Debug)]
+pub struct RoleDetail {
+    pub name: String,
+    pub permissions: Vec<Permission>,
+    pub accounts: Vec<String>,
+    pub groups: Vec<String>,
+}
+
+impl Detail {
+    pub fn selected_token(&self) -> Option<&Token> {
+        self.tokens.get(self.selected_token)
+    }
+
+    /// Tokens that authenticate now (or would, were the account enabled).
+    pub fn live_tokens(&self, now: i64) -> usize {
+        self.tokens.iter().filter(|t| t.status(false, now).authenticates()).count()
+    }
+}
+
+/// The token reveal modal: the only place a plaintext is on screen.
+pub struct Reveal {
+    pub secret: TokenSecret,
+    pub token_name: String,
+    pub account: String,
+    pub expires: String,
+    pub copied: bool,
+    /// "Not copied. Close anyway? y/n" is showing.
+    pub confirm_close: bool,
+}
+
+/// What a y/n confirmation does on `y`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    DeleteAccount(i64),
+    /// Disabling an account whose live tokens then stop working.
+    Disable(i64),
+    DeleteGroup {
+        org_id: i64,
+        name: String,
+    },
+    DeleteRole {
+        org_id: i64,
+        name: String,
+    },
+    RevokeToken(i64),
+    DeleteToken(i64),
+}
+
+pub enum Popup {
+    Form(Form),
+    Confirm { message: String, pending: Pending },
+    Reveal(Reveal),
+    Help { scroll: u16 },
+    OrgPicker { selected: usize },
+}
+
+impl Popup {
+    pub fn context(&self) -> Context {
+        match self {
+            Popup::Form(_) => Context::Form,
+            Popup::Confirm { .. } => Context::Confirm,
+            Popup::Reveal(reveal) if reveal.confirm_close => Context::RevealConfirm,
+            Popup::Reveal(_) => Context::Reveal,
+            Popup::Help { .. } => Context::Help,
+            Popup::OrgPicker { .. } => Context::Picker,
+        }
+    }
+}
+
+/// Where the guided tour is (steps in `tour.rs`); `hidden` after Esc, until T shows it again
+/// at the same step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tour {
+    pub step: usize,
+    pub hidden: bool,
+}
+
+/// Display options fixed at start-up.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// NO_COLOR or `theme = "mono"`.
+    pub monochrome: bool,
+    pub demo: bool,
+    /// `--org NAME|ID`: the org to open on (default: the oldest).
+    pub initial_org: Option<String>,
+    /// `satui demo --tour`: start with the guided tour.
+    pub tour: bool,
+}
+
+pub struct State {
+    pub now: i64,
+    pub options: Options,
+    pub view: View,
+    pub focus: Focus,
+    pub filtering: bool,
+    pub orgs: Vec<Org>,
+    pub org: Option<Org>,
+    pub list: AccountList,
+    pub detail: Option<Detail>,
+    /// Lines scrolled in the detail pane (long permission lists).
+    pub detail_scroll: u16,
+    /// A token to select in the tokens pane once its account's detail arrives (Enter in view 6).
+    pub jump_to_token: Option<i64>,
+    /// A group, role or org just created: selected when its list arrives.
+    pub select_after_load: Option<String>,
+    pub tour: Option<Tour>,
+    /// The org whose account names the worker has loaded for short filters.
+    pub filter_names_loaded: Option<i64>,
+    pub groups: SimpleList<GroupDetail>,
+    pub roles: SimpleList<RoleSummary>,
+    pub role_detail: Option<RoleDetail>,
+    pub org_summaries: SimpleList<OrgSummary>,
+    pub audit: AuditList,
+    pub org_tokens: OrgTokenList,
+    pub popups: Vec<Popup>,
+    pub status: Option<Status>,
+    /// Rows the list pane can show, for PgUp/PgDn (kept from the last resize).
+    pub viewport_rows: u16,
+    /// The terminal's size (from the last resize).
+    pub screen_height: u16,
+    pub screen_width: u16,
+    pub quit: bool,
+    /// Why the UI stopped on its own, printed after the terminal is restored.
+    pub fatal: Option<String>,
+    next_request: u64,
+}
+
+impl State {
+    pub fn new(now: i64, options: Options) -> State {
+        let tour = options.tour.then_some(Tour { step: 0, hidden: false });
+        State {
+            now,
+            options,
+            view: View::Accounts,
+            focus: Focus::List,
+            filtering: false,
+            orgs: Vec::new(),
+            org: None,
+            list: AccountList::default(),
+            detail: None,
+            detail_scroll: 0,
+            jump_to_token: None,
+            select_after_load: None,
+            tour,
+            filter_names_loaded: None,
+            groups: SimpleList::default(),
+            roles: SimpleList::default(),
+            role_detail: None,
+            org_summaries: SimpleList::default(),
+            audit: AuditList::default(),
+            org_tokens: OrgTokenList::default(),
+            popups: Vec::new(),
+            status: None,
+            viewport_rows: 20,
+            screen_height: 29,
+            screen_width: 120,
+            quit: false,
+            fatal: None,
+            next_request: 0,
+        }
+    }
+
+    pub fn next_request(&mut self) -> u64 {
+        self.next_request += 1;
+        self.next_request
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), kind: StatusKind::Info, until: self.now + STATUS_SECONDS });
+    }
+
+    /// Errors stay twice as long: they are never silent.
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status { text: text.into(), kind: StatusKind::Error, until: self.now + 2 * STATUS_SECONDS });
+    }
+
+    /// The filter of the current view, if it has one (accounts or the audit log).
+    pub fn filter(&self) -> Option<&TextLine> {
+        match self.view {
+            View::Accounts => Some(&self.list.filter),
+            View::Groups => Some(&self.groups.filter),
+            View::Roles => Some(&self.roles.filter),
+            View::Orgs => Some(&self.org_summaries.filter),
+            View::Audit => Some(&self.audit.filter),
+            View::Tokens => Some(&self.org_tokens.list.filter),
+        }
+    }
+
+    pub fn filter_mut(&mut self) -> Option<&mut TextLine> {
+        match self.view {
+            View::Accounts => Some(&mut self.list.filter),
+            View::Groups => Some(&mut self.groups.filter),
+            View::Roles => Some(&mut self.roles.filter),
+            View::Orgs => Some(&mut self.org_summaries.filter),
+            View::Audit => Some(&mut self.audit.filter),
+            View::Tokens => Some(&mut self.org_tokens.list.filter),
+        }
+    }
+
+    /// The panes of the current view, left to right (Tab, h/l and clicks move between them).
+    pub fn panes(&self) -> &'static [Focus] {
+        match self.view {
+            View::Accounts => &[Focus::List, Focus::Detail, Focus::Tokens],
+            View::Tokens => &[Focus::List],
+            _ => &[Focus::List, Focus::Detail],
+        }
+    }
+
+    /// Where the cursor is among the rows the list pane holds (the loaded window, or the
+    /// filtered rows of a list loaded whole).
+    pub fn selected_in_window(&self) -> usize {
+        match self.view {
+            View::Accounts => self.list.selected_in_window().unwrap_or(0),
+            View::Groups => self.groups.selected,
+            View::Roles => self.roles.selected,
+            View::Orgs => self.org_summaries.selected,
+            View::Audit => self.audit.selected_in_window().unwrap_or(0),
+            View::Tokens => self.org_tokens.list.selected_in_window().unwrap_or(0),
+        }
+    }
+
+    /// The roles an account or group can be given: the org's custom roles and the fixed ones
+    /// (a basic role is set on the account; a plugin's role belongs to its plugin).
+    pub fn assignable_roles(&self) -> Vec<String> {
+        use satui_domain::role::RoleKind;
+        self.roles
+            .rows
+            .iter()
+            .filter(|r| matches!(r.kind, RoleKind::Custom | RoleKind::Fixed))
+            .map(|r| r.name.clone())
+            .collect()
+    }
+
+    /// The live tokens of the selected account, when its detail is loaded.
+    pub fn selected_live_tokens(&self) -> Option<usize> {
+        let id = self.selected_account()?.id;
+        self.detail.as_ref().filter(|d| d.account.id == id).map(|d| d.live_tokens(self.now))
+    }
+
+    /// The footer's key hints as they apply now: `x enable` on a disabled account, and no edit
+    /// keys on an account a plugin manages (they would only be refused).
+    pub fn footer_hints(&self) -> Vec<&'static str> {
+        let account = match self.view {
+            View::Accounts => self.selected_account(),
+            _ => None,
+        };
+        let managed = account.is_some_and(|a| a.managed_by.is_some());
+        let disabled = account.is_some_and(|a| a.disabled);
+        super::keymap::footer_adjusted(&self.contexts(), |command, label| match command {
+            Command::ToggleDisabled if managed => None,
+            Command::ToggleDisabled if disabled => Some("x enable"),
+            Command::Edit | Command::NewToken | Command::AddItem | Command::RemoveItem if managed => None,
+            Command::Delete if managed => None,
+            // The tour is the demo's; on a real store the key only says so.
+            Command::Tour if !self.options.demo || self.tour.is_some_and(|t| !t.hidden) => None,
+            _ => Some(label),
+        })
+    }
+
+    /// Whether keys go into a line of text: the focused form field, or the filter.
+    pub fn typing_text(&self) -> bool {
+        match self.popups.last() {
+            Some(Popup::Form(form)) => form.focused_is_text(),
+            None => self.filtering,
+            _ => false,
+        }
+    }
+
+    /// The contexts whose keys apply now, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        let mut contexts = self.own_contexts();
+        if self.typing_text() {
+            contexts.insert(0, Context::Text);
+        }
+        contexts
+    }
+
+    fn own_contexts(&self) -> Vec<Context> {
+        match self.popups.last() {
+            Some(Popup::Form(form)) if form.focused_is_pick() => vec![Context::Pick, Context::Form],
+            Some(popup) => vec![popup.context()],
+            None if self.filtering => vec![Context::Filter],
+            None => match self.view {
+                View::Accounts if self.focus == Focus::Tokens => {
+                    vec![Context::Tokens, Context::Accounts, Context::Panes]
+                }
+                View::Accounts => vec![Context::Accounts, Context::Panes],
+                View::Groups => vec![Context::Groups, Context::Panes],
+                View::Roles => vec![Context::Roles, Context::Panes],
+                View::Orgs => vec![Context::Orgs, Context::Panes],
+                View::Audit => vec![Context::Audit, Context::Panes],
+                View::Tokens => vec![Context::TokensView, Context::Panes],
+            },
+        }
+    }
+
+    /// The account the detail and tokens panes are about, if it is loaded.
+    pub fn selected_account(&self) -> Option<&Account> {
+        self.list.selected_row()
+    }
+}

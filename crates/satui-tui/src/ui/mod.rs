@@ -1,0 +1,216 @@
+//! Drawing: `draw(&State, &mut Frame)` only reads state. One module per pane and per popup.
+
+pub mod layout;
+mod panes;
+mod popups;
+mod tour;
+mod views;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::state::State;
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+/// Styles, with a monochrome variant for NO_COLOR.
+#[derive(Clone, Copy)]
+pub struct Theme {
+    mono: bool,
+}
+
+impl Theme {
+    pub fn new(mono: bool) -> Theme {
+        Theme { mono }
+    }
+    fn color(self, color: Color) -> Style {
+        if self.mono { Style::default() } else { Style::default().fg(color) }
+    }
+    pub fn accent(self) -> Style {
+        self.color(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn dim(self) -> Style {
+        if self.mono { Style::default() } else { Style::default().fg(Color::DarkGray) }
+    }
+    pub fn error(self) -> Style {
+        self.color(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn warn(self) -> Style {
+        self.color(Color::Yellow)
+    }
+    pub fn ok(self) -> Style {
+        self.color(Color::Green)
+    }
+    pub fn selected(self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+    pub fn focused_border(self) -> Style {
+        self.color(Color::Cyan)
+    }
+}
+
+pub fn draw(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let theme = Theme::new(state.options.monochrome);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text =
+            format!("terminal too small: satui needs {MIN_WIDTH}×{MIN_HEIGHT}, this is {}×{}", area.width, area.height);
+        frame.render_widget(Paragraph::new(text).style(theme.warn()).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let bands = layout::bands(area);
+    panes::header(state, theme, frame, bands.header);
+    panes::filter_line(state, theme, frame, bands.filter);
+    panes::body(state, theme, frame, bands.body);
+    panes::footer(state, theme, frame, bands.footer);
+    // The tour under the popups: a form or the token reveal always stays whole.
+    tour::draw(state, theme, frame, area);
+    popups::draw(state, theme, frame, area);
+}
+
+/// A rectangle of at most `width`×`height` centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height }
+}
+
+/// Text from the store made safe to draw: control characters, bidi controls and invisible
+/// characters (which an old store or a foreign writer could hold) are shown as escapes, the same
+/// way the CLI prints them ([`satui_domain::text::for_terminal`]).
+pub fn clean(text: &str) -> String {
+    satui_domain::text::for_terminal(text).into_owned()
+}
+
+/// A line being edited, as shown: at most `max` characters around the cursor, with a bar where
+/// the cursor is when `focused`. Long lines scroll so the cursor stays in view.
+pub fn edited_line(line: &crate::form::TextLine, focused: bool, max: usize) -> String {
+    let chars: Vec<char> = clean(line.value()).chars().collect();
+    let cursor = line.cursor().min(chars.len());
+    let max = max.max(2);
+    let start = if chars.len() <= max { 0 } else { cursor.saturating_sub(max - 1).min(chars.len() - max + 1) };
+    let end = (start + max).min(chars.len());
+    let mut shown: String = if start > 0 { "…".to_string() } else { String::new() };
+    let first = start + usize::from(start > 0);
+    for (i, c) in chars.iter().enumerate().take(end).skip(first) {
+        if focused && i == cursor {
+            shown.push('▏');
+        }
+        shown.push(*c);
+    }
+    if focused && cursor >= end {
+        shown.push('▏');
+    }
+    shown
+}
+
+/// How many terminal cells `text` takes, grapheme by grapheme (an emoji ZWJ sequence is one
+/// wide grapheme, a letter with combining marks one narrow one).
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` cut or padded with spaces to exactly `cells` wide; a cut ends in `…`. Never splits a
+/// grapheme, so the columns after it line up whatever the text holds.
+pub fn fit(text: &str, cells: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut out = String::new();
+    let mut used = 0;
+    if width(text) <= cells {
+        out.push_str(text);
+        used = width(text);
+    } else {
+        for grapheme in text.graphemes(true) {
+            let w = width(grapheme);
+            if used + w + 1 > cells {
+                break;
+            }
+            out.push_str(grapheme);
+            used += w;
+        }
+        if cells > 0 {
+            out.push('…');
+            used += 1;
+        }
+    }
+    out.extend(std::iter::repeat_n(' ', cells.saturating_sub(used)));
+    out
+}
+
+/// "1 204": thousands separated by a thin space, as in the design.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Styled text laid out in lines of at most `width` cells, breaking at spaces; lines after the
+/// first hang `indent` cells in, so a wrapped permission stays under its own text instead of
+/// running back to column 0. A word longer than a line is cut.
+pub fn hanging(parts: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<ratatui::text::Line<'static>> {
+    use ratatui::text::{Line, Span};
+    use unicode_segmentation::UnicodeSegmentation;
+    let width = width.max(indent + 8);
+    let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
+    let mut used = 0;
+    let new_line = |lines: &mut Vec<Vec<Span<'static>>>, used: &mut usize| {
+        lines.push(vec![Span::raw(" ".repeat(indent))]);
+        *used = indent;
+    };
+    for (text, style) in parts {
+        // Break at spaces only: a date or a login is never split at its dashes.
+        for word in text.split_inclusive(' ') {
+            let blank = word.trim().is_empty();
+            if used + self::width(word.trim_end()) > width && used > indent {
+                new_line(&mut lines, &mut used);
+            }
+            if blank && used == indent && lines.len() > 1 {
+                continue; // no spaces at the start of a continuation line
+            }
+            let trimmed = word.trim_end();
+            if used + self::width(word) > width && used + self::width(trimmed) <= width {
+                // It fits without its trailing space, which the line break replaces.
+                used += self::width(trimmed);
+                lines.last_mut().expect("a line").push(Span::styled(trimmed.to_string(), style));
+                continue;
+            }
+            let mut rest = word;
+            while used + self::width(rest) > width {
+                // Longer than a whole line: cut it where the line ends.
+                let mut cut = 0;
+                let mut cells = 0;
+                for (at, grapheme) in rest.grapheme_indices(true) {
+                    let w = self::width(grapheme);
+                    if used + cells + w > width {
+                        break;
+                    }
+                    cut = at + grapheme.len();
+                    cells += w;
+                }
+                if cut == 0 {
+                    break;
+                }
+                lines.last_mut().expect("a line").push(Span::styled(rest[..cut].to_string(), style));
+                rest = &rest[cut..];
+                new_line(&mut lines, &mut used);
+            }
+            used += self::width(rest);
+            lines.last_mut().expect("a line").push(Span::styled(rest.to_string(), style));
+        }
+    }
+    lines.into_iter().map(Line::from).collect()
+}
+
+/// `label` in a 12-cell column, then `value`, wrapped under the value (never under the label).
+pub fn labelled(label: &str, value: &str, width: usize, theme: Theme) -> Vec<ratatui::text::Line<'static>> {
+    hanging(vec![(format!("{label:<12}"), theme.dim()), (value.to_string(), Style::default())], width, 12)
+}

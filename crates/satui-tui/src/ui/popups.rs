@@ -1,0 +1,208 @@
+//! Popups over the panes: forms, y/n confirmations, the token reveal, help, the org switcher.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::{Theme, centered, clean, edited_line};
+use crate::form::{Form, Input};
+use crate::keymap;
+use crate::state::{Popup, Reveal, State};
+
+pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+    // Only the top popup is drawn over the panes: a confirmation never hides behind a form.
+    let Some(popup) = state.popups.last() else { return };
+    match popup {
+        Popup::Form(form) => draw_form(form, theme, frame, area),
+        Popup::Confirm { message, .. } => {
+            let lines = vec![Line::from(clean(message)), Line::from(""), hints(popup, theme)];
+            boxed(frame, area, theme, "Confirm", lines, 60);
+        }
+        Popup::Reveal(reveal) => draw_reveal(reveal, popup, theme, frame, area),
+        Popup::Help { scroll } => draw_help(*scroll, theme, frame, area),
+        Popup::OrgPicker { selected } => {
+            let rect = centered(area, 50, (state.orgs.len() as u16 + 4).min(area.height));
+            frame.render_widget(Clear, rect);
+            let items: Vec<ListItem> = state
+                .orgs
+                .iter()
+                .map(|o| {
+                    let current = state.org.as_ref().is_some_and(|c| c.id == o.id);
+                    ListItem::new(format!("{}{}", clean(&o.name), if current { "  (current)" } else { "" }))
+                })
+                .collect();
+            let block =
+                Block::default().borders(Borders::ALL).title("Switch organization").title_bottom(hints(popup, theme));
+            let mut list_state = ListState::default().with_selected(Some(*selected));
+            frame.render_stateful_widget(
+                List::new(items).block(block).highlight_style(theme.selected()),
+                rect,
+                &mut list_state,
+            );
+        }
+    }
+}
+
+fn hints(popup: &Popup, theme: Theme) -> Line<'static> {
+    Line::from(Span::styled(keymap::footer(&[popup.context()]).join("  "), theme.dim()))
+}
+
+fn boxed(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: Vec<Line<'static>>, width: u16) -> Rect {
+    let inner_width = width.saturating_sub(2).max(1) as usize;
+    // Rough wrapped height so long messages are not cut.
+    let height: u16 = lines.iter().map(|l| (l.width().max(1)).div_ceil(inner_width) as u16).sum::<u16>() + 2;
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default().borders(Borders::ALL).title(title.to_string()).border_style(theme.focused_border());
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+    rect
+}
+
+const FORM_WIDTH: u16 = 72;
+
+fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    // Labels in a column as wide as the longest plus two spaces, so none runs into its value;
+    // messages under a field line up with the values.
+    let label_width = form.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) + 2;
+    let indent = label_width + 2;
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let marker = if focused { "▸ " } else { "  " };
+        let label_style = if !field.enabled {
+            theme.dim()
+        } else if focused {
+            theme.accent()
+        } else {
+            ratatui::style::Style::default()
+        };
+        let value = match &field.input {
+            Input::Text(line) => edited_line(line, focused, 44),
+            Input::Choice { options, index } => format!("◂ {} ▸", options.get(*index).cloned().unwrap_or_default()),
+            Input::Toggle(on) => {
+                if *on {
+                    "[x]".to_string()
+                } else {
+                    "[ ]".to_string()
+                }
+            }
+            Input::Pick(picker) if focused => {
+                let count = format!("  {} of {}", picker.matches.len(), picker.options.len());
+                format!("{}{count}", edited_line(&picker.query, true, 30))
+            }
+            Input::Pick(picker) => match picker.value("") {
+                Ok(value) => clean(&value),
+                Err(_) => clean(picker.query.value()),
+            },
+        };
+        let value_style = if field.enabled { ratatui::style::Style::default() } else { theme.dim() };
+        // Without colour, dim may not show: a disabled field says so in words.
+        let off = if field.enabled { "" } else { "  (off)" };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker}{:<label_width$}", field.label), label_style),
+            Span::styled(value, value_style),
+            Span::styled(off, value_style),
+        ]));
+        if let (Input::Pick(picker), true) = (&field.input, focused) {
+            lines.extend(pick_list(picker, indent, theme));
+        }
+        if let Some(error) = &field.error {
+            // Under the value, wrapped under it.
+            let parts = vec![(" ".repeat(indent), theme.error()), (clean(error), theme.error())];
+            lines.extend(super::hanging(parts, FORM_WIDTH as usize - 2, indent));
+        }
+    }
+    if let Some(error) = &form.error {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(clean(error), theme.error())));
+    }
+    if let Some(note) = &form.note {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(clean(note), theme.dim())));
+    }
+    lines.push(Line::from(""));
+    let contexts: &[keymap::Context] =
+        if form.focused_is_pick() { &[keymap::Context::Pick, keymap::Context::Form] } else { &[keymap::Context::Form] };
+    let footer = if form.busy { "saving…".to_string() } else { keymap::footer(contexts).join("  ") };
+    lines.push(Line::from(Span::styled(footer, theme.dim())));
+    boxed(frame, area, theme, &clean(&form.title), lines, FORM_WIDTH);
+}
+
+/// The matches of a focused picker under it: up to six around the highlighted one.
+fn pick_list(picker: &crate::form::Picker, indent: usize, theme: Theme) -> Vec<Line<'static>> {
+    const SHOWN: usize = 6;
+    if picker.matches.is_empty() {
+        let text = if picker.free && !picker.query.is_empty() {
+            "not in the list: the name as typed is used"
+        } else {
+            "nothing matches"
+        };
+        return vec![Line::from(Span::styled(format!("{}{text}", " ".repeat(indent)), theme.dim()))];
+    }
+    let first = picker.index.saturating_sub(SHOWN - 1).min(picker.matches.len().saturating_sub(SHOWN));
+    let width = (FORM_WIDTH as usize).saturating_sub(indent + 4);
+    picker
+        .matches
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(SHOWN)
+        .map(|(position, option)| {
+            let text = super::fit(&clean(&picker.options[*option]), width);
+            if position == picker.index {
+                Line::from(Span::styled(format!("{}▸ {text}", " ".repeat(indent.saturating_sub(2))), theme.selected()))
+            } else {
+                Line::from(Span::styled(format!("{}{text}", " ".repeat(indent)), theme.dim()))
+            }
+        })
+        .collect()
+}
+
+fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![
+        Line::from(format!("Token {} for {}, {}.", reveal.token_name, clean(&reveal.account), reveal.expires)),
+        Line::from(""),
+        Line::from(Span::styled(reveal.secret.expose().to_string(), theme.accent().add_modifier(Modifier::BOLD))),
+        Line::from(""),
+        Line::from(Span::styled("This is the only time it is shown.", theme.warn())),
+    ];
+    if reveal.copied {
+        lines.push(Line::from(Span::styled("Copied to the clipboard.", theme.ok())));
+    }
+    lines.push(Line::from(""));
+    if reveal.confirm_close {
+        lines.push(Line::from(Span::styled("Not copied. Close anyway?", theme.error())));
+    }
+    lines.push(hints(popup, theme));
+    boxed(frame, area, theme, "New token", lines, 64);
+}
+
+fn draw_help(scroll: u16, theme: Theme, frame: &mut Frame, area: Rect) {
+    let mut lines = Vec::new();
+    for (title, rows) in keymap::help_sections() {
+        if rows.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(Span::styled(title.to_string(), theme.accent())));
+        for (keys, help) in rows {
+            lines.push(Line::from(vec![Span::raw(format!("  {keys:<16}")), Span::raw(help)]));
+        }
+        lines.push(Line::from(""));
+    }
+    let rect = centered(area, 72, area.height.saturating_sub(2));
+    // A resize may leave the offset past the end: show the last page instead of an empty box.
+    let scroll =
+        scroll.min(u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_sub(rect.height.saturating_sub(2)));
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title("Help — keys")
+        .title_bottom(Line::from(Span::styled(
+            format!(" {} ", keymap::footer(&[keymap::Context::Help]).join("  ")),
+            theme.dim(),
+        )))
+        .border_style(theme.focused_border());
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), rect);
+}

@@ -1,0 +1,363 @@
+//! The pure heart of the UI: `update(state, action) -> effects`. No database, no clipboard, no
+//! clock: those arrive as actions and leave as effects, so every rule here is tested without a
+//! terminal.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::{Action, Command, LineEdit, Select, View};
+use super::effect::{Change, Effect, Read};
+use super::form::Form;
+use super::keymap;
+use super::nav::{self, load_accounts, load_detail, quit, reload_all};
+use super::state::{Focus, Pending, Popup, State, step_cursor};
+use super::{outcomes, popups, views};
+use satui_service::{Account, Service};
+
+/// The effects to run when the UI starts.
+pub fn start(_state: &mut State) -> Vec<Effect> {
+    vec![Read::LoadOrgs.into(), Read::CheckForChanges.into()]
+}
+
+/// Turns a key into an action: a binding of the current contexts, or a character for the line
+/// being typed. This is the only place that looks at key codes.
+pub fn key_to_action(state: &State, key: KeyEvent) -> Option<Action> {
+    let plain_char = match key.code {
+        KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
+        _ => None,
+    };
+    if let Some(c) = plain_char.filter(|_| state.typing_text()) {
+        // Letters go into the line even when a binding uses them (Space, j, q...).
+        return Some(Action::Type(c));
+    }
+    keymap::lookup(&state.contexts(), &key).map(Action::Command)
+}
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let effects = apply(state, action);
+    // The tour sees every action through the state it leaves.
+    super::tour::advance(state);
+    effects
+}
+
+fn apply(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Tick(now) => {
+            state.now = now;
+            if state.status.as_ref().is_some_and(|s| s.until <= now) {
+                state.status = None;
+            }
+            vec![Read::CheckForChanges.into()]
+        }
+        Action::Resize { width, height } => {
+            // Header, filter, pane borders and footer take about nine rows.
+            state.viewport_rows = height.saturating_sub(9).max(1);
+            state.screen_height = height;
+            state.screen_width = width;
+            Vec::new()
+        }
+        Action::Click { column, row } => click(state, column, row),
+        Action::Key(key) => match key_to_action(state, key) {
+            Some(action) => update(state, action),
+            None => Vec::new(),
+        },
+        Action::Type(c) => edit_line(state, |line| line.insert(c)),
+        Action::Paste(text) => edit_line(state, |line| line.paste(&text)),
+        Action::Command(Command::EditLine(edit)) => edit_text(state, edit),
+        Action::Command(command) => match state.popups.last() {
+            Some(_) => popups::command(state, command),
+            None if state.filtering => filter_command(state, command),
+            None => pane_command(state, command),
+        },
+        Action::Done(outcome) => outcomes::received(state, outcome),
+    }
+}
+
+/// Applies a change to the line being typed: the focused form field, or the filter (whose list
+/// reloads from the top when its text changed).
+fn edit_line(state: &mut State, change: impl FnOnce(&mut super::form::TextLine) -> bool) -> Vec<Effect> {
+    if let Some(Popup::Form(form)) = state.popups.last_mut() {
+        form.edit_focused(change);
+        return nav::form_suggestions(state);
+    }
+    if state.filtering
+        && let Some(filter) = state.filter_mut()
+        && change(filter)
+    {
+        return nav::reload_list_from_top(state);
+    }
+    Vec::new()
+}
+
+fn edit_text(state: &mut State, edit: LineEdit) -> Vec<Effect> {
+    edit_line(state, |line| line.edit(edit))
+}
+
+fn filter_command(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Submit => {
+            state.filtering = false;
+            Vec::new()
+        }
+        Command::ClearFilter => {
+            state.filtering = false;
+            let cleared = state.filter_mut().is_some_and(|filter| filter.clear());
+            if cleared { nav::reload_list_from_top(state) } else { Vec::new() }
+        }
+        Command::Up | Command::Down => move_selection(state, command),
+        Command::Quit => quit(state),
+        _ => Vec::new(),
+    }
+}
+
+fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Quit => quit(state),
+        Command::Help => {
+            state.popups.push(Popup::Help { scroll: 0 });
+            Vec::new()
+        }
+        Command::ShowView(view) => {
+            state.view = view;
+            state.focus = Focus::List;
+            state.detail_scroll = 0;
+            nav::load_view(state)
+        }
+        Command::SwitchOrg => {
+            let selected = state.org.as_ref().and_then(|o| state.orgs.iter().position(|x| x.id == o.id)).unwrap_or(0);
+            state.popups.push(Popup::OrgPicker { selected });
+            vec![Read::LoadOrgs.into()]
+        }
+        Command::Reload => {
+            state.info("reloaded");
+            reload_all(state)
+        }
+        Command::NextFocus | Command::PrevFocus | Command::FocusLeft | Command::FocusRight => {
+            let order = state.panes();
+            let i = order.iter().position(|f| *f == state.focus).unwrap_or(0);
+            let n = order.len();
+            // Tab wraps around; h/l stop at the edges, as in lazygit.
+            state.focus = match command {
+                Command::NextFocus => order[(i + 1) % n],
+                Command::PrevFocus => order[(i + n - 1) % n],
+                Command::FocusRight => order[(i + 1).min(n - 1)],
+                _ => order[i.saturating_sub(1)],
+            };
+            Vec::new()
+        }
+        Command::Back => {
+            if state.focus != Focus::List {
+                state.focus = Focus::List;
+                return Vec::new();
+            }
+            let cleared = state.filter_mut().is_some_and(|filter| filter.clear());
+            if cleared {
+                return nav::reload_list_from_top(state);
+            }
+            if let Some(tour) = state.tour.as_mut().filter(|t| !t.hidden) {
+                tour.hidden = true;
+                state.info("tour closed; T brings it back");
+            }
+            Vec::new()
+        }
+        Command::Tour => {
+            match state.tour.as_mut() {
+                Some(tour) => tour.hidden = !tour.hidden,
+                None if state.options.demo => state.tour = Some(super::state::Tour { step: 0, hidden: false }),
+                None => state.info("the guided tour runs on the demo: satui demo --tour"),
+            }
+            Vec::new()
+        }
+        Command::Up
+        | Command::Down
+        | Command::Top
+        | Command::Bottom
+        | Command::PageUp
+        | Command::PageDown
+        | Command::HalfPageUp
+        | Command::HalfPageDown => move_selection(state, command),
+        Command::Filter if state.filter().is_some() => {
+            state.filtering = true;
+            state.focus = Focus::List;
+            Vec::new()
+        }
+        _ if state.view != View::Accounts => views::command(state, command),
+        Command::AddItem | Command::RemoveItem => with_unmanaged_account(state, |state, account| {
+            let assign = command == Command::AddItem;
+            let options = if assign {
+                state.assignable_roles()
+            } else {
+                state
+                    .detail
+                    .as_ref()
+                    .filter(|d| d.account.id == account.id)
+                    .map(|d| d.roles.clone())
+                    .unwrap_or_default()
+            };
+            if !assign && options.is_empty() {
+                state.error(format!("{} holds no role besides its basic role", account.name));
+                return Vec::new();
+            }
+            state.popups.push(Popup::Form(Form::account_role(&account, assign, options)));
+            Vec::new()
+        }),
+        Command::New => {
+            if let Some(org) = &state.org {
+                state.popups.push(Popup::Form(Form::new_account(org.id, &org.name)));
+            }
+            Vec::new()
+        }
+        Command::Edit => with_unmanaged_account(state, |state, account| {
+            let groups = state.detail.as_ref().filter(|d| d.account.id == account.id).map(|d| d.groups.clone());
+            state.popups.push(Popup::Form(Form::edit_account(&account, &groups.unwrap_or_default())));
+            Vec::new()
+        }),
+        Command::ToggleDisabled => with_unmanaged_account(state, |state, account| {
+            // Enabling is harmless; disabling stops every live token, so it asks when there are any.
+            match state.selected_live_tokens() {
+                Some(live) if !account.disabled && live > 0 => {
+                    let tokens =
+                        if live == 1 { "live token stops".to_string() } else { format!("{live} live tokens stop") };
+                    state.popups.push(Popup::Confirm {
+                        message: format!("Disable {}? Its {tokens} working until it is enabled again.", account.name),
+                        pending: Pending::Disable(account.id),
+                    });
+                    Vec::new()
+                }
+                _ => vec![Change::SetDisabled { account_id: account.id, disabled: !account.disabled }.into()],
+            }
+        }),
+        Command::NewToken => with_unmanaged_account(state, |state, account| {
+            state.popups.push(Popup::Form(Form::new_token(&account)));
+            Vec::new()
+        }),
+        Command::Submit => {
+            // Enter drills in: from the account to its tokens.
+            match state.detail.as_ref().filter(|d| Some(d.account.id) == state.selected_account().map(|a| a.id)) {
+                Some(detail) if detail.tokens.is_empty() => state.info("no tokens yet: t creates one"),
+                Some(_) => state.focus = Focus::Tokens,
+                None => {}
+            }
+            Vec::new()
+        }
+        Command::RotateToken | Command::RevokeToken => token_command(state, command),
+        Command::Delete if state.focus == Focus::Tokens => token_command(state, command),
+        Command::Delete => with_unmanaged_account(state, |state, account| {
+            let live = match state.selected_live_tokens() {
+                Some(0) => " None of them is live.".to_string(),
+                Some(1) => " 1 of them is live and stops working.".to_string(),
+                Some(n) => format!(" {n} of them are live and stop working."),
+                None => String::new(),
+            };
+            state.popups.push(Popup::Confirm {
+                message: format!("Delete {} and all its tokens?{live}", account.name),
+                pending: Pending::DeleteAccount(account.id),
+            });
+            Vec::new()
+        }),
+        _ => Vec::new(),
+    }
+}
+
+/// A left click: a view tab switches views, a row is selected (its pane focused), a pane is
+/// focused. Ignored under a popup or while a filter is typed.
+fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
+    if !state.popups.is_empty() || state.filtering {
+        return Vec::new();
+    }
+    let Some(hit) = super::ui::layout::hit(state, state.screen_width, state.screen_height, column, row) else {
+        return Vec::new();
+    };
+    match hit {
+        super::ui::layout::Hit::Tab(view) => pane_command(state, Command::ShowView(view)),
+        super::ui::layout::Hit::Pane(pane) => {
+            if state.panes().contains(&pane) {
+                state.focus = pane;
+            }
+            Vec::new()
+        }
+        super::ui::layout::Hit::Row(Focus::Tokens, index) => {
+            state.focus = Focus::Tokens;
+            // Below the last token selects nothing.
+            if let Some(detail) = state.detail.as_mut().filter(|d| index < d.tokens.len()) {
+                detail.selected_token = index;
+            }
+            Vec::new()
+        }
+        super::ui::layout::Hit::Row(_, index) => {
+            state.focus = Focus::List;
+            select_row(state, index)
+        }
+    }
+}
+
+/// Puts the cursor on row `index` of what the list pane holds (a click).
+fn select_row(state: &mut State, index: usize) -> Vec<Effect> {
+    let index = index as u64;
+    match state.view {
+        View::Accounts => {
+            if index >= state.list.rows.len() as u64 {
+                return Vec::new();
+            }
+            let target = state.list.offset + index;
+            if target == state.list.selected {
+                return Vec::new();
+            }
+            state.list.selected = target;
+            state.detail_scroll = 0;
+            load_detail(state)
+        }
+        _ => views::select_row(state, index),
+    }
+}
+
+/// Runs `then` on the selected account unless a plugin manages it (the service's rule).
+fn with_unmanaged_account(state: &mut State, then: impl FnOnce(&mut State, Account) -> Vec<Effect>) -> Vec<Effect> {
+    let Some(account) = state.selected_account().cloned() else {
+        state.error("no service account selected");
+        return Vec::new();
+    };
+    if let Err(e) = Service::ensure_unmanaged(&account) {
+        state.error(e.to_string());
+        return Vec::new();
+    }
+    then(state, account)
+}
+
+/// Rotate, revoke or delete the selected token of the selected account.
+fn token_command(state: &mut State, command: Command) -> Vec<Effect> {
+    let Some(account) = state.selected_account().cloned() else {
+        state.error("no service account selected");
+        return Vec::new();
+    };
+    let token = state.detail.as_ref().filter(|d| d.account.id == account.id).and_then(|d| d.selected_token().cloned());
+    let Some(token) = token else {
+        state.error(format!("{} has no token to act on", account.name));
+        return Vec::new();
+    };
+    nav::ask_token_action(state, &token, &account.name, account.managed_by.as_deref(), command)
+}
+
+fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
+    if state.view != View::Accounts {
+        return views::move_selection(state, command);
+    }
+    if state.focus == Focus::Detail && !state.filtering {
+        state.detail_scroll = super::state::scroll(state.detail_scroll, command, state.viewport_rows);
+        return Vec::new();
+    }
+    if state.focus == Focus::Tokens && !state.filtering {
+        if let Some(detail) = state.detail.as_mut() {
+            let len = detail.tokens.len() as u64;
+            detail.selected_token = step_cursor(detail.selected_token as u64, len, command, 5) as usize;
+        }
+        return Vec::new();
+    }
+    let current = state.list.selected;
+    let target = step_cursor(current, state.list.total, command, u64::from(state.viewport_rows.max(1)));
+    if target == current {
+        return Vec::new();
+    }
+    state.list.selected = target;
+    state.detail_scroll = 0;
+    if state.list.window_contains(target) { load_detail(state) } else { load_accounts(state, Select::Index(target)) }
+}
