@@ -30,6 +30,7 @@ fn main() -> ExitCode {
                 listen: args.listen.clone(),
                 tls: args.tls_cert.clone().zip(args.tls_key.clone()),
                 quiet: args.quiet,
+                log_format: args.log_format.into(),
                 connections: usize::from(args.connections),
             };
             match satui::server::run(&options) {
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn fail(message: &str) -> ExitCode {
+fn fail(message: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("satui: {message}");
     ExitCode::from(1)
 }

@@ -103,12 +103,33 @@ pub struct ServeArgs {
     /// PEM private key for HTTPS.
     #[arg(long, requires = "tls_cert", value_name = "PEM")]
     pub tls_key: Option<PathBuf>,
-    /// No access log on stderr.
+    /// No access log on stderr (errors are still logged).
     #[arg(long)]
     pub quiet: bool,
+    /// Log lines as plain text or as one JSON object per line.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text, value_name = "FORMAT")]
+    pub log_format: LogFormatArg,
     /// Store connections serving requests at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub connections: u16,
+}
+
+/// `--log-format` of `satui serve`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormatArg {
+    /// One line per event: time, level, the request's method and path, status, time taken, login.
+    Text,
+    /// One JSON object per line (for log shippers).
+    Json,
+}
+
+impl From<LogFormatArg> for crate::server::LogFormat {
+    fn from(arg: LogFormatArg) -> Self {
+        match arg {
+            LogFormatArg::Text => crate::server::LogFormat::Text,
+            LogFormatArg::Json => crate::server::LogFormat::Json,
+        }
+    }
 }
 
 /// A failure to report: one line, exit code 1 (or another code, for `token verify`).

@@ -14,7 +14,7 @@ use crate::common::{DAY, Fixture, T0, days, new_account, new_token};
 struct Server {
     base: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<Result<(), String>>>,
+    thread: Option<JoinHandle<Result<(), satui::server::ServeError>>>,
     agent: ureq::Agent,
 }
 
@@ -499,7 +499,7 @@ fn only_loopback_without_tls() {
     assert!(satui::server::listen_address("127.0.0.1:3939", false).is_ok());
     assert!(satui::server::listen_address("[::1]:3939", false).is_ok());
     let open = satui::server::listen_address("0.0.0.0:3939", false).unwrap_err();
-    assert!(open.contains("--tls-cert"), "{open}");
+    assert!(open.to_string().contains("--tls-cert"), "{open}");
     assert!(satui::server::listen_address("0.0.0.0:3939", true).is_ok());
     assert!(satui::server::listen_address("localhost", false).is_err());
 }
@@ -573,7 +573,86 @@ fn the_binary_logs_requests_without_secrets_and_stops_on_sigterm() {
     assert!(status.success(), "{status:?}");
     let mut log = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
-    assert!(log.contains("POST /api/serviceaccounts 201"), "{log}");
-    assert!(log.contains("GET /api/serviceaccounts/search 200") && log.contains("sa-1-terraform"), "{log}");
+    // tracing's text form: the request's span (method, path), then status, time and login.
+    assert!(log.contains("request{method=POST path=/api/serviceaccounts}: 201 "), "{log}");
+    assert!(log.contains("request{method=GET path=/api/serviceaccounts/search}: 200 "), "{log}");
+    assert!(log.contains("ms sa-1-terraform"), "{log}");
     assert!(!log.contains(&token[4..]) && !log.contains("SHOULD_NOT_BE_LOGGED") && !log.contains("query=x"), "{log}");
+}
+
+/// Without a valid token every route under the API answers 401, before anything about the
+/// path, the query or the body is judged (issue 21's extractors hold those errors back).
+#[test]
+fn no_or_a_bad_token_is_401_before_any_other_answer() {
+    let mut fx = Fixture::new();
+    let token = admin_token(&mut fx);
+    let server = Server::start(&fx);
+    let bad = format!("{}x", &token[..token.len() - 1]);
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("GET", "/api/serviceaccounts/abc", None),
+        ("GET", "/api/serviceaccounts/999999", None),
+        ("PATCH", "/api/serviceaccounts/abc", Some("[1,2]")),
+        ("POST", "/api/serviceaccounts", Some("not json")),
+        ("DELETE", "/api/serviceaccounts/1/tokens/abc", None),
+        ("GET", "/api/satui/verify?action=bogus", None),
+        ("POST", "/api/serviceaccounts/1/tokens", Some(r#"{"name":"x","secondsToLive":-1}"#)),
+    ];
+    for (method, path, body) in cases {
+        for presented in [None, Some(bad.as_str())] {
+            let (status, answer) = server.call(method, path, presented, *body);
+            assert_eq!(status, 401, "{method} {path} with {presented:?}: {answer}");
+        }
+    }
+    // With the token the same requests get their own answers.
+    assert_eq!(server.call("GET", "/api/serviceaccounts/abc", Some(&token), None).0, 404);
+    assert_eq!(server.call("GET", "/api/satui/verify?action=bogus", Some(&token), None).0, 400);
+}
+
+/// A JSON body must be an object: an array, a string or a number is never read by position.
+#[test]
+fn a_body_that_is_not_a_json_object_is_bad_request_data_and_changes_nothing() {
+    let mut fx = Fixture::new();
+    let token = admin_token(&mut fx);
+    let target = fx.account("target");
+    let server = Server::start(&fx);
+    let path = format!("/api/serviceaccounts/{}", target.id);
+    for body in [r#"["renamed","Admin",true]"#, r#""renamed""#, "42", "null", "true"] {
+        let (status, answer) = server.call("PATCH", &path, Some(&token), Some(body));
+        assert_eq!((status, answer["message"].as_str()), (400, Some("Bad request data")), "{body}");
+    }
+    let after = fx.service.account(target.id).unwrap();
+    assert_eq!((after.name.as_str(), after.role, after.disabled), ("target", BasicRole::Viewer, false));
+    // An empty body is `{}`, as Grafana binds it.
+    assert_eq!(server.call("PATCH", &path, Some(&token), Some("")).0, 200);
+}
+
+/// `--log-format json`: one JSON object per line, the request's method and path in its span.
+#[test]
+fn the_access_log_can_be_json_lines() {
+    use std::io::{BufRead, BufReader};
+    let mut fx = Fixture::new();
+    let token = admin_token(&mut fx);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_satui"))
+        .args(["--db", fx.path.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect(&first).to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let _ = agent.get(&format!("{base}/api/satui/verify")).header("Authorization", &format!("Bearer {token}")).call();
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+    let events: Vec<Value> = log.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let access = events.iter().find(|e| e["span"]["path"] == "/api/satui/verify").expect(&log);
+    assert_eq!(access["span"]["method"], "GET");
+    assert!(
+        access["fields"]["message"].as_str().is_some_and(|m| m.starts_with("200 ") && m.ends_with("sa-1-terraform"))
+    );
+    assert!(!log.contains(&token[4..]));
 }

@@ -13,11 +13,17 @@ use satui_service::{Error, StoreProblem};
 pub struct ApiError {
     pub status: StatusCode,
     pub body: Value,
+    /// For a 500: what went wrong, for the log (never the client).
+    internal: Option<String>,
 }
+
+/// Set on a 500 response for the access log to report (see `log.rs`).
+#[derive(Clone, Debug)]
+pub struct InternalError(pub String);
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, body: json!({ "message": message.into() }) }
+        ApiError { status, body: json!({ "message": message.into() }), internal: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -42,13 +48,15 @@ impl ApiError {
                 "message": format!("You'll need additional permissions to perform this action. Permissions needed: {action}"),
                 "title": "Access denied",
             }),
+            internal: None,
         }
     }
 
-    /// The store failed (not the client): 500 without details, which go to the log instead.
+    /// The store failed (not the client): 500 without details; the access log reports them.
     pub fn internal(e: impl std::fmt::Display) -> ApiError {
-        eprintln!("satui serve: internal error: {e}");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+        let mut error = ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
+        error.internal = Some(e.to_string());
+        error
     }
 
     /// Maps a service error, by variant, once: bad input and rule refusals → 400 (Grafana's code
@@ -82,6 +90,10 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(detail) = self.internal {
+            response.extensions_mut().insert(InternalError(detail));
+        }
+        response
     }
 }

@@ -3,40 +3,26 @@
 //! answer with the DTOs.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
-use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::auth::{Caller, Credentials};
+use super::auth::Caller;
 use super::dto::{self, AccountItem, AccountProfile, SearchResult, TokenItem};
 use super::error::ApiError;
-use super::pool::{Lane, Pool};
+use super::extract::{AccountId, Api, App, JsonObject, TokenPath};
+use super::pool::Lane;
 use satui_domain::expiry::{DAY, ExpiryRequest, Lifetime};
 use satui_domain::permission;
 use satui_service::{Account, AccountChanges, AccountSearch, Entity, Error, NewAccount, NewToken, Service};
 
-/// Largest request body, in bytes.
-pub const MAX_BODY: usize = 64 * 1024;
 /// `perpage` when none (or a nonsense one) is given, as Grafana.
 const DEFAULT_PER_PAGE: u64 = 1000;
 /// No page is bigger than this, whatever is asked.
 const MAX_PER_PAGE: u64 = 10_000;
-
-#[derive(Clone)]
-pub struct App {
-    pub pool: Arc<Pool>,
-}
-
-/// The login a request acted as, for the access log.
-#[derive(Clone)]
-pub struct ActingLogin(pub String);
 
 pub fn router(app: App) -> Router {
     use axum::routing::{delete, post};
@@ -54,63 +40,6 @@ pub fn router(app: App) -> Router {
         .fallback(|| async { ApiError::not_found("Not found") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed") })
         .with_state(app)
-}
-
-/// Query parameters, decoded leniently (Grafana ignores what it cannot read).
-struct Params(Vec<(String, String)>);
-
-impl Params {
-    fn from(raw: Option<String>) -> Params {
-        Params(form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
-    }
-
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-    }
-
-    /// Go's `strconv.ParseBool`: 1, t, T, true, TRUE, True.
-    fn flag(&self, key: &str) -> bool {
-        matches!(self.get(key), Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
-    }
-}
-
-/// Authenticates and runs `work` with the caller, on a store connection. Whatever `work`
-/// answers carries the acting login for the access log.
-async fn api(
-    app: &App,
-    lane: Lane,
-    headers: &HeaderMap,
-    params: &Params,
-    work: impl FnOnce(&mut Service, &Caller) -> Result<Response, ApiError> + Send + 'static,
-) -> Result<Response, ApiError> {
-    let credentials = Credentials::from_headers(headers, params.get("targetOrgId"))?;
-    let pool = app.pool.clone();
-    app.pool
-        .run(lane, move |service| {
-            let caller = Caller::authenticate(service, &credentials, |record| pool.record_use(record))?;
-            let mut response = work(service, &caller).unwrap_or_else(IntoResponse::into_response);
-            response.extensions_mut().insert(ActingLogin(caller.identity.login.clone()));
-            Ok(response)
-        })
-        .await?
-}
-
-/// A JSON body: empty means `{}` (Grafana accepts an empty body), anything unreadable is 400
-/// "Bad request data", anything over the limit 413.
-fn body<T: DeserializeOwned>(bytes: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
-    let bytes = bytes.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is larger than {} KiB", MAX_BODY / 1024))
-        }
-        _ => ApiError::bad_request("Bad request data"),
-    })?;
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
-    serde_json::from_slice(bytes).map_err(|_| ApiError::bad_request("Bad request data"))
-}
-
-/// A path id: Grafana resolves unknown non-numeric ids (UIDs) to 404 "Not found".
-fn account_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().map_err(|_| ApiError::not_found("Not found"))
 }
 
 fn id_scope(id: i64) -> String {
@@ -158,8 +87,8 @@ async fn frontend_settings() -> Response {
     .into_response()
 }
 
-async fn search(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
+async fn search(api: Api) -> Result<Response, ApiError> {
+    let params = &api.params;
     let page = params.get("page").and_then(|p| p.trim().parse::<i64>().ok()).filter(|p| *p >= 1).unwrap_or(1) as u64;
     let per_page = params
         .get("perpage")
@@ -169,7 +98,7 @@ async fn search(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQu
     let query = params.get("query").unwrap_or("").to_string();
     let (disabled, expired, with_access) =
         (params.flag("disabled"), params.flag("expiredTokens"), params.flag("accesscontrol"));
-    api(&app, Lane::Read, &headers, &params, move |service, caller| {
+    api.run(Lane::Read, move |service, caller| {
         caller.require("serviceaccounts:read", "")?;
         let now = service.now();
         let filter =
@@ -191,16 +120,10 @@ async fn search(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQu
     .await
 }
 
-async fn create_account(
-    State(app): State<App>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-    bytes: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+async fn create_account(api: Api, JsonObject(form): JsonObject<dto::CreateAccountForm>) -> Result<Response, ApiError> {
+    api.run(Lane::Write, move |service, caller| {
         caller.require("serviceaccounts:create", "")?;
-        let form: dto::CreateAccountForm = body(bytes)?;
+        let form = form.get()?;
         if form.name.trim().is_empty() {
             return Err(ApiError::bad_request("Bad request data"));
         }
@@ -225,23 +148,17 @@ async fn create_account(
 /// Grafana's words for what goes wrong with an account (also when another writer deleted it
 /// between the handler's check and the change's transaction).
 fn account_error(e: Error) -> ApiError {
-    match &e {
+    match e {
         Error::Conflict { what: Entity::Account, .. } => ApiError::bad_request("service account already exists"),
         Error::NotFound { .. } => ApiError::not_found("service account not found"),
-        _ => e.into(),
+        other => other.into(),
     }
 }
 
-async fn get_account(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    let id = account_id(&id)?;
-    let with_access = params.flag("accesscontrol");
-    api(&app, Lane::Read, &headers, &params, move |service, caller| {
+async fn get_account(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
+    let with_access = api.params.flag("accesscontrol");
+    api.run(Lane::Read, move |service, caller| {
+        let id = id.get()?;
         caller.require("serviceaccounts:read", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         let mut profile = profile(service, &account)?;
@@ -258,18 +175,15 @@ fn profile(service: &Service, account: &Account) -> Result<AccountProfile, ApiEr
 }
 
 async fn update_account(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    bytes: Result<Bytes, BytesRejection>,
+    api: Api,
+    AccountId(id): AccountId,
+    JsonObject(form): JsonObject<dto::UpdateAccountForm>,
 ) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    let id = account_id(&id)?;
-    let with_access = params.flag("accesscontrol");
-    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+    let with_access = api.params.flag("accesscontrol");
+    api.run(Lane::Write, move |service, caller| {
+        let id = id.get()?;
         caller.require("serviceaccounts:write", &id_scope(id))?;
-        let form: dto::UpdateAccountForm = body(bytes)?;
+        let form = form.get()?;
         let role = dto::parse_role(form.role.as_deref()).map_err(|_| ApiError::bad_request("Bad request data"))?;
         if let Some(role) = role {
             caller.may_assign(role)?;
@@ -292,15 +206,9 @@ async fn update_account(
     .await
 }
 
-async fn delete_account(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    let id = account_id(&id)?;
-    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+async fn delete_account(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
+    api.run(Lane::Write, move |service, caller| {
+        let id = id.get()?;
         caller.require("serviceaccounts:delete", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         if account.managed_by.is_some() {
@@ -312,15 +220,9 @@ async fn delete_account(
     .await
 }
 
-async fn list_tokens(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    let id = account_id(&id)?;
-    api(&app, Lane::Read, &headers, &params, move |service, caller| {
+async fn list_tokens(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
+    api.run(Lane::Read, move |service, caller| {
+        let id = id.get()?;
         caller.require("serviceaccounts:read", &id_scope(id))?;
         // Grafana answers an empty list for an account it does not find.
         let Ok(account) = account_of_org(service, caller, id) else { return json(StatusCode::OK, json!([])) };
@@ -333,18 +235,15 @@ async fn list_tokens(
 }
 
 async fn create_token(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    bytes: Result<Bytes, BytesRejection>,
+    api: Api,
+    AccountId(id): AccountId,
+    JsonObject(form): JsonObject<dto::CreateTokenForm>,
 ) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    let id = account_id(&id)?;
-    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+    api.run(Lane::Write, move |service, caller| {
+        let id = id.get()?;
         caller.require("serviceaccounts:write", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
-        let form: dto::CreateTokenForm = body(bytes)?;
+        let form = form.get()?;
         if form.name.trim().is_empty() {
             return Err(ApiError::bad_request("Bad request data"));
         }
@@ -366,12 +265,12 @@ async fn create_token(
             (seconds, _) => Lifetime::Until(service.now().saturating_add(seconds)),
         };
         let new = NewToken { name: form.name, expiry: ExpiryRequest { lifetime, extended_max_age_days: None } };
-        let issued = service.create_token(account.id, &new).map_err(|e| match &e {
+        let issued = service.create_token(account.id, &new).map_err(|e| match e {
             Error::Conflict { what: Entity::Token, .. } => {
                 ApiError::bad_request("service account token with given name already exists")
             }
             Error::NotFound { .. } => ApiError::not_found("service account not found"),
-            _ => e.into(),
+            other => other.into(),
         })?;
         let key = issued.secret.expose().to_string();
         json(StatusCode::OK, dto::NewTokenResult { id: issued.token.id, name: issued.token.name.clone(), key })
@@ -379,21 +278,16 @@ async fn create_token(
     .await
 }
 
-async fn delete_token(
-    State(app): State<App>,
-    headers: HeaderMap,
-    Path((id, token_id)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    let id = account_id(&id)?;
-    api(&app, Lane::Write, &headers, &params, move |service, caller| {
+async fn delete_token(api: Api, TokenPath(ids): TokenPath) -> Result<Response, ApiError> {
+    api.run(Lane::Write, move |service, caller| {
+        let (id, token_id) = ids.get()?;
         caller.require("serviceaccounts:write", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
-        let token_id = token_id.parse::<i64>().map_err(|_| ApiError::bad_request("Token ID is invalid"))?;
         let token = match service.token(token_id) {
             Ok(token) if token.sa_id == account.id => token,
-            Ok(_) | Err(Error::NotFound { .. }) => return Err(ApiError::not_found("service account token not found")),
+            Ok(_) | Err(Error::NotFound { .. }) => {
+                return Err(ApiError::not_found("service account token not found"));
+            }
             Err(e) => return Err(e.into()),
         };
         if account.managed_by.is_some() {
@@ -409,13 +303,8 @@ async fn delete_token(
 }
 
 /// `{action: [scopes]}` of the token's account (unscoped grants as `""`).
-async fn user_permissions(
-    State(app): State<App>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    api(&app, Lane::Read, &headers, &params, |_, caller| {
+async fn user_permissions(api: Api) -> Result<Response, ApiError> {
+    api.run(Lane::Read, |_, caller| {
         let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for p in caller.rights.iter() {
             map.entry(p.action.as_str()).or_default().insert(p.scope.as_str());
@@ -427,18 +316,15 @@ async fn user_permissions(
 
 /// Forward auth for reverse proxies: 200 with the identity (body and `X-Satui-*` headers) when
 /// the token is good and allows `action` on `scope` (when asked), 401 for a bad token, 403 when
-/// not allowed.
-async fn verify(State(app): State<App>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let params = Params::from(raw);
-    let action = params.get("action").map(str::trim).filter(|a| !a.is_empty()).map(str::to_string);
-    let scope = params.get("scope").unwrap_or("").trim().to_string();
-    if let Some(action) = &action
-        && !permission::is_recognised_action(action)
-    {
-        return Err(ApiError::bad_request(format!("'{action}' is not an action (e.g. dashboards:read)")));
-    }
-    api(&app, Lane::Read, &headers, &params, move |_, caller| {
+/// not allowed, 400 for an action that does not exist (after the token is checked).
+async fn verify(api: Api) -> Result<Response, ApiError> {
+    let action = api.params.get("action").map(str::trim).filter(|a| !a.is_empty()).map(str::to_string);
+    let scope = api.params.get("scope").unwrap_or("").trim().to_string();
+    api.run(Lane::Read, move |_, caller| {
         if let Some(action) = &action {
+            if !permission::is_recognised_action(action) {
+                return Err(ApiError::bad_request(format!("'{action}' is not an action (e.g. dashboards:read)")));
+            }
             caller.require(action, &scope)?;
         }
         let identity = &caller.identity;

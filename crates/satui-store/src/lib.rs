@@ -191,7 +191,7 @@ impl Store {
     }
 
     fn open_with(path: &Path, create: bool) -> Result<Store> {
-        file::prepare(path, create, |temp| initialise(temp).map_err(|message| setup_failed(path, message)))?;
+        file::prepare(path, create, |temp| initialise(temp).map_err(|e| setup_failed(path, e)))?;
         let io = |e: rusqlite::Error| classify(e, path);
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -205,7 +205,7 @@ impl Store {
             Store { conn, name_index: Default::default(), path: path.to_path_buf(), identity: file::identity(path) };
         store.configure_and_migrate().map_err(|e| match e {
             StoreError::Locked(_) => StoreError::Locked(path.to_path_buf()),
-            StoreError::Sqlite(message) | StoreError::Corrupt(message) => setup_failed(path, message),
+            e @ (StoreError::Sqlite(_) | StoreError::Corrupt(_)) => setup_failed(path, e),
             other => other,
         })?;
         Ok(store)
@@ -215,7 +215,7 @@ impl Store {
         configure(&self.conn)?;
         let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if current < schema_version() as i64 {
-            migrate(&mut self.conn).map_err(|e| StoreError::Sqlite(migration_error(e)))?;
+            migrate(&mut self.conn).map_err(migration_error)?;
         }
         Ok(())
     }
@@ -311,29 +311,34 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 /// Builds a new store in the (temporary) file at `path`: the whole schema and satui's identity.
-fn initialise(path: &Path) -> std::result::Result<(), String> {
+fn initialise(path: &Path) -> Result<()> {
     let mut conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| e.to_string())?;
-    configure(&conn).map_err(|e| e.to_string())?;
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    configure(&conn)?;
     migrate(&mut conn).map_err(migration_error)?;
-    conn.pragma_update(None, "application_id", APPLICATION_ID).map_err(|e| e.to_string())?;
-    conn.close().map_err(|(_, e)| e.to_string())
+    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    conn.close().map_err(|(_, e)| StoreError::from(e))
 }
 
-fn setup_failed(path: &Path, message: String) -> StoreError {
-    match message.as_str() {
-        m if m.contains("database or disk is full") => StoreError::DiskFull,
-        _ => StoreError::SetupFailed { path: path.to_path_buf(), message },
+/// An error met while setting up or migrating the store at `path`: a full disk stays that (by
+/// SQLite's error code), anything else says the setup failed, naming the file.
+fn setup_failed(path: &Path, e: StoreError) -> StoreError {
+    match e {
+        StoreError::DiskFull => StoreError::DiskFull,
+        StoreError::Sqlite(message) | StoreError::Corrupt(message) => {
+            StoreError::SetupFailed { path: path.to_path_buf(), message }
+        }
+        other => StoreError::SetupFailed { path: path.to_path_buf(), message: other.to_string() },
     }
 }
 
-/// A migration's error without the SQL it was running (which says nothing to a user).
-fn migration_error(e: rusqlite_migration::Error) -> String {
+/// A migration's error, classified by its SQLite code, without the SQL it was running (which
+/// says nothing to a user).
+fn migration_error(e: rusqlite_migration::Error) -> StoreError {
     match e {
-        rusqlite_migration::Error::RusqliteError { err, .. } => err.to_string(),
-        rusqlite_migration::Error::Hook(message) => message,
-        other => other.to_string(),
+        rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from(err),
+        rusqlite_migration::Error::Hook(message) => StoreError::Sqlite(message),
+        other => StoreError::Sqlite(other.to_string()),
     }
 }
 

@@ -26,16 +26,17 @@ impl Default for Config {
 
 impl Config {
     /// Reads the file if it exists; a broken file is an error naming it, never silently ignored.
-    pub fn load(path: Option<&Path>) -> Result<Config, String> {
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
         let Some(path) = path else { return Ok(Config::default()) };
         let text = match satui_service::bounded::read_to_string(path, satui_service::bounded::SMALL_FILE) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+            Err(source) => return Err(ConfigError::Unreadable { path: path.to_path_buf(), source }),
         };
-        let config: Config = toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let config: Config = toml::from_str(&text).map_err(|e| invalid(e.message().to_string()))?;
         if config.theme != "default" && config.theme != "mono" {
-            return Err(format!("{}: theme must be \"default\" or \"mono\", not \"{}\"", path.display(), config.theme));
+            return Err(invalid(format!("theme must be \"default\" or \"mono\", not \"{}\"", config.theme)));
         }
         Ok(config)
     }
@@ -44,4 +45,17 @@ impl Config {
     pub fn monochrome(&self) -> bool {
         self.theme == "mono" || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
     }
+}
+
+/// Why config.toml could not be used; the message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: std::path::PathBuf, message: String },
 }

@@ -48,20 +48,17 @@ pub struct Launch {
     pub initial_org: Option<String>,
 }
 
-pub fn run(db: &Path, config: &Config, launch: Launch) -> Result<(), String> {
-    let service = Service::open(db).map_err(|e| e.to_string())?;
+pub fn run(db: &Path, config: &Config, launch: Launch) -> Result<(), RunError> {
+    let service = Service::open(db)?;
     let options = Options {
         monochrome: config.monochrome(),
         demo: launch.demo,
         initial_org: launch.initial_org,
         tour: launch.tour,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the event loop: {e}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(RunError::EventLoop)?;
     // ratatui::try_init installs a panic hook that restores the terminal before the message.
-    let mut terminal = ratatui::try_init().map_err(|e| format!("cannot use the terminal: {e}"))?;
+    let mut terminal = ratatui::try_init().map_err(RunError::Terminal)?;
     let _ = execute!(std::io::stdout(), EnableBracketedPaste);
     if config.mouse {
         let _ = execute!(std::io::stdout(), EnableMouseCapture);
@@ -85,7 +82,7 @@ async fn event_loop(
     service: Service,
     config: &Config,
     options: Options,
-) -> Result<(), String> {
+) -> Result<(), RunError> {
     let clock = SystemClock;
     let mut state = State::new(clock.now(), options);
     let (action_tx, mut action_rx) = mpsc::unbounded_channel::<Action>();
@@ -116,7 +113,7 @@ async fn event_loop(
             match effect {
                 Effect::Db(db) => {
                     if db_tx.send(db).is_err() {
-                        return Err("the database worker stopped unexpectedly".to_string());
+                        return Err(RunError::WorkerStopped);
                     }
                 }
                 Effect::Copy(secret) => {
@@ -134,7 +131,7 @@ async fn event_loop(
         if state.quit {
             break;
         }
-        terminal.draw(|frame| ui::draw(&state, frame)).map_err(|e| format!("cannot draw: {e}"))?;
+        terminal.draw(|frame| ui::draw(&state, frame)).map_err(RunError::Draw)?;
         let action = tokio::select! {
             Some(action) = action_rx.recv() => action,
             _ = ticker.tick() => {
@@ -154,7 +151,25 @@ async fn event_loop(
             }
         }
     }
-    state.fatal.take().map_or(Ok(()), Err)
+    state.fatal.take().map_or(Ok(()), |message| Err(RunError::Fatal(message)))
+}
+
+/// Why the UI stopped other than by a quit.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] satui_service::Error),
+    #[error("cannot use the terminal: {0}")]
+    Terminal(#[source] std::io::Error),
+    #[error("cannot start the event loop: {0}")]
+    EventLoop(#[source] std::io::Error),
+    #[error("cannot draw: {0}")]
+    Draw(#[source] std::io::Error),
+    #[error("the database worker stopped unexpectedly")]
+    WorkerStopped,
+    /// An error the UI could not go on after (the store vanished, say), as it showed it.
+    #[error("{0}")]
+    Fatal(String),
 }
 
 /// Completes on SIGHUP or SIGTERM, whose default action would end the process before the
