@@ -25,3 +25,21 @@ pub fn spinner(what: &'static str) -> ProgressBar {
     spinner.enable_steady_tick(Duration::from_millis(100));
     spinner
 }
+
+/// A spinner for a scan: indicatif's steady tick redraws it, reading the walk's own counters of
+/// files and bytes at each tick (no thread of ours updates it).
+pub fn scan_spinner(progress: std::sync::Arc<crate::scan::walk::Progress>) -> ProgressBar {
+    use std::sync::atomic::Ordering;
+    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let counts = move |_: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+        let files = progress.files.load(Ordering::Relaxed);
+        let mib = progress.bytes.load(Ordering::Relaxed) >> 20;
+        let _ = write!(out, "{files} files, {mib} MiB");
+    };
+    let style = ProgressStyle::with_template("{spinner} scanning: {counts} {elapsed}")
+        .map(|style| style.with_key("counts", counts))
+        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+    spinner.set_style(style);
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    spinner
+}

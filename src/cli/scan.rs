@@ -72,21 +72,8 @@ fn scan_and_print(cli: &Cli, args: &ScanArgs, db: &Path) -> Result<u8, Failure> 
         skip: service.as_ref().map(Service::store_file_identities).unwrap_or_default(),
     };
     // A spinner with the files and bytes read, on a terminal only; the walk runs meanwhile.
-    let spinner = super::progress::spinner("scanning");
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    let ticker = {
-        let spinner = spinner.clone();
-        std::thread::spawn(move || {
-            while done_rx.recv_timeout(std::time::Duration::from_millis(100)).is_err() {
-                let files = progress.files.load(std::sync::atomic::Ordering::Relaxed);
-                let bytes = progress.bytes.load(std::sync::atomic::Ordering::Relaxed);
-                spinner.set_message(format!("scanning: {files} files, {} MiB", bytes >> 20));
-            }
-        })
-    };
+    let spinner = super::progress::scan_spinner(progress);
     let report = scan::scan(&options, &mut std::io::stdin().lock(), service.as_mut(), args.revoke);
-    let _ = done_tx.send(());
-    let _ = ticker.join();
     spinner.finish_and_clear();
     let report = report?;
     if args.sarif {

@@ -351,13 +351,8 @@ async fn verify(api: Api) -> Result<Response, ApiError> {
 /// A value for a header: printable ASCII as it is, every other byte (spaces, `%`, UTF-8 of a
 /// non-ASCII name) percent-encoded, so a name can never break or forge a header line.
 fn header_text(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_graphic() && b != b'%' {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, HEADER_UNSAFE).to_string()
 }
+
+/// Everything but printable ASCII, and `%` itself (so a decoder gets the name back).
+const HEADER_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ').add(b'%').add(0x7f);

@@ -159,7 +159,12 @@ impl Service {
                 format!("a service account named '{}' already exists in {org}", updated.name),
             ));
         }
-        accounts::update(&tx, &updated, &key, tx.now)?;
+        if !accounts::update(&tx, &updated, &key, tx.now)? {
+            return Err(Error::not_found(
+                Entity::Account,
+                format!("no service account with id {id} (deleted by another writer)"),
+            ));
+        }
         // One transaction; each kind of change keeps its own event (as `sa update`, `sa disable`).
         if !details.is_empty() {
             tx.audit(Some(old.org_id), "sa.update", &describe(&updated), &details.join(", "))?;
@@ -182,7 +187,12 @@ impl Service {
             return Ok(account);
         }
         account.disabled = disabled;
-        accounts::update(&tx, &account, &names::name_key(&account.name), now)?;
+        if !accounts::update(&tx, &account, &names::name_key(&account.name), now)? {
+            return Err(Error::not_found(
+                Entity::Account,
+                format!("no service account with id {id} (deleted by another writer)"),
+            ));
+        }
         let action = if disabled { "sa.disable" } else { "sa.enable" };
         tx.audit(Some(account.org_id), action, &describe(&account), "")?;
         tx.commit()?;

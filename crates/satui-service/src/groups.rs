@@ -56,7 +56,12 @@ impl Service {
         if groups::find_by_key(&tx, org_id, &key)?.is_some_and(|g| g.id != group.id) {
             return Err(Error::conflict(Entity::Group, format!("a group named '{new_name}' already exists")));
         }
-        groups::rename(&tx, group.id, &new_name, &key)?;
+        if !groups::rename(&tx, group.id, &new_name, &key)? {
+            return Err(Error::not_found(
+                Entity::Group,
+                format!("no group with id {} (deleted by another writer)", group.id),
+            ));
+        }
         let details = format!("was {}", group.name);
         tx.audit(Some(org_id), "group.rename", &format!("group {new_name}"), &details)?;
         tx.commit()?;

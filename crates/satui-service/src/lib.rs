@@ -16,6 +16,7 @@ mod roles;
 mod seed;
 mod tokens;
 mod transfer;
+mod upkeep;
 
 use std::path::Path;
 use std::sync::Arc;

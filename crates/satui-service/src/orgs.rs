@@ -112,13 +112,23 @@ impl Service {
             if orgs::find_by_key(&tx, &key)?.is_some_and(|other| other.id != id) {
                 return Err(Error::conflict(Entity::Org, format!("an organization named '{new_name}' already exists")));
             }
-            orgs::rename(&tx, id, new_name, &key)?;
+            if !orgs::rename(&tx, id, new_name, &key)? {
+                return Err(Error::not_found(
+                    Entity::Org,
+                    format!("no organization with id {id} (deleted by another writer)"),
+                ));
+            }
         }
         let cap_detail = recapped.map(|cap| {
             cap.map_or("max_token_lifetime_days=none".to_string(), |d| format!("max_token_lifetime_days={d}"))
         });
-        if let Some(cap) = recapped {
-            orgs::set_cap(&tx, id, cap)?;
+        if let Some(cap) = recapped
+            && !orgs::set_cap(&tx, id, cap)?
+        {
+            return Err(Error::not_found(
+                Entity::Org,
+                format!("no organization with id {id} (deleted by another writer)"),
+            ));
         }
         let target = format!("org {shown}");
         match (&renamed, cap_detail) {

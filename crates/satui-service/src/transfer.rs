@@ -104,7 +104,12 @@ impl Service {
         let mut count = 0;
         for org in &data.orgs {
             let org_id = orgs::insert(&tx, &org.name, &names::name_key(&org.name), org.created_at)?;
-            orgs::set_cap(&tx, org_id, org.max_token_lifetime_days)?;
+            if !orgs::set_cap(&tx, org_id, org.max_token_lifetime_days)? {
+                return Err(Error::not_found(
+                    crate::Entity::Org,
+                    format!("no organization with id {org_id} (deleted by another writer)"),
+                ));
+            }
             let mut role_ids = std::collections::HashMap::new();
             for role in &org.roles {
                 let id = role_store::insert(

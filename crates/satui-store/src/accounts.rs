@@ -91,8 +91,10 @@ pub fn insert(conn: &Connection, row: &NewAccountRow<'_>, name_key: &str, now: i
     Ok(conn.last_insert_rowid())
 }
 
-pub fn update(conn: &Connection, account: &Account, name_key: &str, now: i64) -> Result<()> {
-    conn.prepare_cached(
+/// Writes the account's fields; false when the row is gone.
+pub fn update(conn: &Connection, account: &Account, name_key: &str, now: i64) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
         "UPDATE service_accounts SET name = ?2, name_key = ?3, description = ?4, role = ?5, disabled = ?6, updated_at = ?7
          WHERE id = ?1",
     )?
@@ -105,7 +107,7 @@ pub fn update(conn: &Connection, account: &Account, name_key: &str, now: i64) ->
         account.disabled,
         now
     ])?;
-    Ok(())
+    Ok(changed > 0)
 }
 
 /// Deletes up to `limit` accounts of an org (with their tokens, by cascade); returns how many.

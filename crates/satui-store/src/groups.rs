@@ -41,10 +41,12 @@ pub fn insert(conn: &Connection, org_id: i64, name: &str, name_key: &str, descri
     Ok(conn.last_insert_rowid())
 }
 
-pub fn rename(conn: &Connection, id: i64, name: &str, name_key: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE groups SET name = ?2, name_key = ?3 WHERE id = ?1")?
-        .execute(params![id, name, name_key])?;
-    Ok(())
+/// False when the row is gone.
+pub fn rename(conn: &Connection, id: i64, name: &str, name_key: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("UPDATE groups SET name = ?2, name_key = ?3 WHERE id = ?1")?
+        .execute(params![id, name, name_key])?
+        > 0)
 }
 
 /// Deletes the row; false when there was none (another writer deleted it first).

@@ -59,16 +59,20 @@ pub fn insert(conn: &Connection, name: &str, name_key: &str, now: i64) -> Result
     Ok(conn.last_insert_rowid())
 }
 
-pub fn rename(conn: &Connection, id: i64, name: &str, name_key: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE orgs SET name = ?2, name_key = ?3 WHERE id = ?1")?
-        .execute(params![id, name, name_key])?;
-    Ok(())
+/// False when the row is gone.
+pub fn rename(conn: &Connection, id: i64, name: &str, name_key: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("UPDATE orgs SET name = ?2, name_key = ?3 WHERE id = ?1")?
+        .execute(params![id, name, name_key])?
+        > 0)
 }
 
-pub fn set_cap(conn: &Connection, id: i64, cap_days: Option<u32>) -> Result<()> {
-    conn.prepare_cached("UPDATE orgs SET max_token_lifetime_days = ?2 WHERE id = ?1")?
-        .execute(params![id, cap_days])?;
-    Ok(())
+/// False when the row is gone.
+pub fn set_cap(conn: &Connection, id: i64, cap_days: Option<u32>) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("UPDATE orgs SET max_token_lifetime_days = ?2 WHERE id = ?1")?
+        .execute(params![id, cap_days])?
+        > 0)
 }
 
 /// Deletes the row; false when there was none (another writer deleted it first).

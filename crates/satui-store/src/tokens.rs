@@ -36,18 +36,18 @@ const COLUMNS: &str = "t.id, t.sa_id, t.name, t.hint, t.created_at, t.lifetime_d
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Token> {
     Ok(Token {
-        id: row.get(0)?,
-        sa_id: row.get(1)?,
-        name: row.get(2)?,
-        hint: row.get(3)?,
-        created_at: row.get(4)?,
-        lifetime_days: row.get(5)?,
-        expires_at: row.get(6)?,
-        max_age_days: row.get(7)?,
-        last_used_at: row.get(8)?,
-        revoked_at: row.get(9)?,
-        rotated_from: row.get(10)?,
-        imported: row.get(11)?,
+        id: row.get("id")?,
+        sa_id: row.get("sa_id")?,
+        name: row.get("name")?,
+        hint: row.get("hint")?,
+        created_at: row.get("created_at")?,
+        lifetime_days: row.get("lifetime_days")?,
+        expires_at: row.get("expires_at")?,
+        max_age_days: row.get("max_age_days")?,
+        last_used_at: row.get("last_used_at")?,
+        revoked_at: row.get("revoked_at")?,
+        rotated_from: row.get("rotated_from")?,
+        imported: row.get("imported")?,
     })
 }
 
@@ -120,23 +120,25 @@ pub fn count_live(conn: &Connection, sa_id: i64, now: i64, except: Option<i64>) 
 
 pub fn find_for_verify(conn: &Connection, hash: &[u8; 32]) -> Result<Option<VerifyRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}, o.id, o.name, o.max_token_lifetime_days, a.id, a.name, a.login, a.role, a.disabled
+        "SELECT {COLUMNS}, o.id AS org_id, o.name AS org_name, o.max_token_lifetime_days AS org_cap_days,
+                a.id AS account_id, a.name AS account_name, a.login AS account_login, a.role AS account_role,
+                a.disabled AS account_disabled
          FROM tokens t JOIN service_accounts a ON a.id = t.sa_id JOIN orgs o ON o.id = a.org_id
          WHERE t.hash = ?1"
     ))?;
     let row = stmt
         .query_row([&hash[..]], |row| {
-            let role: String = row.get(18)?;
+            let role: String = row.get("account_role")?;
             Ok(VerifyRow {
                 token: from_row(row)?,
-                org_id: row.get(12)?,
-                org_name: row.get(13)?,
-                org_cap_days: row.get(14)?,
-                account_id: row.get(15)?,
-                account_name: row.get(16)?,
-                account_login: row.get(17)?,
+                org_id: row.get("org_id")?,
+                org_name: row.get("org_name")?,
+                org_cap_days: row.get("org_cap_days")?,
+                account_id: row.get("account_id")?,
+                account_name: row.get("account_name")?,
+                account_login: row.get("account_login")?,
                 account_role: role.parse().unwrap_or_default(),
-                account_disabled: row.get(19)?,
+                account_disabled: row.get("account_disabled")?,
             })
         })
         .optional()?;
@@ -315,7 +317,8 @@ pub fn org_page(
         "WITH page AS (
            SELECT t.id, coalesce(t.expires_at, {NEVER}) AS expiry, t.revoked_at FROM tokens t INDEXED BY {walk}
            WHERE {where_sql} ORDER BY {order} LIMIT ?5 OFFSET ?6)
-         SELECT {COLUMNS}, a.id, a.name, a.login, a.disabled, a.managed_by
+         SELECT {COLUMNS}, a.id AS account_id, a.name AS account_name, a.login AS account_login,
+                a.disabled AS account_disabled, a.managed_by AS managed_by
          FROM page JOIN tokens t ON t.id = page.id JOIN service_accounts a ON a.id = t.sa_id
          ORDER BY page.expiry, page.revoked_at, page.id"
     ))?;
@@ -326,11 +329,11 @@ pub fn org_page(
     while let Some(row) = rows.next()? {
         out.push(OrgToken {
             token: from_row(row)?,
-            account_id: row.get(12)?,
-            account_name: row.get(13)?,
-            account_login: row.get(14)?,
-            account_disabled: row.get(15)?,
-            managed_by: row.get(16)?,
+            account_id: row.get("account_id")?,
+            account_name: row.get("account_name")?,
+            account_login: row.get("account_login")?,
+            account_disabled: row.get("account_disabled")?,
+            managed_by: row.get("managed_by")?,
         });
     }
     Ok(out)

@@ -8,6 +8,7 @@ pub mod config;
 pub mod effect;
 pub mod form;
 pub mod keymap;
+pub mod lists;
 mod nav;
 mod outcomes;
 mod popups;
