@@ -158,56 +158,42 @@ pub fn group_digits(n: u64) -> String {
 /// running back to column 0. A word longer than a line is cut.
 pub fn hanging(parts: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<ratatui::text::Line<'static>> {
     use ratatui::text::{Line, Span};
-    use unicode_segmentation::UnicodeSegmentation;
     let width = width.max(indent + 8);
-    let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
-    let mut used = 0;
-    let new_line = |lines: &mut Vec<Vec<Span<'static>>>, used: &mut usize| {
-        lines.push(vec![Span::raw(" ".repeat(indent))]);
-        *used = indent;
-    };
-    for (text, style) in parts {
-        // Break at spaces only: a date or a login is never split at its dashes.
-        for word in text.split_inclusive(' ') {
-            let blank = word.trim().is_empty();
-            if used + self::width(word.trim_end()) > width && used > indent {
-                new_line(&mut lines, &mut used);
-            }
-            if blank && used == indent && lines.len() > 1 {
-                continue; // no spaces at the start of a continuation line
-            }
-            let trimmed = word.trim_end();
-            if used + self::width(word) > width && used + self::width(trimmed) <= width {
-                // It fits without its trailing space, which the line break replaces.
-                used += self::width(trimmed);
-                lines.last_mut().expect("a line").push(Span::styled(trimmed.to_string(), style));
-                continue;
-            }
-            let mut rest = word;
-            while used + self::width(rest) > width {
-                // Longer than a whole line: cut it where the line ends.
-                let mut cut = 0;
-                let mut cells = 0;
-                for (at, grapheme) in rest.grapheme_indices(true) {
-                    let w = self::width(grapheme);
-                    if used + cells + w > width {
-                        break;
-                    }
-                    cut = at + grapheme.len();
-                    cells += w;
-                }
-                if cut == 0 {
-                    break;
-                }
-                lines.last_mut().expect("a line").push(Span::styled(rest[..cut].to_string(), style));
-                rest = &rest[cut..];
-                new_line(&mut lines, &mut used);
-            }
-            used += self::width(rest);
-            lines.last_mut().expect("a line").push(Span::styled(rest.to_string(), style));
-        }
+    let text: String = parts.iter().map(|(part, _)| part.as_str()).collect();
+    // Where each part ends in `text`, to give the wrapped pieces their styles back.
+    let mut ends = Vec::with_capacity(parts.len());
+    let mut at = 0;
+    for (part, style) in &parts {
+        at += part.len();
+        ends.push((at, *style));
     }
-    lines.into_iter().map(Line::from).collect()
+    let pad = " ".repeat(indent);
+    // Break at spaces only: a date or a login is never split at its dashes.
+    let options = textwrap::Options::new(width)
+        .subsequent_indent(&pad)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(true);
+    let mut lines = Vec::new();
+    let mut searched = 0;
+    for (n, line) in textwrap::wrap(&text, &options).iter().enumerate() {
+        let body = if n == 0 { &line[..] } else { line.strip_prefix(pad.as_str()).unwrap_or(line) };
+        // Each line is a piece of `text`: wrapping only drops the spaces where it breaks.
+        let start = text[searched..].find(body).map_or(searched, |found| searched + found);
+        let end = start + body.len();
+        searched = end;
+        let mut spans = if n == 0 { Vec::new() } else { vec![Span::raw(pad.clone())] };
+        let mut from = start;
+        for &(part_end, style) in &ends {
+            let to = part_end.min(end);
+            if to > from {
+                spans.push(Span::styled(text[from..to].to_string(), style));
+                from = to;
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
 }
 
 /// `label` in a 12-cell column, then `value`, wrapped under the value (never under the label).
