@@ -359,8 +359,9 @@ pub fn org_count(
     Ok(total as u64)
 }
 
-/// Deletes, a batch at a time, the org's tokens that were revoked or expired before `before`;
-/// `dry_run` only counts them. Returns how many.
+/// Deletes at most `limit` of the org's tokens that were revoked or expired before `before` (the
+/// service calls it a batch per transaction; `count_purgeable` answers a dry run). Returns how
+/// many it deleted.
 pub fn purge(conn: &Connection, org_id: i64, before: i64, limit: u64) -> Result<u64> {
     let n = conn
         .prepare_cached(&format!(

@@ -9,7 +9,7 @@ use satui_service::{
     Token,
 };
 
-/// The views of the header (keys 1–5).
+/// The views of the header (keys 1–6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum View {
     Accounts,

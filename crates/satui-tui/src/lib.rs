@@ -39,8 +39,6 @@ use state::{Options, State};
 /// How often timers run and the store is checked for changes made by other processes.
 const TICK: Duration = Duration::from_millis(1000);
 
-/// Opens the store, then takes over the terminal until the user quits. Store errors are returned
-/// before the terminal changes, so they print as one plain line.
 /// How the UI starts: on a demo store (DEMO badge), with the guided tour, on a given org.
 #[derive(Clone, Debug, Default)]
 pub struct Launch {
@@ -49,6 +47,8 @@ pub struct Launch {
     pub initial_org: Option<String>,
 }
 
+/// Opens the store, then takes over the terminal until the user quits. Store errors are returned
+/// before the terminal changes, so they print as one plain line.
 pub fn run(db: &Path, config: &Config, launch: Launch) -> Result<(), RunError> {
     let service = Service::open(db)?;
     let options = Options {

@@ -223,7 +223,7 @@ impl State {
         self.status = Some(Status { text: text.into(), kind: StatusKind::Error, until: self.now + 2 * STATUS_SECONDS });
     }
 
-    /// The filter of the current view, if it has one (accounts or the audit log).
+    /// The filter of the current view (every list view has one).
     pub fn filter(&self) -> Option<&TextLine> {
         match self.view {
             View::Accounts => Some(&self.list.filter),
