@@ -94,8 +94,11 @@ fn starting_asks_for_the_orgs_and_starts_watching_the_store() {
 fn the_oldest_org_opens_with_its_first_page_of_accounts() {
     let mut state = State::new(NOW, Options::default());
     let effects = done(&mut state, Outcome::Orgs(vec![org(3, "Zeta"), org(1, "Main Org.")]));
-    // The org's roles load too: the role pickers offer them from any view.
-    assert_eq!(effects, vec![load_accounts(1, "", 0, Select::Index(0)), Read::LoadRoles { org_id: 1 }.into()]);
+    // The org's roles load too: the role pickers offer them from any view. The page is asked
+    // under the list's current request id (whatever its value), so a later answer can be told
+    // from this one.
+    let request = state.list.request;
+    assert_eq!(effects, vec![load_accounts(request, "", 0, Select::Index(0)), Read::LoadRoles { org_id: 1 }.into()]);
     assert_eq!(state.org.as_ref().map(|o| o.id), Some(1));
 }
 

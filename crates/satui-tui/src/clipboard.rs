@@ -30,14 +30,32 @@ pub struct SecretClipboard {
 
 impl SecretClipboard {
     pub fn new(osc52: bool, clear_after_seconds: u64) -> SecretClipboard {
-        let (inner, unavailable) = if has_display() {
-            match arboard::Clipboard::new() {
-                Ok(clipboard) => (Some(clipboard), None),
-                Err(e) => (None, Some(e.to_string())),
-            }
-        } else {
-            (None, Some("no display: DISPLAY and WAYLAND_DISPLAY are not set".to_string()))
+        if !has_display() {
+            return SecretClipboard::unavailable(
+                "no display: DISPLAY and WAYLAND_DISPLAY are not set",
+                osc52,
+                clear_after_seconds,
+            );
+        }
+        let (inner, unavailable) = match arboard::Clipboard::new() {
+            Ok(clipboard) => (Some(clipboard), None),
+            Err(e) => (None, Some(e.to_string())),
         };
+        SecretClipboard::with(inner, unavailable, osc52, clear_after_seconds)
+    }
+
+    /// A clipboard that is not there, and why: what `new` makes without a display (and what a
+    /// test uses to see that path on a machine that has one).
+    pub fn unavailable(reason: &str, osc52: bool, clear_after_seconds: u64) -> SecretClipboard {
+        SecretClipboard::with(None, Some(reason.to_string()), osc52, clear_after_seconds)
+    }
+
+    fn with(
+        inner: Option<arboard::Clipboard>,
+        unavailable: Option<String>,
+        osc52: bool,
+        clear_after_seconds: u64,
+    ) -> SecretClipboard {
         let clear_after = (clear_after_seconds > 0).then(|| Duration::from_secs(clear_after_seconds));
         let recorder =
             if cfg!(debug_assertions) { std::env::var_os("SATUI_TEST_CLIPBOARD").map(Into::into) } else { None };
