@@ -2,7 +2,7 @@
 //! and the audit event each change writes.
 
 use satui::domain::role::BasicRole;
-use satui::service::{AccountChanges, Error, Field};
+use satui::service::{AccountChanges, Entity, Error, Field};
 
 use crate::common::{ACTOR, Fixture, T0, new_account};
 
@@ -25,7 +25,7 @@ fn duplicate_account_name_in_same_org_is_rejected_case_insensitively_but_allowed
     for clash in ["CI-Bot", "ci-bot", "CI-BOT", "  ci-bot "] {
         let err = fx.service.create_account(main, &new_account(clash, BasicRole::Viewer)).expect_err(clash);
         assert!(matches!(err, Error::Conflict { field: Field::Name, .. }), "{clash:?}: {err}");
-        assert!(err.to_string().contains("already exists"), "{err}");
+        assert!(matches!(err, Error::Conflict { what: Entity::Account, .. }), "{err}");
     }
     assert_eq!(fx.service.account_page(main, "", 0, 50).unwrap().total, 1);
     assert_eq!(fx.audit_count(), audit_before, "a refused create wrote an audit event");

@@ -49,12 +49,15 @@ fn a_schema_3_store_migrates_keeps_its_tokens_and_its_look_alike_names_stay_apar
     // New names see through the invisible character: a third look-alike is refused.
     let clash =
         service.create_account(org, &satui::service::NewAccount { name: "CI-DEPLOYER".into(), ..Default::default() });
-    assert!(clash.unwrap_err().to_string().contains("already exists"));
+    assert!(matches!(clash, Err(satui::service::Error::Conflict { what: satui::service::Entity::Account, .. })));
     // Token names are case-insensitive now and the old ones keep working by name.
     let account = service.find_account(org, "ci-deployer").unwrap();
     assert_eq!(service.find_token(&account, "DEPLOY-MAIN").unwrap().hint, "sat_…abcd");
     let dup = service.create_token(account.id, &crate::common::new_token("Deploy-Main", crate::common::days(7)));
-    assert!(dup.unwrap_err().to_string().contains("already has a token named"), "the live name is taken");
+    assert!(
+        matches!(dup, Err(satui::service::Error::Conflict { what: satui::service::Entity::Token, .. })),
+        "the live name is taken"
+    );
     // Migration 005: the old tokens joined their org's token list and its kept counts.
     let listed = service.org_tokens(org, &Default::default(), 0, 10).unwrap();
     assert_eq!(listed.len(), 2, "both old tokens are in the org-wide list");

@@ -3,7 +3,7 @@
 
 use satui::domain::permission::Catalog;
 use satui::domain::role::{BasicRole, RoleKind};
-use satui::service::{Error, Field, Grant, Rejection};
+use satui::service::{Entity, Error, Field, Grant, Rejection};
 
 use crate::common::{Fixture, cli_fails, cli_json, cli_ok, cli_verify, days, db_row_counts, new_account, satui};
 
@@ -197,13 +197,14 @@ fn bad_permissions_duplicate_names_and_reserved_names_are_refused_and_write_noth
     for clash in ["Readers", "readers", "  READERS "] {
         let err = fx.service.create_role(org, clash, "", &[]).unwrap_err();
         assert!(matches!(err, Error::Conflict { field: Field::Name, .. }), "{clash:?}: {err}");
-        assert!(err.to_string().contains("already exists"), "{err}");
+        assert!(matches!(err, Error::Conflict { what: Entity::Role, .. }), "{err}");
     }
     for clash in ["Ops", "ops", " OPS"] {
         let err = fx.service.create_group(org, clash, "").unwrap_err();
-        assert!(err.to_string().contains("already exists"), "{clash:?}: {err}");
+        assert!(matches!(err, Error::Conflict { what: Entity::Group, .. }), "{clash:?}: {err}");
     }
-    assert!(fx.service.rename_group(org, "dev", "OPS").unwrap_err().to_string().contains("already exists"));
+    let renamed = fx.service.rename_group(org, "dev", "OPS").unwrap_err();
+    assert!(matches!(renamed, Error::Conflict { what: Entity::Group, .. }), "{renamed}");
     for reserved in ["Admin", "viewer", " None ", "fixed:mine", "managed:mine", "FIXED:alerting:reader", "Managed:x"] {
         let err = fx.service.create_role(org, reserved, "", &[]).unwrap_err();
         assert!(err.to_string().contains("reserved"), "{reserved:?}: {err}");

@@ -113,7 +113,7 @@ impl From<StoreError> for Error {
             StoreError::Locked(_) => StoreProblem::Busy,
             StoreError::DiskFull | StoreError::WriteRefused(_) => StoreProblem::Disk,
             StoreError::Gone(_) => StoreProblem::Gone,
-            StoreError::Corrupt(_) | StoreError::Sqlite(_) => StoreProblem::Damaged,
+            StoreError::Corrupt(_) | StoreError::Sqlite(_) | StoreError::Migration(_) => StoreProblem::Damaged,
             StoreError::DanglingLink { .. }
             | StoreError::IsDirectory(_)
             | StoreError::Empty(_)

@@ -115,7 +115,7 @@ pub enum StoreError {
     #[error("{0}: the store was deleted or replaced while satui was running")]
     Gone(PathBuf),
     #[error("the store file is damaged ({0}); restore it from a backup or an export")]
-    Corrupt(String),
+    Corrupt(#[source] rusqlite::Error),
     #[error("{0}: not a satui database")]
     NotSatui(PathBuf),
     #[error("{path}: made by a newer satui (schema {found}, this build knows up to {known}); upgrade satui")]
@@ -133,28 +133,29 @@ pub enum StoreError {
     #[error(
         "the store file could not be written ({0}; a disk quota or a file size limit may refuse it): nothing was written"
     )]
-    WriteRefused(String),
+    WriteRefused(#[source] rusqlite::Error),
     /// A row the change points at (an account, a role, a group) is gone: another writer
     /// deleted it after this change last looked. The change was rolled back.
     #[error("what this change refers to was deleted by another writer meanwhile: nothing was changed")]
     Vanished,
     #[error("database error: {0}")]
-    Sqlite(String),
+    Sqlite(#[source] rusqlite::Error),
+    /// A migration's own step (a hook) failed.
+    #[error("cannot migrate the store: {0}")]
+    Migration(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DiskFull) => StoreError::DiskFull,
-            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::WriteRefused(e.to_string()),
+            Some(rusqlite::ErrorCode::SystemIoFailure) => StoreError::WriteRefused(e),
             Some(rusqlite::ErrorCode::ConstraintViolation) if is_foreign_key_failure(&e) => StoreError::Vanished,
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 StoreError::Locked(PathBuf::from("database"))
             }
-            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-                StoreError::Corrupt(e.to_string())
-            }
-            _ => StoreError::Sqlite(e.to_string()),
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => StoreError::Corrupt(e),
+            _ => StoreError::Sqlite(e),
         }
     }
 }
@@ -205,7 +206,7 @@ impl Store {
             Store { conn, name_index: Default::default(), path: path.to_path_buf(), identity: file::identity(path) };
         store.configure_and_migrate().map_err(|e| match e {
             StoreError::Locked(_) => StoreError::Locked(path.to_path_buf()),
-            e @ (StoreError::Sqlite(_) | StoreError::Corrupt(_)) => setup_failed(path, e),
+            e @ (StoreError::Sqlite(_) | StoreError::Corrupt(_) | StoreError::Migration(_)) => setup_failed(path, e),
             other => other,
         })?;
         Ok(store)
@@ -325,9 +326,10 @@ fn initialise(path: &Path) -> Result<()> {
 fn setup_failed(path: &Path, e: StoreError) -> StoreError {
     match e {
         StoreError::DiskFull => StoreError::DiskFull,
-        StoreError::Sqlite(message) | StoreError::Corrupt(message) => {
-            StoreError::SetupFailed { path: path.to_path_buf(), message }
+        StoreError::Sqlite(source) | StoreError::Corrupt(source) => {
+            StoreError::SetupFailed { path: path.to_path_buf(), message: source.to_string() }
         }
+        StoreError::Migration(message) => StoreError::SetupFailed { path: path.to_path_buf(), message },
         other => StoreError::SetupFailed { path: path.to_path_buf(), message: other.to_string() },
     }
 }
@@ -337,8 +339,8 @@ fn setup_failed(path: &Path, e: StoreError) -> StoreError {
 fn migration_error(e: rusqlite_migration::Error) -> StoreError {
     match e {
         rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from(err),
-        rusqlite_migration::Error::Hook(message) => StoreError::Sqlite(message),
-        other => StoreError::Sqlite(other.to_string()),
+        rusqlite_migration::Error::Hook(message) => StoreError::Migration(message),
+        other => StoreError::Migration(other.to_string()),
     }
 }
 
