@@ -323,7 +323,7 @@ fn a_viewer_is_denied_writes_and_the_denial_names_the_permission() {
     fx2.service.assign_role(viewer.id, "sa-writers", true).unwrap();
     let (status, body) = server.call("POST", "/api/serviceaccounts", t, Some(r#"{"name":"boss","role":"Admin"}"#));
     assert_eq!((status, body["message"].as_str()), (403, Some("can not assign a role higher than user's role")));
-    let (status, _) = server.call("POST", "/api/serviceaccounts", t, Some(r#"{"name":"peer","role":"viewer"}"#));
+    let (status, _) = server.call("POST", "/api/serviceaccounts", t, Some(r#"{"name":"peer","role":"Viewer"}"#));
     assert_eq!(status, 201, "a custom role grants what the basic role lacks");
 }
 

@@ -28,6 +28,8 @@ pub struct Search<'a> {
     pub disabled_only: bool,
     /// Only accounts with at least one token expired at this time.
     pub expired_tokens_at: Option<i64>,
+    /// Only these accounts (the ones a caller may read, when it may not read them all).
+    pub only_ids: Option<&'a [i64]>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

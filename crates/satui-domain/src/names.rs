@@ -40,7 +40,9 @@ fn display_name(raw: &str, what: &str, max: usize) -> Result<String, String> {
 /// Validates a service-account name typed by an admin (the `extsvc-` prefix is refused).
 pub fn validate_account_name(raw: &str) -> Result<String, String> {
     let name = display_name(raw, "account", MAX_ACCOUNT_NAME_CHARS)?;
-    if name_key(&name).starts_with(RESERVED_PREFIX) {
+    // The login is made from the slug, so "Extsvc Grafana Oncall App" would take the login a
+    // plugin's account gets (sa-1-extsvc-grafana-oncall-app): the slug is checked too.
+    if name_key(&name).starts_with(RESERVED_PREFIX) || slugify(&name).starts_with(RESERVED_PREFIX) {
         return Err(format!("names starting with '{RESERVED_PREFIX}' are reserved for plugin-managed accounts"));
     }
     Ok(name)
@@ -124,6 +126,12 @@ pub fn validate_login(login: &str) -> Result<String, String> {
         return Err(malformed());
     }
     Ok(login.to_string())
+}
+
+/// The org number and slug of a well-formed login (`sa-2-ci-bot` → `(2, "ci-bot")`).
+pub fn login_parts(login: &str) -> Option<(i64, &str)> {
+    let (org, slug) = login.strip_prefix("sa-")?.split_once('-')?;
+    Some((org.parse().ok()?, slug))
 }
 
 /// Plugin ids look like `grafana-oncall-app`: lowercase letters, digits and single dashes.

@@ -52,6 +52,18 @@ pub fn allows<'a>(grants: impl IntoIterator<Item = &'a Permission>, action: &str
     grants.into_iter().any(|p| p.action == action && (scope.is_empty() || scope_matches(&p.scope, scope)))
 }
 
+/// Whether `grants` cover `wanted` in full: the same action on a scope at least as wide (an
+/// empty wanted scope, "any scope", is covered only by an empty or `*` grant). What a caller may
+/// hand out: never a permission it does not hold itself.
+pub fn covers<'a>(grants: impl IntoIterator<Item = &'a Permission>, wanted: &Permission) -> bool {
+    grants.into_iter().any(|g| {
+        g.action == wanted.action
+            && (g.scope.is_empty()
+                || g.scope == "*"
+                || (!wanted.scope.is_empty() && scope_matches(&g.scope, &wanted.scope)))
+    })
+}
+
 /// A scope is empty, `*`, or `kind(:attribute(:identifier)?)?` where `*` may only stand as the
 /// whole last segment: `folders:*`, `folders:uid:*`, `folders:uid:abc`.
 pub fn validate_scope(scope: &str) -> Result<String, String> {

@@ -15,7 +15,8 @@ use satui_service::{AccessRights, Identity, Rejection, Service, UseRecord, Verif
 /// `targetOrgId`), if any.
 pub struct Credentials {
     token: Zeroizing<String>,
-    org: Option<String>,
+    /// Every org the request names: `targetOrgId` and `X-Grafana-Org-Id`, each checked.
+    orgs: Vec<String>,
 }
 
 impl Credentials {
@@ -38,10 +39,9 @@ impl Credentials {
         } else {
             return Err(ApiError::unauthorized("Unauthorized"));
         };
-        let org = target_org
-            .map(str::to_string)
-            .or_else(|| headers.get("x-grafana-org-id").and_then(|v| v.to_str().ok()).map(str::to_string));
-        Ok(Credentials { token, org })
+        let header = headers.get("x-grafana-org-id").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let orgs = target_org.map(str::to_string).into_iter().chain(header).collect();
+        Ok(Credentials { token, orgs })
     }
 }
 
@@ -73,11 +73,17 @@ impl Caller {
             VerifyError::Rejected(_) => ApiError::unauthorized("Invalid API key"),
             VerifyError::Store(e) => ApiError::from(e),
         })?;
-        // Grafana reads the org header as a number and ignores it otherwise.
-        if let Some(org) = credentials.org.as_deref().and_then(|o| o.trim().parse::<i64>().ok())
-            && org != identity.org_id
-        {
-            return Err(ApiError::unauthorized("API key does not belong to the requested organization"));
+        // Each org the request names must be the token's: one that is not a number is refused,
+        // never ignored (Grafana would ignore it, and `?targetOrgId=abc` then hid a header
+        // naming another org).
+        for named in &credentials.orgs {
+            match named.trim().parse::<i64>() {
+                Ok(org) if org == identity.org_id => {}
+                Ok(_) => return Err(ApiError::unauthorized("API key does not belong to the requested organization")),
+                Err(_) => {
+                    return Err(ApiError::unauthorized("the requested organization id is not a number"));
+                }
+            }
         }
         if let Some(record) = record {
             record_use(record);
@@ -95,6 +101,33 @@ impl Caller {
     /// 403 unless the account may do `action` on `scope`.
     pub fn require(&self, action: &str, scope: &str) -> Result<(), ApiError> {
         if self.can(action, scope) { Ok(()) } else { Err(ApiError::access_denied(action)) }
+    }
+
+    /// The accounts the caller may read, when it may not read every one (None: all of them):
+    /// the ids of its `serviceaccounts:read` grants scoped to one account.
+    pub fn readable_accounts(&self) -> Option<Vec<i64>> {
+        let all = satui_domain::permission::Permission::new("serviceaccounts:read", "serviceaccounts:id:*");
+        if satui_domain::permission::covers(self.rights.iter(), &all) {
+            return None;
+        }
+        let ids = self
+            .rights
+            .iter()
+            .filter(|p| p.action == "serviceaccounts:read")
+            .filter_map(|p| p.scope.strip_prefix("serviceaccounts:id:")?.parse::<i64>().ok())
+            .collect();
+        Some(ids)
+    }
+
+    /// A token of an account acts with all of that account's permissions, so the caller may
+    /// create or delete one only when it holds every one of them itself (stricter than Grafana,
+    /// which lets a `serviceaccounts:write` holder mint an Admin account's token).
+    pub fn may_act_as(&self, target: &AccessRights) -> Result<(), ApiError> {
+        if target.iter().all(|wanted| satui_domain::permission::covers(self.rights.iter(), wanted)) {
+            Ok(())
+        } else {
+            Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "can not assign a role higher than user's role"))
+        }
     }
 
     /// Grafana refuses to give an account a role above the caller's own.

@@ -142,12 +142,14 @@ impl TokenItem {
     }
 }
 
-/// Request bodies. Unknown fields are ignored, as Grafana ignores them.
+/// Request bodies. Unknown fields are ignored, as Grafana ignores them; `null` for an optional
+/// field means "not given", as Go's JSON binding reads it.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAccountForm {
+    /// Required; absent, null or blank is 400.
     #[serde(default)]
-    pub name: String,
+    pub name: Option<String>,
     #[serde(default)]
     pub role: Option<String>,
     #[serde(default)]
@@ -168,10 +170,12 @@ pub struct UpdateAccountForm {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTokenForm {
+    /// Required; absent, null or blank is 400.
     #[serde(default)]
-    pub name: String,
+    pub name: Option<String>,
+    /// Absent or null is 0: never expires (refused in an org with a cap).
     #[serde(default)]
-    pub seconds_to_live: i64,
+    pub seconds_to_live: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -181,25 +185,28 @@ pub struct NewTokenResult {
     pub key: String,
 }
 
-/// A role as Grafana binds it: title-cased, empty means Viewer.
+/// A role as Grafana binds it: exactly `None`, `Viewer`, `Editor` or `Admin` (no other case, no
+/// spaces); empty means Viewer, absent or null means "not given".
 pub fn parse_role(raw: Option<&str>) -> Result<Option<BasicRole>, ()> {
-    match raw.map(str::trim) {
+    match raw {
         None => Ok(None),
         Some("") => Ok(Some(BasicRole::Viewer)),
-        Some(text) => text.parse::<BasicRole>().map(Some).map_err(|_| ()),
+        Some(text) => BasicRole::ALL.into_iter().find(|role| role.as_str() == text).map(Some).ok_or(()),
     }
 }
 
-/// The caller's permitted actions on one account, as Grafana's `accessControl` map.
+/// The caller's permitted actions on one account, as Grafana's `accessControl` map: the
+/// `serviceaccounts:` actions it holds on that account's scope. Actions that take no scope
+/// (`serviceaccounts:create`) are not about one account, and Grafana leaves them out.
 pub fn access_control<'a>(
     permissions: impl Iterator<Item = &'a Permission>,
     account_id: i64,
 ) -> BTreeMap<String, bool> {
+    use satui_domain::permission::{Catalog, scope_matches};
     let scope = satui_domain::permission::account_scope(account_id);
+    let scoped = |action: &str| Catalog::get().action(action).is_some_and(|info| !info.scopes.is_empty());
     permissions
-        .filter(|p| {
-            p.action.starts_with("serviceaccounts") && satui_domain::permission::scope_matches(&p.scope, &scope)
-        })
+        .filter(|p| p.action.starts_with("serviceaccounts") && scoped(&p.action) && scope_matches(&p.scope, &scope))
         .map(|p| (p.action.clone(), true))
         .collect()
 }

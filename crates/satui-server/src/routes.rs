@@ -101,8 +101,15 @@ async fn search(api: Api) -> Result<Response, ApiError> {
     api.run(Lane::Read, move |service, caller| {
         caller.require("serviceaccounts:read", "")?;
         let now = service.now();
-        let filter =
-            AccountSearch { query: &query, disabled_only: disabled, expired_tokens_at: expired.then_some(now) };
+        // Counted over what the caller may read only: a total over the whole org would tell a
+        // caller limited to one account how many others match its query.
+        let readable = caller.readable_accounts();
+        let filter = AccountSearch {
+            query: &query,
+            disabled_only: disabled,
+            expired_tokens_at: expired.then_some(now),
+            only_ids: readable.as_deref(),
+        };
         let offset = (page - 1).saturating_mul(per_page);
         let (rows, total) = service.search_accounts(caller.identity.org_id, &filter, offset, per_page)?;
         let items = rows
@@ -124,18 +131,12 @@ async fn create_account(api: Api, JsonObject(form): JsonObject<dto::CreateAccoun
     api.run(Lane::Write, move |service, caller| {
         caller.require("serviceaccounts:create", "")?;
         let form = form.get()?;
-        if form.name.trim().is_empty() {
-            return Err(ApiError::bad_request("Bad request data"));
-        }
+        let name =
+            form.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| ApiError::bad_request("Bad request data"))?;
         let role = dto::parse_role(form.role.as_deref()).map_err(|_| ApiError::bad_request("Bad request data"))?;
         let role = role.unwrap_or_default();
         caller.may_assign(role)?;
-        let new = NewAccount {
-            name: form.name,
-            description: String::new(),
-            role,
-            disabled: form.is_disabled.unwrap_or(false),
-        };
+        let new = NewAccount { name, description: String::new(), role, disabled: form.is_disabled.unwrap_or(false) };
         let account = service.create_account(caller.identity.org_id, &new).map_err(account_error)?;
         let mut item = AccountItem::new(&account, 0);
         // Grafana's create answer carries no avatar.
@@ -244,17 +245,18 @@ async fn create_token(
         caller.require("serviceaccounts:write", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         let form = form.get()?;
-        if form.name.trim().is_empty() {
-            return Err(ApiError::bad_request("Bad request data"));
-        }
-        if form.seconds_to_live < 0 {
+        let name =
+            form.name.filter(|n| !n.trim().is_empty()).ok_or_else(|| ApiError::bad_request("Bad request data"))?;
+        let seconds_to_live = form.seconds_to_live.unwrap_or(0);
+        if seconds_to_live < 0 {
             return Err(ApiError::bad_request("invalid SecondsToLive value"));
         }
         if account.managed_by.is_some() {
             return Err(ApiError::bad_request("cannot add external service account token"));
         }
+        caller.may_act_as(&service.access_rights(account.id, account.role)?)?;
         let org = service.org(account.org_id)?;
-        let lifetime = match (form.seconds_to_live, org.max_token_lifetime_days) {
+        let lifetime = match (seconds_to_live, org.max_token_lifetime_days) {
             (0, Some(cap)) => {
                 return Err(ApiError::bad_request(format!(
                     "this organization caps token lifetime at {cap} days: set secondsToLive (at most {})",
@@ -264,7 +266,7 @@ async fn create_token(
             (0, None) => Lifetime::Never,
             (seconds, _) => Lifetime::Until(service.now().saturating_add(seconds)),
         };
-        let new = NewToken { name: form.name, expiry: ExpiryRequest { lifetime, extended_max_age_days: None } };
+        let new = NewToken { name, expiry: ExpiryRequest { lifetime, extended_max_age_days: None } };
         let issued = service.create_token(account.id, &new).map_err(|e| match e {
             Error::Conflict { what: Entity::Token, .. } => {
                 ApiError::bad_request("service account token with given name already exists")
@@ -293,6 +295,7 @@ async fn delete_token(api: Api, TokenPath(ids): TokenPath) -> Result<Response, A
         if account.managed_by.is_some() {
             return Err(ApiError::bad_request("cannot delete external service account token"));
         }
+        caller.may_act_as(&service.access_rights(account.id, account.role)?)?;
         service.delete_token(token.id).map_err(|e| match e {
             Error::NotFound { .. } => ApiError::not_found("service account token not found"),
             other => other.into(),

@@ -39,6 +39,7 @@ pub(super) fn check(data: &Export, now: i64) -> Check {
     let mut org_keys = HashSet::new();
     let mut logins = HashSet::new();
     let mut plugins = HashSet::new();
+    let mut login_orgs = HashSet::new();
     for org in &data.orgs {
         let org_name = names::validate_org_name(&org.name)?;
         if org_name != org.name {
@@ -52,8 +53,40 @@ pub(super) fn check(data: &Export, now: i64) -> Check {
         }
         instant(org.created_at, &format!("organization '{}' created_at", for_terminal(&org.name)))?;
         check_org(org, now, &mut logins, &mut plugins).map_err(|m| format!("{}: {m}", for_terminal(&org.name)))?;
+        // The org's accounts all carry one org number in their logins, and no other org's: the
+        // import gives the org that id, so `sa-2-…` always names an account of org 2 (a
+        // forward-auth proxy trusts X-Satui-Login).
+        if let Some(number) = login_org(org).map_err(|m| format!("{}: {m}", for_terminal(&org.name)))?
+            && !login_orgs.insert(number)
+        {
+            return fail(format!(
+                "{}: its logins name org {number}, as another organization's do",
+                for_terminal(&org.name)
+            ));
+        }
     }
     Ok(())
+}
+
+/// The org number the logins of an org's accounts name (None for an org without accounts).
+pub(super) fn login_org(org: &OrgExport) -> std::result::Result<Option<i64>, String> {
+    let mut number = None;
+    for a in &org.accounts {
+        let (org_number, _) = names::login_parts(&a.login)
+            .ok_or_else(|| format!("account '{}': login is malformed", for_terminal(&a.name)))?;
+        match number {
+            None => number = Some(org_number),
+            Some(n) if n == org_number => {}
+            Some(n) => {
+                return Err(format!(
+                    "account '{}': login '{}' names org {org_number}, the others org {n}",
+                    for_terminal(&a.name),
+                    for_terminal(&a.login)
+                ));
+            }
+        }
+    }
+    Ok(number)
 }
 
 /// A time that could have been read off a clock: from 2000 to the end of year 9999.
@@ -213,6 +246,16 @@ fn check_account(a: &AccountExport, now: i64, managed_roles: &HashMap<String, St
             if a.name != format!("{RESERVED_PREFIX}{plugin}") {
                 return fail(format!("a managed account is named {RESERVED_PREFIX}{plugin}"));
             }
+            // As `plugin register` makes it: basic role None, enabled, the login of its name.
+            if a.role != BasicRole::None || a.disabled {
+                return fail(
+                    "a managed account has basic role None and is enabled, as plugin register makes it".into(),
+                );
+            }
+            let slug_ok = names::login_parts(&a.login).is_some_and(|(_, slug)| slug == names::slugify(&a.name));
+            if !slug_ok {
+                return fail(format!("a managed account's login is sa-<org>-{}", names::slugify(&a.name)));
+            }
             // Exactly its plugin's role, and nothing else.
             let own = format!("managed:{plugin}");
             let holds_own = a.roles.len() == 1 && name_key(&a.roles[0]) == name_key(&own);
@@ -224,6 +267,14 @@ fn check_account(a: &AccountExport, now: i64, managed_roles: &HashMap<String, St
     }
     names::validate_description(&a.description)?;
     names::validate_login(&a.login)?;
+    // The extsvc- namespace of logins belongs to plugins' accounts.
+    if a.managed_by.is_none() && names::login_parts(&a.login).is_some_and(|(_, slug)| slug.starts_with(RESERVED_PREFIX))
+    {
+        return fail(format!(
+            "login '{}' is in the {RESERVED_PREFIX} namespace of plugin accounts",
+            for_terminal(&a.login)
+        ));
+    }
     instant(a.created_at, "created_at")?;
     instant(a.updated_at, "updated_at")?;
     if a.updated_at < a.created_at {

@@ -100,10 +100,19 @@ impl Service {
             return Err(invalid("the store is not empty; import only restores into a fresh store".into()));
         }
         orgs::delete_all(&tx)?;
+        // Each org gets the id its accounts' logins name (checked unique above); the others the
+        // ids after the largest of those.
+        let named: Vec<Option<i64>> =
+            data.orgs.iter().map(|org| super::import_rules::login_org(org).ok().flatten()).collect();
+        let mut next = named.iter().flatten().max().copied().unwrap_or(0);
         let mut rng = rand::rng();
         let mut count = 0;
-        for org in &data.orgs {
-            let org_id = orgs::insert(&tx, &org.name, &names::name_key(&org.name), org.created_at)?;
+        for (org, named) in data.orgs.iter().zip(named) {
+            let id = named.unwrap_or_else(|| {
+                next += 1;
+                next
+            });
+            let org_id = orgs::insert_with_id(&tx, id, &org.name, &names::name_key(&org.name), org.created_at)?;
             if !orgs::set_cap(&tx, org_id, org.max_token_lifetime_days)? {
                 return Err(Error::not_found(
                     crate::Entity::Org,

@@ -347,17 +347,22 @@ pub fn search(
     if search.expired_tokens_at.is_some() {
         filter.push_str(" AND EXISTS (SELECT 1 FROM tokens t WHERE t.sa_id = a.id AND t.expires_at <= ?3)");
     }
+    if search.only_ids.is_some() {
+        filter.push_str(" AND a.id IN (SELECT value FROM json_each(?6))");
+    }
+    let only_ids = search.only_ids.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_string()));
     // Each statement binds the parameters its text uses.
     let expired = search.expired_tokens_at.unwrap_or(0);
     let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let bind = |stmt: &mut rusqlite::CachedStatement<'_>| -> rusqlite::Result<()> {
-        for name in ["?1", "?2", "?3", "?4", "?5"] {
+        for name in ["?1", "?2", "?3", "?4", "?5", "?6"] {
             if let Some(index) = stmt.parameter_index(name)? {
                 match name {
                     "?1" => stmt.raw_bind_parameter(index, org_id)?,
                     "?2" => stmt.raw_bind_parameter(index, &pattern)?,
                     "?3" => stmt.raw_bind_parameter(index, expired)?,
                     "?4" => stmt.raw_bind_parameter(index, clamp(limit))?,
+                    "?6" => stmt.raw_bind_parameter(index, only_ids.as_deref().unwrap_or("[]"))?,
                     _ => stmt.raw_bind_parameter(index, clamp(offset))?,
                 }
             }

@@ -60,6 +60,13 @@ pub fn insert(conn: &Connection, name: &str, name_key: &str, now: i64) -> Result
 }
 
 /// False when the row is gone.
+/// Inserts an org under a chosen id (an import restores the id its accounts' logins name).
+pub fn insert_with_id(conn: &Connection, id: i64, name: &str, name_key: &str, now: i64) -> Result<i64> {
+    conn.prepare_cached("INSERT INTO orgs (id, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![id, name, name_key, now])?;
+    Ok(id)
+}
+
 pub fn rename(conn: &Connection, id: i64, name: &str, name_key: &str) -> Result<bool> {
     Ok(conn
         .prepare_cached("UPDATE orgs SET name = ?2, name_key = ?3 WHERE id = ?1")?
