@@ -2,6 +2,7 @@
 //! file, the store's file handling, and the command line. One binary keeps link time low.
 
 mod accounts;
+mod api_contract;
 mod architecture;
 mod audit;
 mod catalog;

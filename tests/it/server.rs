@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::common::{DAY, Fixture, T0, days, new_account, new_token};
 
-struct Server {
+pub(crate) struct Server {
     base: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<Result<(), satui::server::ServeError>>>,
@@ -20,7 +20,7 @@ struct Server {
 
 impl Server {
     /// The real server over the fixture's store, with the fixture's clock.
-    fn start(fx: &Fixture) -> Server {
+    pub(crate) fn start(fx: &Fixture) -> Server {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let pool = satui::server::open_pool(&fx.path, 4, fx.clock.clone()).unwrap();
@@ -35,12 +35,12 @@ impl Server {
         Server { base, stop: Some(stop), thread: Some(thread), agent }
     }
 
-    fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, Value) {
+    pub(crate) fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> (u16, Value) {
         self.call_with(method, path, token, body, &[]).0
     }
 
     /// A request; the status, the JSON body (or the text as a string), and the response headers.
-    fn call_with(
+    pub(crate) fn call_with(
         &self,
         method: &str,
         path: &str,
@@ -79,7 +79,7 @@ impl Drop for Server {
 }
 
 /// An Admin account in Main Org. with a token, the way an admin makes the first one.
-fn admin_token(fx: &mut Fixture) -> String {
+pub(crate) fn admin_token(fx: &mut Fixture) -> String {
     let admin = fx.service.create_account(1, &new_account("terraform", BasicRole::Admin)).unwrap();
     fx.service.create_token(admin.id, &new_token("api", days(30))).unwrap().secret.expose().to_string()
 }

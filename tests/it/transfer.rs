@@ -453,6 +453,19 @@ fn an_export_file_with_any_bad_part_is_refused_whole_and_writes_nothing() {
             },
             "cannot be a group member",
         ),
+        // Issue 22: a plugin's account is exactly what `plugin register` makes.
+        (
+            "managed account made Admin",
+            |v| v["orgs"][1]["accounts"][1]["role"] = Value::from("Admin"),
+            "basic role None",
+        ),
+        ("managed account disabled", |v| v["orgs"][1]["accounts"][1]["disabled"] = Value::from(true), "is enabled"),
+        (
+            "ordinary account in the extsvc- login namespace",
+            |v| v["orgs"][0]["accounts"][0]["login"] = Value::from("sa-1-extsvc-grafana-oncall-app"),
+            "namespace of plugin accounts",
+        ),
+        ("login of another org", |v| v["orgs"][0]["accounts"][0]["login"] = Value::from("sa-2-squatter"), "names org"),
     ];
     let dir = tempfile::tempdir().unwrap();
     let db = fresh_db(dir.path(), "fresh.db");
