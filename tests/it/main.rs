@@ -17,6 +17,7 @@ mod integrity;
 mod lifecycle;
 mod migration;
 mod names;
+mod openapi;
 mod permissions;
 mod plugins;
 mod progress;

@@ -13,7 +13,7 @@ use satui_domain::time;
 use satui_service::{Account, Token};
 
 /// A search result item and the create answer (`ServiceAccountDTO`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountItem {
     pub id: i64,
@@ -50,7 +50,7 @@ impl AccountItem {
 }
 
 /// GET by id, and the `serviceaccount` of a PATCH answer (`ServiceAccountProfileDTO`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountProfile {
     pub id: i64,
@@ -101,7 +101,7 @@ impl AccountProfile {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResult {
     pub total_count: u64,
@@ -111,7 +111,7 @@ pub struct SearchResult {
 }
 
 /// A token as listed (`TokenDTO`).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenItem {
     pub id: i64,
@@ -144,7 +144,7 @@ impl TokenItem {
 
 /// Request bodies. Unknown fields are ignored, as Grafana ignores them; `null` for an optional
 /// field means "not given", as Go's JSON binding reads it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateAccountForm {
     /// Required; absent, null or blank is 400.
@@ -156,7 +156,7 @@ pub struct CreateAccountForm {
     pub is_disabled: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateAccountForm {
     #[serde(default)]
@@ -167,7 +167,7 @@ pub struct UpdateAccountForm {
     pub is_disabled: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTokenForm {
     /// Required; absent, null or blank is 400.
@@ -178,7 +178,7 @@ pub struct CreateTokenForm {
     pub seconds_to_live: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NewTokenResult {
     pub id: i64,
     pub name: String,
@@ -221,4 +221,72 @@ fn avatar_url(login: &str) -> String {
     let digest = Sha256::digest(format!("{login}@localhost").as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("/avatar/{hex}")
+}
+
+/// The body of every error: Grafana's `{"message"}` (a permission denial adds `accessErrorId`
+/// and `title`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_error_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// `GET /api/health`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok`, or `failing` (with status 503) when the store cannot be used.
+    pub database: String,
+    pub version: String,
+    pub commit: String,
+}
+
+/// Who a token acts as (`/api/satui/verify`); the same values come as `X-Satui-*` headers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VerifiedIdentity {
+    pub org_id: i64,
+    pub org: String,
+    pub account_id: i64,
+    pub account: String,
+    pub login: String,
+    /// The account's basic role: None, Viewer, Editor or Admin.
+    pub role: String,
+    pub token_id: i64,
+    pub token: String,
+    /// RFC 3339, or null for a token that never expires.
+    pub expires_at: Option<String>,
+}
+
+impl VerifiedIdentity {
+    pub fn new(identity: &satui_service::Identity) -> VerifiedIdentity {
+        VerifiedIdentity {
+            org_id: identity.org_id,
+            org: identity.org.clone(),
+            account_id: identity.account_id,
+            account: identity.account.clone(),
+            login: identity.login.clone(),
+            role: identity.role.to_string(),
+            token_id: identity.token_id,
+            token: identity.token.clone(),
+            expires_at: identity.expires_at.clone(),
+        }
+    }
+}
+
+/// A change's plain answer (`{"message": "Service account deleted"}`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Message {
+    pub message: String,
+}
+
+/// `PATCH /api/serviceaccounts/{id}`'s answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UpdatedAccount {
+    pub id: i64,
+    pub message: String,
+    pub name: String,
+    pub serviceaccount: AccountProfile,
 }

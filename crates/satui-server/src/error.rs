@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use crate::dto::ErrorBody;
 
 use satui_service::{Error, StoreProblem};
 
@@ -23,7 +25,8 @@ pub struct InternalError(pub String);
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, body: json!({ "message": message.into() }), internal: None }
+        let body = ErrorBody { message: message.into(), access_error_id: None, title: None };
+        ApiError { status, body: serde_json::to_value(body).unwrap_or(Value::Null), internal: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
@@ -43,11 +46,14 @@ impl ApiError {
         let id: u64 = rand::random::<u64>() % 10_000_000_000;
         ApiError {
             status: StatusCode::FORBIDDEN,
-            body: json!({
-                "accessErrorId": format!("ACE{id:010}"),
-                "message": format!("You'll need additional permissions to perform this action. Permissions needed: {action}"),
-                "title": "Access denied",
-            }),
+            body: serde_json::to_value(ErrorBody {
+                message: format!(
+                    "You'll need additional permissions to perform this action. Permissions needed: {action}"
+                ),
+                access_error_id: Some(format!("ACE{id:010}")),
+                title: Some("Access denied".to_string()),
+            })
+            .unwrap_or(Value::Null),
             internal: None,
         }
     }

@@ -15,6 +15,7 @@ mod dto;
 mod error;
 mod extract;
 mod log;
+mod openapi;
 mod pool;
 mod routes;
 mod transport;
@@ -29,6 +30,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 
 pub use error::ApiError;
 pub use log::LogFormat;
+pub use openapi::document as openapi_document;
 use satui_domain::clock::{Clock, SystemClock};
 pub use transport::{listen_address, tls_config};
 
@@ -105,6 +107,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let app = routes::router(extract::App { pool })
+        .route("/api/openapi.json", axum::routing::get(openapi::serve))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(log::layer(quiet));

@@ -59,18 +59,20 @@ fn json(status: StatusCode, value: impl serde::Serialize) -> Result<Response, Ap
     Ok((status, Json(value)).into_response())
 }
 
-async fn health(State(app): State<App>) -> Response {
+#[utoipa::path(get, path = "/api/health", tag = "health",
+    responses((status = 200, body = dto::Health), (status = 503, description = "the store cannot be used", body = dto::Health)))]
+pub(crate) async fn health(State(app): State<App>) -> Response {
     let database = app
         .pool
         .run(Lane::Read, |service| service.ensure_store_still_there().and_then(|()| service.data_version()).is_ok())
         .await
         .unwrap_or(false);
     let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let body = json!({
-        "database": if database { "ok" } else { "failing" },
-        "version": env!("CARGO_PKG_VERSION"),
-        "commit": option_env!("SATUI_COMMIT").unwrap_or("unknown"),
-    });
+    let body = dto::Health {
+        database: if database { "ok" } else { "failing" }.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: option_env!("SATUI_COMMIT").unwrap_or("unknown").to_string(),
+    };
     (status, Json(body)).into_response()
 }
 
@@ -87,7 +89,12 @@ async fn frontend_settings() -> Response {
     .into_response()
 }
 
-async fn search(api: Api) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/serviceaccounts/search", tag = "service accounts", security(("bearer" = [])),
+    params(("query" = Option<String>, Query, description = "part of the name or login"),
+        ("page" = Option<i64>, Query), ("perpage" = Option<i64>, Query, description = "1 to 10 000, default 1 000"),
+        ("disabled" = Option<bool>, Query), ("expiredTokens" = Option<bool>, Query), ("accesscontrol" = Option<bool>, Query)),
+    responses((status = 200, body = SearchResult), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody), (status = 403, body = dto::ErrorBody)))]
+pub(crate) async fn search(api: Api) -> Result<Response, ApiError> {
     let params = &api.params;
     let page = params.get("page").and_then(|p| p.trim().parse::<i64>().ok()).filter(|p| *p >= 1).unwrap_or(1) as u64;
     let per_page = params
@@ -127,7 +134,13 @@ async fn search(api: Api) -> Result<Response, ApiError> {
     .await
 }
 
-async fn create_account(api: Api, JsonObject(form): JsonObject<dto::CreateAccountForm>) -> Result<Response, ApiError> {
+#[utoipa::path(post, path = "/api/serviceaccounts", tag = "service accounts", security(("bearer" = [])),
+    request_body = dto::CreateAccountForm,
+    responses((status = 201, body = AccountItem), (status = 400, body = dto::ErrorBody), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody), (status = 403, body = dto::ErrorBody)))]
+pub(crate) async fn create_account(
+    api: Api,
+    JsonObject(form): JsonObject<dto::CreateAccountForm>,
+) -> Result<Response, ApiError> {
     api.run(Lane::Write, move |service, caller| {
         caller.require("serviceaccounts:create", "")?;
         let form = form.get()?;
@@ -156,7 +169,10 @@ fn account_error(e: Error) -> ApiError {
     }
 }
 
-async fn get_account(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/serviceaccounts/{id}", tag = "service accounts", security(("bearer" = [])),
+    params(("id" = i64, Path), ("accesscontrol" = Option<bool>, Query)),
+    responses((status = 200, body = AccountProfile), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody)))]
+pub(crate) async fn get_account(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
     let with_access = api.params.flag("accesscontrol");
     api.run(Lane::Read, move |service, caller| {
         let id = id.get()?;
@@ -175,7 +191,11 @@ fn profile(service: &Service, account: &Account) -> Result<AccountProfile, ApiEr
     Ok(AccountProfile::new(account, teams, tokens))
 }
 
-async fn update_account(
+#[utoipa::path(patch, path = "/api/serviceaccounts/{id}", tag = "service accounts", security(("bearer" = [])),
+    params(("id" = i64, Path), ("accesscontrol" = Option<bool>, Query)), request_body = dto::UpdateAccountForm,
+    responses((status = 200, body = dto::UpdatedAccount), (status = 400, body = dto::ErrorBody), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody),
+        (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody)))]
+pub(crate) async fn update_account(
     api: Api,
     AccountId(id): AccountId,
     JsonObject(form): JsonObject<dto::UpdateAccountForm>,
@@ -201,13 +221,22 @@ async fn update_account(
         profile.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), id));
         json(
             StatusCode::OK,
-            json!({ "id": id, "message": "Service account updated", "name": account.name, "serviceaccount": profile }),
+            dto::UpdatedAccount {
+                id,
+                message: "Service account updated".to_string(),
+                name: account.name.clone(),
+                serviceaccount: profile,
+            },
         )
     })
     .await
 }
 
-async fn delete_account(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
+#[utoipa::path(delete, path = "/api/serviceaccounts/{id}", tag = "service accounts", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = dto::Message), (status = 400, body = dto::ErrorBody), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody),
+        (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody)))]
+pub(crate) async fn delete_account(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
     api.run(Lane::Write, move |service, caller| {
         let id = id.get()?;
         caller.require("serviceaccounts:delete", &id_scope(id))?;
@@ -216,17 +245,22 @@ async fn delete_account(api: Api, AccountId(id): AccountId) -> Result<Response, 
             return Err(ApiError::bad_request("external service account cannot be deleted"));
         }
         service.delete_account(id).map_err(account_error)?;
-        json(StatusCode::OK, json!({ "message": "Service account deleted" }))
+        json(StatusCode::OK, dto::Message { message: "Service account deleted".to_string() })
     })
     .await
 }
 
-async fn list_tokens(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/serviceaccounts/{id}/tokens", tag = "tokens", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<TokenItem>), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody), (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody)))]
+pub(crate) async fn list_tokens(api: Api, AccountId(id): AccountId) -> Result<Response, ApiError> {
     api.run(Lane::Read, move |service, caller| {
         let id = id.get()?;
         caller.require("serviceaccounts:read", &id_scope(id))?;
         // Grafana answers an empty list for an account it does not find.
-        let Ok(account) = account_of_org(service, caller, id) else { return json(StatusCode::OK, json!([])) };
+        let Ok(account) = account_of_org(service, caller, id) else {
+            return json(StatusCode::OK, Vec::<TokenItem>::new());
+        };
         let now = service.now();
         let mut tokens = service.tokens(account.id)?;
         tokens.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
@@ -235,7 +269,11 @@ async fn list_tokens(api: Api, AccountId(id): AccountId) -> Result<Response, Api
     .await
 }
 
-async fn create_token(
+#[utoipa::path(post, path = "/api/serviceaccounts/{id}/tokens", tag = "tokens", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = dto::CreateTokenForm,
+    responses((status = 200, body = dto::NewTokenResult), (status = 400, body = dto::ErrorBody), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody),
+        (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody)))]
+pub(crate) async fn create_token(
     api: Api,
     AccountId(id): AccountId,
     JsonObject(form): JsonObject<dto::CreateTokenForm>,
@@ -280,7 +318,11 @@ async fn create_token(
     .await
 }
 
-async fn delete_token(api: Api, TokenPath(ids): TokenPath) -> Result<Response, ApiError> {
+#[utoipa::path(delete, path = "/api/serviceaccounts/{id}/tokens/{tokenId}", tag = "tokens", security(("bearer" = [])),
+    params(("id" = i64, Path), ("tokenId" = i64, Path)),
+    responses((status = 200, body = dto::Message), (status = 400, body = dto::ErrorBody), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody),
+        (status = 403, body = dto::ErrorBody), (status = 404, body = dto::ErrorBody)))]
+pub(crate) async fn delete_token(api: Api, TokenPath(ids): TokenPath) -> Result<Response, ApiError> {
     api.run(Lane::Write, move |service, caller| {
         let (id, token_id) = ids.get()?;
         caller.require("serviceaccounts:write", &id_scope(id))?;
@@ -300,13 +342,15 @@ async fn delete_token(api: Api, TokenPath(ids): TokenPath) -> Result<Response, A
             Error::NotFound { .. } => ApiError::not_found("service account token not found"),
             other => other.into(),
         })?;
-        json(StatusCode::OK, json!({ "message": "Service account token deleted" }))
+        json(StatusCode::OK, dto::Message { message: "Service account token deleted".to_string() })
     })
     .await
 }
 
 /// `{action: [scopes]}` of the token's account (unscoped grants as `""`).
-async fn user_permissions(api: Api) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/access-control/user/permissions", tag = "access control", security(("bearer" = [])),
+    responses((status = 200, description = "action → scopes", body = BTreeMap<String, Vec<String>>), (status = 401, description = "no token, or a bad one", body = dto::ErrorBody),))]
+pub(crate) async fn user_permissions(api: Api) -> Result<Response, ApiError> {
     api.run(Lane::Read, |_, caller| {
         let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for p in caller.rights.iter() {
@@ -320,7 +364,11 @@ async fn user_permissions(api: Api) -> Result<Response, ApiError> {
 /// Forward auth for reverse proxies: 200 with the identity (body and `X-Satui-*` headers) when
 /// the token is good and allows `action` on `scope` (when asked), 401 for a bad token, 403 when
 /// not allowed, 400 for an action that does not exist (after the token is checked).
-async fn verify(api: Api) -> Result<Response, ApiError> {
+#[utoipa::path(get, path = "/api/satui/verify", tag = "forward auth", security(("bearer" = [])),
+    params(("action" = Option<String>, Query), ("scope" = Option<String>, Query)),
+    responses((status = 200, body = dto::VerifiedIdentity), (status = 400, description = "not an action", body = dto::ErrorBody),
+        (status = 401, description = "no token, or a bad one", body = dto::ErrorBody), (status = 403, body = dto::ErrorBody)))]
+pub(crate) async fn verify(api: Api) -> Result<Response, ApiError> {
     let action = api.params.get("action").map(str::trim).filter(|a| !a.is_empty()).map(str::to_string);
     let scope = api.params.get("scope").unwrap_or("").trim().to_string();
     api.run(Lane::Read, move |_, caller| {
@@ -331,7 +379,7 @@ async fn verify(api: Api) -> Result<Response, ApiError> {
             caller.require(action, &scope)?;
         }
         let identity = &caller.identity;
-        let mut response = Json(identity).into_response();
+        let mut response = Json(dto::VerifiedIdentity::new(identity)).into_response();
         let out = response.headers_mut();
         for (name, value) in [
             ("x-satui-org-id", identity.org_id.to_string()),
