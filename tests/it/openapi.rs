@@ -31,9 +31,14 @@ fn the_checked_in_document_is_the_one_the_code_generates() {
     assert_eq!((status, served), (200, generated));
 }
 
+/// (method, path) of an operation.
+type Operations = BTreeSet<(&'static str, &'static str)>;
+/// satui's schema name → the fields of the Grafana model it stands for.
+type Models = BTreeMap<&'static str, BTreeSet<&'static str>>;
+
 /// Grafana's service-account API as its OpenAPI description publishes it (paths, methods and
 /// the fields of each body), written out by hand from Grafana's documentation and models.
-fn grafana() -> (BTreeSet<(&'static str, &'static str)>, BTreeMap<&'static str, BTreeSet<&'static str>>) {
+fn grafana() -> (Operations, Models) {
     let operations = BTreeSet::from([
         ("get", "/api/serviceaccounts/search"),
         ("post", "/api/serviceaccounts"),
