@@ -465,6 +465,31 @@ fn an_export_file_with_any_bad_part_is_refused_whole_and_writes_nothing() {
             |v| v["orgs"][0]["accounts"][0]["login"] = Value::from("sa-1-extsvc-grafana-oncall-app"),
             "namespace of plugin accounts",
         ),
+        (
+            "managed account holding an extra role",
+            |v| push(&mut v["orgs"][1]["accounts"][1]["roles"], "fixed:dashboards:reader"),
+            "holds exactly its plugin's role",
+        ),
+        (
+            "a permission listed twice",
+            |v| {
+                let role = v["orgs"][0]["roles"].as_array_mut().unwrap().iter_mut().find(|r| r["managed_by"].is_null());
+                let permissions = role.unwrap()["permissions"].as_array_mut().unwrap();
+                let first = permissions[0].clone();
+                permissions.push(first);
+            },
+            "listed twice or untrimmed",
+        ),
+        (
+            "an untrimmed permission",
+            |v| {
+                let role = v["orgs"][0]["roles"].as_array_mut().unwrap().iter_mut().find(|r| r["managed_by"].is_null());
+                let permission = &mut role.unwrap()["permissions"][0];
+                let scope = permission["scope"].as_str().unwrap().to_string();
+                permission["scope"] = Value::from(format!("{scope} "));
+            },
+            "listed twice or untrimmed",
+        ),
         ("login of another org", |v| v["orgs"][0]["accounts"][0]["login"] = Value::from("sa-2-squatter"), "names org"),
     ];
     let dir = tempfile::tempdir().unwrap();
