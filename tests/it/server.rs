@@ -538,22 +538,33 @@ fn https_serves_with_a_certificate_and_key() {
     let _ = Arc::new(());
 }
 
+/// The real binary serving the fixture's store on a port of its own: the child, its stderr (the
+/// first line, where it listens, already read) and the base URL.
+fn spawn_serve(
+    fx: &Fixture,
+    extra: &[&str],
+) -> (std::process::Child, std::io::BufReader<std::process::ChildStderr>, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_satui"))
+        .args(["--db", fx.path.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect(&first).to_string();
+    (child, stderr, base)
+}
+
 /// The binary: prints where it listens, logs one line per request without any token or body,
 /// and stops cleanly on SIGTERM.
 #[test]
 fn the_binary_logs_requests_without_secrets_and_stops_on_sigterm() {
-    use std::io::{BufRead, BufReader};
     let mut fx = Fixture::new();
     let token = admin_token(&mut fx);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_satui"))
-        .args(["--db", fx.path.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect(&first).to_string();
+    let (mut child, mut stderr, base) = spawn_serve(&fx, &[]);
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let secret_body = r#"{"name":"sat_SHOULD_NOT_BE_LOGGED"}"#;
     let response = agent
@@ -629,18 +640,9 @@ fn a_body_that_is_not_a_json_object_is_bad_request_data_and_changes_nothing() {
 /// `--log-format json`: one JSON object per line, the request's method and path in its span.
 #[test]
 fn the_access_log_can_be_json_lines() {
-    use std::io::{BufRead, BufReader};
     let mut fx = Fixture::new();
     let token = admin_token(&mut fx);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_satui"))
-        .args(["--db", fx.path.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut first = String::new();
-    stderr.read_line(&mut first).unwrap();
-    let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect(&first).to_string();
+    let (mut child, mut stderr, base) = spawn_serve(&fx, &["--log-format", "json"]);
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let _ = agent.get(&format!("{base}/api/satui/verify")).header("Authorization", &format!("Bearer {token}")).call();
     // SAFETY: kill(2) on our own child's pid.
