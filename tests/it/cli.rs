@@ -203,7 +203,8 @@ fn given_bad_inputs_then_each_fails_with_a_short_error_and_changes_nothing() {
 
     let role = fails(&s.db, &["sa", "create", "other", "--role", "Superuser"], 2);
     assert!(role.contains("Superuser"), "{role}");
-    assert!(fails(&s.db, &["sa", "create", "CI-BOT"], 1).contains("already exists"));
+    let clash = fails(&s.db, &["sa", "create", "CI-BOT"], 1);
+    assert!(clash.contains("a service account named 'CI-BOT' already exists in Main Org."), "{clash}");
     assert!(fails(&s.db, &["sa", "create", "extsvc-x"], 1).contains("reserved"));
     assert!(fails(&s.db, &["sa", "create", ""], 1).contains("empty"));
     assert!(fails(&s.db, &["sa", "create", "a\nb"], 1).contains("control"));
@@ -212,10 +213,10 @@ fn given_bad_inputs_then_each_fails_with_a_short_error_and_changes_nothing() {
     assert!(fails(&s.db, &["--org", "Nowhere", "sa", "list"], 1).contains("Nowhere"));
     assert!(fails(&s.db, &["token", "create", "--sa", "ghost", "--name", "x"], 1).contains("ghost"));
     let dup = fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "deploy"], 1);
-    assert!(dup.contains("already has a token named 'deploy'"), "{dup}");
+    assert!(dup.contains("'ci-bot' already has a token named 'deploy'"), "{dup}");
     // Names are case-insensitive: DEPLOY is the live deploy token's name too.
     let upper = fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "DEPLOY"], 1);
-    assert!(upper.contains("already has a token named 'DEPLOY'"), "{upper}");
+    assert!(upper.contains("'ci-bot' already has a token named 'DEPLOY'"), "{upper}");
     let bad = fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "bad\u{200b}name"], 1);
     assert!(bad.contains("token name must not contain invisible characters"), "{bad}");
     let negative = fails(&s.db, &["token", "create", "--sa", "ci-bot", "--name", "neg", "--expires-in-days", "-5"], 1);
@@ -271,7 +272,8 @@ fn given_org_commands_then_orgs_are_created_renamed_capped_and_deleted_but_the_l
     let created = json(&s.db, &["org", "create", "Staging"]);
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created["name"], "Staging");
-    assert!(fails(&s.db, &["org", "create", "staging"], 1).contains("already exists"));
+    let clash = fails(&s.db, &["org", "create", "staging"], 1);
+    assert!(clash.contains("an organization named 'staging' already exists"), "{clash}");
 
     assert_eq!(json(&s.db, &["org", "rename", "Staging", "Stage"])["name"], "Stage");
     assert_eq!(json(&s.db, &["org", "set-cap", "Stage", "30"])["max_token_lifetime_days"], 30);

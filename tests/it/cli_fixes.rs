@@ -132,7 +132,7 @@ fn demo_with_db_refuses_a_file_that_exists() {
     cli_ok(&db, &["sa", "create", "precious"]);
     let before = std::fs::read(&db).unwrap();
     let err = cli_fails(&db, &["demo"], 1);
-    assert!(err.contains("already exists") && err.contains("real.db"), "{err}");
+    assert!(err.contains("real.db: already exists; `satui demo --db FILE` builds a new demo store"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), before, "the store was changed");
     assert_eq!(cli_json(&db, &["sa", "list"]).as_array().unwrap().len(), 1);
 }

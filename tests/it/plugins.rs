@@ -187,7 +187,7 @@ fn registering_a_plugin_in_another_org_is_refused_and_writes_nothing() {
     let before = db_row_counts(&s.db);
     let path = oncall_plugin();
     let stderr = cli_fails(&s.db, &["--org", "Other", "plugin", "register", path.to_str().unwrap()], 1);
-    assert!(stderr.contains("already registered") && stderr.contains("Main Org."), "{stderr}");
+    assert!(stderr.contains("is already registered in Main Org."), "{stderr}");
     assert_eq!(db_row_counts(&s.db), before);
 }
 

@@ -96,7 +96,7 @@ fn revoke_in_the_tokens_view_asks_then_the_row_and_the_store_follow() {
         h.key(KeyCode::Char(key));
         assert!(h.state.popups.is_empty(), "{key} asked about a revoked token");
     }
-    assert!(h.screen().contains("already revoked"), "{}", h.screen());
+    assert!(h.screen().contains("is already revoked"), "{}", h.screen());
 }
 
 #[test]
