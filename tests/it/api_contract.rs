@@ -167,3 +167,32 @@ fn an_import_gives_each_org_the_id_its_logins_name() {
     assert_eq!(org.id, kept, "org {kept} keeps its id, so sa-{kept}-deployer still names one of its accounts");
     assert_eq!(fresh.find_account(org.id, "deployer").unwrap().login, format!("sa-{kept}-deployer"));
 }
+
+/// The 20-live-tokens rule of an import counts what the commands count: revoked and expired
+/// tokens do not, a retiring one does.
+#[test]
+fn an_import_counts_live_tokens_as_the_commands_do() {
+    let mut fx = Fixture::new();
+    let busy = fx.account("busy");
+    let gone = fx.token(busy.id, "revoked", days(30)).token.id;
+    fx.service.revoke_token(gone).unwrap();
+    fx.token(busy.id, "short", days(1));
+    fx.clock.advance(2 * crate::common::DAY);
+    for i in 0..20 {
+        fx.token(busy.id, &format!("live-{i}"), days(30));
+    }
+    let export = fx.service.export(None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut fresh = satui::service::Service::open_with_clock(&dir.path().join("fresh.db"), fx.clock.clone()).unwrap();
+    fresh.import(&export).expect("20 live tokens beside a revoked and an expired one import");
+    // One more live token is one too many.
+    let mut crowded = export.clone();
+    let account = crowded.orgs[0].accounts.iter_mut().find(|a| a.name == "busy").unwrap();
+    let mut extra = account.tokens.iter().find(|t| t.name == "live-0").unwrap().clone();
+    extra.name = "live-20".into();
+    account.tokens.push(extra);
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = satui::service::Service::open_with_clock(&dir.path().join("other.db"), fx.clock.clone()).unwrap();
+    let refused = other.import(&crowded).unwrap_err();
+    assert!(refused.to_string().contains("21 live tokens"), "{refused}");
+}
