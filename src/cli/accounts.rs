@@ -175,7 +175,9 @@ pub fn run(service: &mut Service, cli: &Cli, command: &SaCommand) -> CliResult {
         SaCommand::Delete { account } => {
             let account = service.find_account(org.id, account)?;
             service.delete_account(account.id)?;
-            if !cli.json {
+            if cli.json {
+                print_json(&serde_json::json!({ "deleted": { "account": account_json(&account) } }));
+            } else {
                 say!("deleted {} and its tokens", account.name);
             }
         }

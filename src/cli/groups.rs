@@ -3,7 +3,8 @@
 use clap::Subcommand;
 use serde_json::json;
 
-use super::output::{print_json, say, table};
+use super::Failure;
+use super::output::{account_json, print_json, say, table};
 use super::{Cli, CliResult, selected_org};
 use crate::service::Service;
 
@@ -69,10 +70,7 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
         GroupCommand::List => {
             let details = service.group_details(org.id)?;
             if cli.json {
-                let values: Vec<_> = details
-                    .iter()
-                    .map(|d| json!({"id": d.group.id, "name": d.group.name, "description": d.group.description, "members": d.members, "roles": d.roles}))
-                    .collect();
+                let values: Vec<_> = details.iter().map(detail_json).collect();
                 print_json(&values.into());
             } else {
                 let rows: Vec<_> = details
@@ -84,15 +82,28 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
         }
         GroupCommand::Create { name, description } => {
             let group = service.create_group(org.id, name, description)?;
-            say!("created group {}", group.name);
+            if cli.json {
+                print_json(&group_json(service, org.id, &group.name)?);
+            } else {
+                say!("created group {}", group.name);
+            }
         }
         GroupCommand::Rename { group, new_name } => {
             let group = service.rename_group(org.id, group, new_name)?;
-            say!("renamed group to {}", group.name);
+            if cli.json {
+                print_json(&group_json(service, org.id, &group.name)?);
+            } else {
+                say!("renamed group to {}", group.name);
+            }
         }
         GroupCommand::Delete { group } => {
+            let gone = group_json(service, org.id, group)?;
             service.delete_group(org.id, group)?;
-            say!("deleted group {group}");
+            if cli.json {
+                print_json(&json!({ "deleted": { "group": gone } }));
+            } else {
+                say!("deleted group {group}");
+            }
         }
         GroupCommand::AddMember { group, sa } | GroupCommand::RemoveMember { group, sa } => {
             let add = matches!(command, GroupCommand::AddMember { .. });
@@ -103,7 +114,12 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
                 (true, false) => "already in",
                 (false, false) => "was not in",
             };
-            say!("{} {verb} {group}", account.name);
+            if cli.json {
+                let detail = group_json(service, org.id, group)?;
+                print_json(&json!({ "group": detail, "account": account_json(&account), "changed": changed }));
+            } else {
+                say!("{} {verb} {group}", account.name);
+            }
         }
         GroupCommand::AddRole { group, role } | GroupCommand::RemoveRole { group, role } => {
             let add = matches!(command, GroupCommand::AddRole { .. });
@@ -114,8 +130,26 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
                 (true, false) => "already holds",
                 (false, false) => "did not hold",
             };
-            say!("{group}: {verb} {role}");
+            if cli.json {
+                let detail = group_json(service, org.id, group)?;
+                print_json(&json!({ "group": detail, "role": role, "changed": changed }));
+            } else {
+                say!("{group}: {verb} {role}");
+            }
         }
     }
     Ok(())
+}
+
+/// A group as every `--json` answer shows it: id, name, description, members and roles.
+fn detail_json(d: &crate::service::GroupDetail) -> serde_json::Value {
+    json!({"id": d.group.id, "name": d.group.name, "description": d.group.description, "members": d.members, "roles": d.roles})
+}
+
+/// The group named `name` of the org as it now is, for a change's `--json` answer.
+fn group_json(service: &Service, org_id: i64, name: &str) -> Result<serde_json::Value, Failure> {
+    let key = crate::domain::names::name_key(name);
+    let details = service.group_details(org_id)?;
+    let detail = details.iter().find(|d| crate::domain::names::name_key(&d.group.name) == key);
+    Ok(detail.map(detail_json).unwrap_or(serde_json::Value::Null))
 }

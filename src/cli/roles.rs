@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use serde_json::json;
 
-use super::output::{print_json, say, table};
+use super::output::{account_json, print_json, say, table};
 use super::{Cli, CliResult, selected_org};
 use crate::domain::permission::{Catalog, parse_permission};
 use crate::domain::role::RoleKind;
@@ -159,8 +159,15 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
         }
         RoleCommand::Create { name, description, permissions } => {
             let parsed: Vec<_> = permissions.iter().map(|p| parse_permission(p)).collect();
-            let role = service.create_role(org.id, name, description, &parsed)?;
-            say!("created role {} with {} permission(s)", role.name, parsed.len());
+            let created = service.create_role(org.id, name, description, &parsed)?;
+            // What was stored, not what was typed: a permission given twice is kept once.
+            let role = service.find_role(org.id, &created.name)?;
+            let stored = service.role_permissions(&role)?;
+            if cli.json {
+                print_json(&json!({ "role": role, "permissions": stored }));
+            } else {
+                say!("created role {} with {} permission(s)", role.name, stored.len());
+            }
         }
         RoleCommand::Grant { role, permission } | RoleCommand::Ungrant { role, permission } => {
             let grant = matches!(command, RoleCommand::Grant { .. });
@@ -172,11 +179,25 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
                 (true, false) => "already had",
                 (false, false) => "did not have",
             };
-            say!("{role}: {verb} {permission}");
+            if cli.json {
+                let summary = service.find_role(org.id, role)?;
+                let permissions = service.role_permissions(&summary)?;
+                let given = json!({ "action": action, "scope": scope });
+                print_json(
+                    &json!({ "role": summary, "permission": given, "changed": changed, "permissions": permissions }),
+                );
+            } else {
+                say!("{role}: {verb} {permission}");
+            }
         }
         RoleCommand::Delete { role } => {
+            let summary = service.find_role(org.id, role)?;
             service.delete_role(org.id, role)?;
-            say!("deleted role {role}");
+            if cli.json {
+                print_json(&json!({ "deleted": { "role": summary } }));
+            } else {
+                say!("deleted role {role}");
+            }
         }
         RoleCommand::Assign { role, sa } | RoleCommand::Unassign { role, sa } => {
             let assign = matches!(command, RoleCommand::Assign { .. });
@@ -188,7 +209,14 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
                 (true, false) => "already holds",
                 (false, false) => "did not hold",
             };
-            say!("{} {verb} {role}", account.name);
+            if cli.json {
+                let roles = service.account_roles(account.id)?;
+                print_json(
+                    &json!({ "account": account_json(&account), "role": role, "changed": changed, "roles": roles }),
+                );
+            } else {
+                say!("{} {verb} {role}", account.name);
+            }
         }
     }
     Ok(())

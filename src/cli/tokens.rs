@@ -251,7 +251,10 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
             let account = service.find_account(org.id, sa)?;
             let token = service.find_token(&account, token)?;
             service.delete_token(token.id)?;
-            if !cli.json {
+            if cli.json {
+                let gone = token_json(&token, account.disabled, service.now());
+                print_json(&serde_json::json!({ "deleted": { "token": gone } }));
+            } else {
                 say!("deleted token {} ({}) of {}", token.name, token.hint, account.name);
             }
         }

@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod cli_fixes;
 mod cli_help;
+mod cli_json;
 mod common;
 mod expiry;
 mod files;

@@ -124,11 +124,14 @@ impl Service {
         }
         let description =
             names::validate_description(description).map_err(|m| Error::invalid(Field::Description, m))?;
-        let checked = permissions
+        let mut checked = permissions
             .iter()
             .map(|(a, s)| permission::validate_permission(a, s, None))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|m| Error::invalid(Field::Role, m))?;
+        // The same permission given twice is stored once; so it is audited (and reported) once.
+        let mut seen = std::collections::HashSet::new();
+        checked.retain(|p| seen.insert(p.clone()));
         let tx = self.begin()?;
         let now = tx.now;
         if roles::find_by_key(&tx, org_id, &names::name_key(&name))?.is_some() {
