@@ -11,7 +11,9 @@ fn every_change_command_prints_one_json_document_with_json_and_text_without() {
     let db = dir.path().join("json.db");
     cli_ok(&db, &["sa", "create", "ci-bot"]);
     cli_ok(&db, &["token", "create", "--sa", "ci-bot", "--name", "deploy", "--never"]);
-    let steps: &[(&[&str], fn(&Value) -> bool)] = &[
+    // A command, and what its answer must say.
+    type Step = (&'static [&'static str], fn(&Value) -> bool);
+    let steps: &[Step] = &[
         (&["role", "create", "deployers", "--permission", "dashboards:read", "--permission", "dashboards:read"], |v| {
             v["role"]["name"] == "deployers" && v["permissions"].as_array().is_some_and(|p| p.len() == 1)
         }),
