@@ -466,6 +466,28 @@ fn an_export_file_with_any_bad_part_is_refused_whole_and_writes_nothing() {
             "namespace of plugin accounts",
         ),
         (
+            "a token used before it was created",
+            |v| {
+                let token = &mut v["orgs"][0]["accounts"][0]["tokens"][0];
+                token["last_used_at"] = Value::from(token["created_at"].as_i64().unwrap() - 1);
+            },
+            "used before it was created",
+        ),
+        (
+            "an expiry past the lifetime",
+            |v| {
+                let token = v["orgs"][0]["accounts"][0]["tokens"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .find(|t| t["lifetime_days"].is_number() && t["max_age_days"].is_null())
+                    .unwrap();
+                let latest = token["created_at"].as_i64().unwrap() + token["lifetime_days"].as_i64().unwrap() * 86_400;
+                token["expires_at"] = Value::from(latest + 1);
+            },
+            "does not fit its lifetime",
+        ),
+        (
             "managed account holding an extra role",
             |v| push(&mut v["orgs"][1]["accounts"][1]["roles"], "fixed:dashboards:reader"),
             "holds exactly its plugin's role",
@@ -511,7 +533,11 @@ fn an_export_file_with_any_bad_part_is_refused_whole_and_writes_nothing() {
     assert!(cli_fails(&db, &["import", missing.to_str().unwrap()], 1).contains("missing.json"));
     assert_eq!(db_row_counts(&db), pristine);
 
-    // The unchanged file still imports into that same store.
+    // The unchanged file still imports into that same store, also with a token used in the very
+    // second it was made (the edge of "used before it was created").
+    let mut good = good;
+    let token = &mut good["orgs"][0]["accounts"][0]["tokens"][0];
+    token["last_used_at"] = token["created_at"].clone();
     let file = write_json(dir.path(), "good.json", &good);
     cli_ok(&db, &["import", file.to_str().unwrap()]);
 }
