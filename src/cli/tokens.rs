@@ -157,8 +157,9 @@ pub fn run(service: &mut Service, cli: &Cli, command: &TokenCommand) -> CliResul
     match command {
         TokenCommand::Create(args) => {
             let account = service.find_account(org.id, &args.sa)?;
-            let issued =
-                service.create_token(account.id, &NewToken { name: args.name.clone(), expiry: args.expiry()? })?;
+            let issued = service
+                .create_token(account.id, &NewToken { name: args.name.clone(), expiry: args.expiry()? })
+                .map_err(with_flags)?;
             print_issued(cli, service, &issued, &account);
         }
         TokenCommand::List(ListArgs {
@@ -355,4 +356,18 @@ fn read_presented_token() -> Result<Zeroizing<String>, Failure> {
         return Err(Failure::from("no token given: pipe it on stdin or set SATUI_TOKEN"));
     }
     Ok(Zeroizing::new(first_line))
+}
+
+/// A form-field error said in the CLI's words: which flag to give (the service names fields).
+fn with_flags(e: crate::service::Error) -> Failure {
+    use crate::service::{Error, Field};
+    let flags = match e.field() {
+        Some(Field::Lifetime) => Some("give --expires-in-days DAYS or --expires-at DATE"),
+        Some(Field::MaxAge) => Some("give --max-age-days DAYS"),
+        _ => None,
+    };
+    match (flags, &e) {
+        (Some(flags), Error::Invalid { message, .. }) => Failure::from(format!("{message}: {flags}")),
+        _ => Failure::from(e),
+    }
 }

@@ -49,3 +49,18 @@ fn every_change_command_prints_one_json_document_with_json_and_text_without() {
     let text = cli_ok(&db, &["group", "create", "ops"]);
     assert!(serde_json::from_str::<Value>(&text).is_err() && text.contains("created group ops"), "{text}");
 }
+
+/// A CLI error names the flag to give, not a form field to choose.
+#[test]
+fn a_lifetime_error_names_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("flags.db");
+    cli_ok(&db, &["org", "set-cap", "1", "30"]);
+    cli_ok(&db, &["sa", "create", "bot"]);
+    for args in [&["--never"][..], &["--expires-in-days", "90"][..]] {
+        let mut all = vec!["token", "create", "--sa", "bot", "--name", "t"];
+        all.extend_from_slice(args);
+        let error = crate::common::cli_fails(&db, &all, 1);
+        assert!(error.contains("give --expires-in-days DAYS or --expires-at DATE"), "{args:?}: {error}");
+    }
+}

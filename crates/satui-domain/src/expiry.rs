@@ -73,7 +73,7 @@ pub fn resolve(request: ExpiryRequest, org_cap_days: Option<u32>, now: i64) -> R
             if let Some(cap) = org_cap_days {
                 return Err(err(
                     LifetimeField,
-                    format!("this organization caps token lifetime at {cap} days; choose a lifetime"),
+                    format!("this organization caps token lifetime at {cap} days, so a token must expire"),
                 ));
             }
             None
