@@ -488,6 +488,33 @@ fn an_export_file_with_any_bad_part_is_refused_whole_and_writes_nothing() {
             "does not fit its lifetime",
         ),
         (
+            "a token revoked before it was created",
+            |v| {
+                let token = &mut v["orgs"][0]["accounts"][0]["tokens"][0];
+                token["revoked_at"] = Value::from(token["created_at"].as_i64().unwrap() - 1);
+            },
+            "revoked before it was created",
+        ),
+        (
+            "an Extended expiry past its last use plus max age",
+            |v| {
+                let token = v["orgs"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .flat_map(|o| o["accounts"].as_array_mut().unwrap().iter_mut())
+                    .flat_map(|a| a["tokens"].as_array_mut().unwrap().iter_mut())
+                    .find(|t| t["max_age_days"].is_number())
+                    .expect("the built store has an Extended token");
+                let created = token["created_at"].as_i64().unwrap();
+                let last_use = token["last_used_at"].as_i64().unwrap_or(created);
+                let lifetime = token["lifetime_days"].as_i64().unwrap() * 86_400;
+                let max_age = token["max_age_days"].as_i64().unwrap() * 86_400;
+                token["expires_at"] = Value::from((created + lifetime).max(last_use + max_age) + 1);
+            },
+            "does not fit its lifetime",
+        ),
+        (
             "managed account holding an extra role",
             |v| push(&mut v["orgs"][1]["accounts"][1]["roles"], "fixed:dashboards:reader"),
             "holds exactly its plugin's role",
