@@ -560,11 +560,12 @@ fn an_export_file_with_any_bad_part_is_refused_whole_and_writes_nothing() {
     assert!(cli_fails(&db, &["import", missing.to_str().unwrap()], 1).contains("missing.json"));
     assert_eq!(db_row_counts(&db), pristine);
 
-    // The unchanged file still imports into that same store, also with a token used in the very
-    // second it was made (the edge of "used before it was created").
+    // The unchanged file still imports into that same store, also with a token used and revoked
+    // in the very second it was made (the edges of "used/revoked before it was created").
     let mut good = good;
     let token = &mut good["orgs"][0]["accounts"][0]["tokens"][0];
     token["last_used_at"] = token["created_at"].clone();
+    token["revoked_at"] = token["created_at"].clone();
     let file = write_json(dir.path(), "good.json", &good);
     cli_ok(&db, &["import", file.to_str().unwrap()]);
 }
