@@ -273,3 +273,36 @@ proptest! {
         prop_assert!(!scope_matches(&granted, &longer_kind));
     }
 }
+
+/// What a caller may hand out (issue 22): a grant covers a wanted permission only for the same
+/// action and a scope at least as wide; "any scope" is covered only by "any scope" or `*`.
+#[test]
+fn covers_is_the_same_action_on_a_scope_at_least_as_wide() {
+    let grants = [Permission::new("folders:read", "folders:*"), Permission::new("teams:read", "")];
+    let covered =
+        |action: &str, scope: &str| satui::domain::permission::covers(&grants, &Permission::new(action, scope));
+    assert!(covered("folders:read", "folders:uid:abc"));
+    assert!(covered("folders:read", "folders:uid:*"));
+    assert!(covered("folders:read", "folders:*"));
+    assert!(!covered("folders:read", ""), "a narrow grant does not cover any scope");
+    assert!(!covered("folders:read", "*"));
+    assert!(!covered("folders:write", "folders:uid:abc"), "another action");
+    assert!(!covered("dashboards:read", "folders:uid:abc"));
+    assert!(covered("teams:read", ""), "an any-scope grant covers any scope");
+    assert!(covered("teams:read", "teams:id:3"));
+    let star = [Permission::new("folders:read", "*")];
+    assert!(satui::domain::permission::covers(&star, &Permission::new("folders:read", "")));
+    assert!(!satui::domain::permission::covers(&[], &Permission::new("folders:read", "folders:*")));
+}
+
+#[test]
+fn a_scope_of_exactly_200_characters_is_fine_and_201_is_not() {
+    let at = |n: usize| format!("folders:uid:{}", "a".repeat(n - "folders:uid:".len()));
+    assert_eq!(validate_scope(&at(200)).map(|s| s.len()), Ok(200));
+    assert!(validate_scope(&at(201)).unwrap_err().contains("longer than 200"));
+}
+
+#[test]
+fn the_scope_of_one_account_is_its_id() {
+    assert_eq!(satui::domain::permission::account_scope(6), "serviceaccounts:id:6");
+}
