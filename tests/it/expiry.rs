@@ -329,3 +329,42 @@ fn every_status_has_its_label() {
         assert_eq!(status.label(), label);
     }
 }
+
+/// What each state means, written out: which authenticate, which count as live.
+#[test]
+fn each_token_state_authenticates_and_counts_as_live_as_written_here() {
+    use TokenStatus::*;
+    let table = [
+        (Active, true, true),
+        (ExpiringSoon, true, true),
+        (Retiring, true, true),
+        (Inactive, false, true),
+        (Imported, false, true),
+        (Expired, false, false),
+        (Revoked, false, false),
+    ];
+    for (status, authenticates, live) in table {
+        assert_eq!((status.authenticates(), status.is_live()), (authenticates, live), "{status:?}");
+    }
+}
+
+#[test]
+fn the_one_wording_of_a_tokens_end() {
+    let now = T0;
+    let at = |days: i64| T0 + days * DAY;
+    let date = |t: i64| satui::domain::time::date(t);
+    let says = |status, expires, revoked, dates| expiry::describe_state(status, expires, revoked, now, dates);
+    assert_eq!(says(TokenStatus::Revoked, Some(at(3)), Some(at(-2)), false), format!("revoked {}", date(at(-2))));
+    assert_eq!(says(TokenStatus::Expired, Some(at(-1)), None, true), format!("expired {}", date(at(-1))));
+    assert_eq!(says(TokenStatus::Active, Some(at(30)), None, false), "expires in 30 d");
+    assert_eq!(says(TokenStatus::Active, Some(at(30)), None, true), format!("expires in 30 d ({})", date(at(30))));
+    assert_eq!(says(TokenStatus::Active, None, None, true), "never expires");
+}
+
+#[test]
+fn a_grace_that_is_not_a_duration_says_which_mistake_it_is() {
+    assert!(expiry::parse_grace("12").unwrap_err().contains("needs a unit"));
+    assert!(expiry::parse_grace("1x").unwrap_err().contains("is not a duration such as 1h"));
+    assert!(expiry::parse_grace("soon").unwrap_err().contains("is not a duration such as 1h"));
+    assert!(expiry::parse_grace("-1h").unwrap_err().contains("is not a duration such as 1h"));
+}

@@ -229,16 +229,12 @@ pub fn parse_grace(text: &str) -> Result<i64, String> {
     if text.is_empty() || text == "now" || text == "0" {
         return Ok(0);
     }
-    // humantime reads "1h", "90m", "1h30m", "1h 30m", "7d", "1 week"; a bare number has no unit.
-    let duration = humantime::parse_duration(text).map_err(|e| match e {
-        humantime::DurationError::UnknownUnit { .. } | humantime::DurationError::InvalidCharacter(_) => {
-            format!("grace '{text}' is not a duration such as 1h, 24h or 7d")
-        }
-        _ if text.chars().all(|c| c.is_ascii_digit()) => {
-            format!("grace '{text}' needs a unit: s, m, h or d (e.g. 24h)")
-        }
-        _ => format!("grace '{text}' is not a duration such as 1h, 24h or 7d"),
-    })?;
+    if text.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("grace '{text}' needs a unit: s, m, h or d (e.g. 24h)"));
+    }
+    // humantime reads "1h", "90m", "1h30m", "1h 30m", "7d", "1 week".
+    let duration = humantime::parse_duration(text)
+        .map_err(|_| format!("grace '{text}' is not a duration such as 1h, 24h or 7d"))?;
     let total = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
     if total > MAX_GRACE_SECONDS {
         return Err(format!("a grace period is at most 7 days (got {})", span(total)));
