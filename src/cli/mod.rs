@@ -204,7 +204,7 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
         Command::Import(args) => {
             transfer::read(args).and_then(|data| with_store(db, true, |service| transfer::import(service, &data)))
         }
-        Command::Token(tokens::TokenCommand::Verify { action, scope }) => tokens::verify(db, action, scope),
+        Command::Token(tokens::TokenCommand::Verify { action, scope }) => tokens::verify(cli, db, action, scope),
         Command::Seed(_) if cli.db.is_none() => {
             Err(Failure::from("seed writes bulk data into a store: name a new one with --db PATH (or $SATUI_DB)"))
         }

@@ -307,7 +307,7 @@ fn print_issued(cli: &Cli, service: &Service, issued: &IssuedToken, account: &Ac
 
 /// `token verify`: the token is read (stdin or `$SATUI_TOKEN`) and the permission checked against
 /// the catalog before the store is opened; a missing store is not created.
-pub fn verify(db: &Path, action: &Option<String>, scope: &Option<String>) -> CliResult {
+pub fn verify(cli: &Cli, db: &Path, action: &Option<String>, scope: &Option<String>) -> CliResult {
     if let Some(action) = action
         && !permission::is_recognised_action(action)
     {
@@ -317,14 +317,38 @@ pub fn verify(db: &Path, action: &Option<String>, scope: &Option<String>) -> Cli
     let mut service = Service::open_existing(db)?;
     match service.verify_token(&presented) {
         Ok(identity) => {
-            let mut value = serde_json::to_value(&identity).map_err(|e| e.to_string())?;
-            let (Some(action), Some(scope)) = (action, scope) else {
+            let allowed = match (action, scope) {
+                (Some(action), Some(scope)) => Some(service.account_allows(identity.account_id, action, scope)?),
+                _ => None,
+            };
+            // One JSON document with --json (a script reads the identity), a line of text without.
+            if cli.json {
+                let mut value = serde_json::to_value(&identity)?;
+                if let Some(allowed) = allowed {
+                    value["allowed"] = allowed.into();
+                }
                 print_json(&value);
+            } else {
+                let expires =
+                    identity.expires_at.as_deref().map_or("never expires".to_string(), |at| format!("expires {at}"));
+                say!(
+                    "valid: token '{}' of {} ({}, {}) in {}, {expires}",
+                    identity.token,
+                    identity.account,
+                    identity.login,
+                    identity.role,
+                    identity.org
+                );
+                if allowed == Some(true)
+                    && let (Some(action), Some(scope)) = (action, scope)
+                {
+                    let on = if scope.is_empty() { String::new() } else { format!(" on {scope}") };
+                    say!("allowed: {} may {action}{on}", identity.account);
+                }
+            }
+            let (Some(action), Some(scope), Some(allowed)) = (action, scope, allowed) else {
                 return Ok(());
             };
-            let allowed = service.account_allows(identity.account_id, action, scope)?;
-            value["allowed"] = allowed.into();
-            print_json(&value);
             if allowed {
                 Ok(())
             } else {

@@ -68,7 +68,13 @@ fn given_an_account_when_a_token_is_created_then_stdout_is_exactly_the_token_and
     let token = create_token(&s.db, &["--sa", "ci-bot", "--name", "deploy"]);
     assert!(token.starts_with("sat_") && token.len() == 42, "{token:?}");
 
+    // Text without --json, one JSON document with it.
     let out = satui(&s.db).args(["token", "verify"]).write_stdin(format!("{token}\n")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("valid: token 'deploy' of ci-bot (sa-1-ci-bot, "), "{text}");
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+    let out = satui(&s.db).args(["token", "verify", "--json"]).write_stdin(format!("{token}\n")).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let identity: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(identity["login"], "sa-1-ci-bot");
@@ -111,8 +117,12 @@ fn given_a_token_in_satui_token_when_verified_then_it_is_used_instead_of_stdin()
     let s = store();
     satui(&s.db).args(["sa", "create", "ci-bot"]).assert().success();
     let token = create_token(&s.db, &["--sa", "ci-bot", "--name", "deploy"]);
-    let out =
-        satui(&s.db).args(["token", "verify"]).env("SATUI_TOKEN", &token).write_stdin("garbage\n").output().unwrap();
+    let out = satui(&s.db)
+        .args(["token", "verify", "--json"])
+        .env("SATUI_TOKEN", &token)
+        .write_stdin("garbage\n")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let identity: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(identity["login"], "sa-1-ci-bot");

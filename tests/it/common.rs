@@ -139,7 +139,7 @@ pub fn cli_fails(db: &Path, args: &[&str], code: i32) -> String {
 
 /// `satui token verify [ARGS]` with the token in `$SATUI_TOKEN`.
 pub fn cli_verify(db: &Path, token: &str, args: &[&str]) -> std::process::Output {
-    satui(db).args(["token", "verify"]).args(args).env("SATUI_TOKEN", token).output().expect("run satui")
+    satui(db).args(["token", "verify", "--json"]).args(args).env("SATUI_TOKEN", token).output().expect("run satui")
 }
 
 /// Every table of the store with its row count, to prove that a refused change wrote nothing.
