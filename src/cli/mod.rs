@@ -202,7 +202,7 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
             Ok(())
         }
         Command::Import(args) => {
-            transfer::read(args).and_then(|data| with_store(db, true, |service| transfer::import(service, &data)))
+            transfer::read(args).and_then(|data| with_store(db, true, |service| transfer::import(service, cli, &data)))
         }
         Command::Token(tokens::TokenCommand::Verify { action, scope }) => tokens::verify(cli, db, action, scope),
         Command::Seed(_) if cli.db.is_none() => {

@@ -99,7 +99,9 @@ pub fn run(service: &mut Service, cli: &Cli, command: &OrgCommand) -> CliResult 
                 return Err(Failure::from(format!("--confirm must repeat the name exactly: '{}'", org.name)));
             }
             service.delete_org(org.id)?;
-            if !cli.json {
+            if cli.json {
+                print_json(&serde_json::json!({ "deleted": { "org": org_json(&org) } }));
+            } else {
                 say!("deleted organization {}", org.name);
             }
         }

@@ -82,7 +82,11 @@ pub fn run_plugin(service: &mut Service, cli: &Cli, command: &PluginCommand) -> 
         }
         PluginCommand::Unregister { id } => {
             service.unregister_plugin(id)?;
-            say!("unregistered plugin {id}: its account, tokens and role are gone");
+            if cli.json {
+                print_json(&serde_json::json!({ "deleted": { "plugin": id.trim() } }));
+            } else {
+                say!("unregistered plugin {id}: its account, tokens and role are gone");
+            }
         }
         PluginCommand::List => {
             let plugins = service.plugins()?;

@@ -33,14 +33,18 @@ pub fn read(args: &ImportArgs) -> Result<Export, Failure> {
     serde_json::from_str(&text).map_err(|e| Failure::from(format!("{shown}: not a satui export: {e}")))
 }
 
-pub fn import(service: &mut Service, data: &Export) -> CliResult {
+pub fn import(service: &mut Service, cli: &Cli, data: &Export) -> CliResult {
     let spinner = super::progress::spinner("importing");
     let count = service.import(data);
     spinner.finish_and_clear();
     let count = count?;
-    say!(
-        "imported {} organization(s) and {count} account(s); imported tokens cannot authenticate until rotated",
-        data.orgs.len()
-    );
+    if cli.json {
+        print_json(&serde_json::json!({ "imported": { "orgs": data.orgs.len(), "accounts": count } }));
+    } else {
+        say!(
+            "imported {} organization(s) and {count} account(s); imported tokens cannot authenticate until rotated",
+            data.orgs.len()
+        );
+    }
     Ok(())
 }

@@ -64,3 +64,105 @@ fn a_lifetime_error_names_the_flags() {
         assert!(error.contains("give --expires-in-days DAYS or --expires-at DATE"), "{args:?}: {error}");
     }
 }
+
+/// Every leaf command of the clap tree, run with `--json` on one store in this order, prints
+/// exactly one JSON document on stdout. A command added without an entry here fails the test.
+#[test]
+fn every_command_of_the_clap_tree_speaks_json() {
+    use clap::CommandFactory;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tree.db");
+    let plugin = crate::common::oncall_plugin();
+    let plugin = plugin.to_str().unwrap();
+    let export = dir.path().join("export.json");
+    // Commands that open the UI, serve forever or print generated text are not in the walk;
+    // seed, import and scan run on stores of their own, after it.
+    let outside = ["demo", "serve", "completions", "man", "help"];
+    let own_store = ["seed", "import", "scan"];
+    let steps: &[&[&str]] = &[
+        &["org", "create", "Staging"],
+        &["org", "list"],
+        &["org", "rename", "Staging", "Stage"],
+        &["org", "set-cap", "Stage", "90"],
+        &["sa", "create", "ci-bot", "--role", "Editor"],
+        &["sa", "list"],
+        &["sa", "show", "ci-bot"],
+        &["sa", "update", "ci-bot", "--description", "builds"],
+        &["sa", "disable", "ci-bot"],
+        &["sa", "enable", "ci-bot"],
+        &["sa", "permissions", "ci-bot"],
+        &["token", "create", "--sa", "ci-bot", "--name", "deploy"],
+        &["token", "list", "--sa", "ci-bot"],
+        &["token", "rotate", "--sa", "ci-bot", "deploy"],
+        &["token", "revoke", "--sa", "ci-bot", "deploy"],
+        &["token", "purge", "--before", "2026-01-01", "--dry-run"],
+        &["token", "create", "--sa", "ci-bot", "--name", "gone"],
+        &["token", "delete", "--sa", "ci-bot", "gone"],
+        &["role", "list"],
+        &["role", "actions"],
+        &["role", "create", "readers", "--permission", "dashboards:read"],
+        &["role", "show", "readers"],
+        &["role", "grant", "readers", "folders:read=folders:*"],
+        &["role", "ungrant", "readers", "folders:read=folders:*"],
+        &["role", "assign", "readers", "--sa", "ci-bot"],
+        &["role", "unassign", "readers", "--sa", "ci-bot"],
+        &["role", "delete", "readers"],
+        &["group", "create", "ops"],
+        &["group", "list"],
+        &["group", "rename", "ops", "platform"],
+        &["group", "add-member", "platform", "--sa", "ci-bot"],
+        &["group", "remove-member", "platform", "--sa", "ci-bot"],
+        &["group", "add-role", "platform", "fixed:dashboards:reader"],
+        &["group", "remove-role", "platform", "fixed:dashboards:reader"],
+        &["group", "delete", "platform"],
+        &["plugin", "register", plugin],
+        &["plugin", "list"],
+        &["plugin", "unregister", "grafana-oncall-app"],
+        &["audit"],
+        &["export"],
+        &["sa", "delete", "ci-bot"],
+        &["org", "delete", "Stage", "--confirm", "Stage"],
+    ];
+    // The walk: every leaf of the tree is either outside or has a step.
+    let mut leaves = Vec::new();
+    for top in satui::cli::Cli::command().get_subcommands() {
+        let subs: Vec<_> = top.get_subcommands().filter(|s| s.get_name() != "help").collect();
+        if subs.is_empty() {
+            leaves.push(vec![top.get_name().to_string()]);
+        }
+        for sub in subs {
+            leaves.push(vec![top.get_name().to_string(), sub.get_name().to_string()]);
+        }
+    }
+    for leaf in &leaves {
+        let covered = outside.contains(&leaf[0].as_str())
+            || own_store.contains(&leaf[0].as_str())
+            || leaf == &["token".to_string(), "verify".to_string()] // reads a token: tests above
+            || steps.iter().any(|s| s.len() >= leaf.len() && s[..leaf.len()] == leaf.iter().map(String::as_str).collect::<Vec<_>>()[..]);
+        assert!(covered, "`satui {}` has no --json step here", leaf.join(" "));
+    }
+    for args in steps {
+        let out = crate::common::satui(&db).arg("--json").args(*args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let parsed: Result<Value, _> = serde_json::from_str(&text);
+        assert!(parsed.is_ok(), "{args:?} printed no single JSON document: {text:?}");
+        if args == &["export"] {
+            std::fs::write(&export, &text).unwrap();
+        }
+    }
+    let fresh = |name: &str| dir.path().join(name);
+    let export = export.to_str().unwrap();
+    let scanned = dir.path().join("notes.txt");
+    std::fs::write(&scanned, "nothing secret").unwrap();
+    for (store, args) in [
+        (fresh("seeded.db"), vec!["seed", "--accounts", "3", "--tokens-per-account", "1"]),
+        (fresh("imported.db"), vec!["import", export]),
+        (fresh("scanned.db"), vec!["scan", scanned.to_str().unwrap()]),
+    ] {
+        let out = crate::common::satui(&store).arg("--json").args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(serde_json::from_str::<Value>(&text).is_ok(), "{args:?} printed no single JSON document: {text:?}");
+    }
+}
