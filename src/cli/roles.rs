@@ -53,6 +53,21 @@ pub enum RoleCommand {
         #[arg(value_name = "ACTION[=SCOPE]")]
         permission: String,
     },
+    /// Rename a custom role (holders keep it).
+    Rename {
+        /// The custom role's name.
+        role: String,
+        /// Its new name (unique in the org, case-insensitive).
+        new_name: String,
+    },
+    /// Change a custom role's description.
+    Update {
+        /// The custom role's name.
+        role: String,
+        /// What the role is for.
+        #[arg(long)]
+        description: String,
+    },
     /// Delete a custom role (its assignments go with it).
     Delete {
         /// The custom role's name.
@@ -190,6 +205,14 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
                 say!("{role}: {verb} {permission}");
             }
         }
+        RoleCommand::Rename { role, new_name } => {
+            let updated = service.update_role(org.id, role, Some(new_name), None)?;
+            role_changed(service, cli, org.id, &updated.name, &format!("renamed role {role} to {}", updated.name))?;
+        }
+        RoleCommand::Update { role, description } => {
+            let updated = service.update_role(org.id, role, None, Some(description))?;
+            role_changed(service, cli, org.id, &updated.name, &format!("updated role {}", updated.name))?;
+        }
         RoleCommand::Delete { role } => {
             let summary = service.find_role(org.id, role)?;
             service.delete_role(org.id, role)?;
@@ -230,4 +253,16 @@ pub(super) fn shown_action(action: &str) -> String {
     } else {
         format!("{action} (unknown action)")
     }
+}
+
+/// A change's answer: the role as it now is (`--json`), or `text`.
+fn role_changed(service: &Service, cli: &Cli, org_id: i64, name: &str, text: &str) -> CliResult {
+    if cli.json {
+        let role = service.find_role(org_id, name)?;
+        let permissions = service.role_permissions(&role)?;
+        print_json(&json!({ "role": role, "permissions": permissions }));
+    } else {
+        say!("{text}");
+    }
+    Ok(())
 }

@@ -196,3 +196,28 @@ fn an_import_counts_live_tokens_as_the_commands_do() {
     let refused = other.import(&crowded).unwrap_err();
     assert!(refused.to_string().contains("21 live tokens"), "{refused}");
 }
+
+/// Custom roles can be renamed and re-described (issue 23), audited; built-in roles cannot.
+#[test]
+fn a_custom_role_is_renamed_and_redescribed_with_events_and_a_fixed_one_is_refused() {
+    let mut fx = Fixture::new();
+    let org = fx.main_org();
+    fx.service.create_role(org, "readers", "", &[("dashboards:read".into(), String::new())]).unwrap();
+    fx.service.create_role(org, "writers", "", &[]).unwrap();
+    let renamed = fx.service.update_role(org, "readers", Some("viewers"), Some("read only")).unwrap();
+    assert_eq!((renamed.name.as_str(), renamed.description.as_str()), ("viewers", "read only"));
+    let events: Vec<_> = fx.audit().into_iter().filter(|e| e.action.starts_with("role.")).map(|e| e.action).collect();
+    assert!(events.contains(&"role.rename".to_string()) && events.contains(&"role.update".to_string()), "{events:?}");
+    let before = fx.audit_count();
+    assert!(matches!(
+        fx.service.update_role(org, "viewers", Some("WRITERS"), None),
+        Err(satui::service::Error::Conflict { .. })
+    ));
+    assert!(matches!(
+        fx.service.update_role(org, "fixed:dashboards:reader", Some("mine"), None),
+        Err(satui::service::Error::Refused(_))
+    ));
+    assert!(fx.service.update_role(org, "viewers", Some("Admin"), None).is_err(), "a basic role's name is reserved");
+    fx.service.update_role(org, "viewers", None, Some("read only")).unwrap();
+    assert_eq!(fx.audit_count(), before, "refusals and no-ops write no event");
+}

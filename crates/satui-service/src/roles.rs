@@ -147,6 +147,53 @@ impl Service {
         roles::get(self.store.conn(), id)?.ok_or_else(|| Error::not_found(Entity::Role, "role vanished"))
     }
 
+    /// Renames a custom role and/or changes its description; each kind of change is audited
+    /// (`role.rename` with the old name, `role.update` for the description); nothing changes, no
+    /// event. Built-in and plugin roles are refused, as for every other change of a role.
+    pub fn update_role(
+        &mut self,
+        org_id: i64,
+        name: &str,
+        new_name: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<Role> {
+        let old = self.custom_role(org_id, name)?;
+        let renamed = match new_name {
+            Some(new_name) => {
+                let new_name =
+                    names::validate_label_name(new_name, "role").map_err(|m| Error::invalid(Field::Name, m))?;
+                if reserved_role_name(&new_name) {
+                    return Err(Error::invalid(Field::Name, format!("'{new_name}' is reserved for built-in roles")));
+                }
+                new_name
+            }
+            None => old.name.clone(),
+        };
+        let description = match description {
+            Some(text) => names::validate_description(text).map_err(|m| Error::invalid(Field::Description, m))?,
+            None => old.description.clone(),
+        };
+        if renamed == old.name && description == old.description {
+            return Ok(old);
+        }
+        let key = names::name_key(&renamed);
+        let tx = self.begin()?;
+        if roles::find_by_key(&tx, org_id, &key)?.is_some_and(|other| other.id != old.id) {
+            return Err(Error::conflict(Entity::Role, format!("a role named '{renamed}' already exists")));
+        }
+        if !roles::update(&tx, old.id, &renamed, &key, &description)? {
+            return Err(Error::not_found(Entity::Role, format!("no role '{}' (deleted by another writer)", old.name)));
+        }
+        if renamed != old.name {
+            tx.audit(Some(org_id), "role.rename", &format!("role {renamed}"), &format!("was {}", old.name))?;
+        }
+        if description != old.description {
+            tx.audit(Some(org_id), "role.update", &format!("role {renamed}"), "description changed")?;
+        }
+        tx.commit()?;
+        roles::get(self.store.conn(), old.id)?.ok_or_else(|| Error::not_found(Entity::Role, "role vanished"))
+    }
+
     fn custom_role(&self, org_id: i64, name: &str) -> Result<Role> {
         let role = self.find_role(org_id, name)?;
         match (role.kind, role.id) {

@@ -59,6 +59,14 @@ pub fn insert(
     Ok(conn.last_insert_rowid())
 }
 
+/// Writes a custom role's name and description; false when the row is gone.
+pub fn update(conn: &Connection, id: i64, name: &str, name_key: &str, description: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("UPDATE roles SET name = ?2, name_key = ?3, description = ?4 WHERE id = ?1")?
+        .execute(params![id, name, name_key, description])?
+        > 0)
+}
+
 /// Deletes the row; false when there was none (another writer deleted it first).
 pub fn delete(conn: &Connection, id: i64) -> Result<bool> {
     Ok(conn.prepare_cached("DELETE FROM roles WHERE id = ?1")?.execute([id])? > 0)
