@@ -221,3 +221,39 @@ fn a_custom_role_is_renamed_and_redescribed_with_events_and_a_fixed_one_is_refus
     fx.service.update_role(org, "viewers", None, Some("read only")).unwrap();
     assert_eq!(fx.audit_count(), before, "refusals and no-ops write no event");
 }
+
+/// A grant on one account survives export and import on the same account, even when the import
+/// numbers the accounts differently; a grant whose account is not in the file goes, with an event.
+#[test]
+fn a_grant_on_one_account_follows_that_account_through_export_and_import() {
+    let mut fx = Fixture::new();
+    let org = fx.main_org();
+    let first = fx.account("zz-first"); // exported after "target" (by name), so renumbered
+    let target = fx.account("target");
+    assert!(first.id < target.id);
+    fx.service
+        .create_role(org, "one", "", &[("serviceaccounts:write".into(), format!("serviceaccounts:id:{}", target.id))])
+        .unwrap();
+    let mut export = fx.service.export(None).unwrap();
+    let scope = &export.orgs[0].roles[0].permissions[0].scope;
+    assert_eq!(scope, "serviceaccounts:login:sa-1-target", "the file names the account by login");
+    let dir = tempfile::tempdir().unwrap();
+    let mut fresh = satui::service::Service::open_with_clock(&dir.path().join("a.db"), fx.clock.clone()).unwrap();
+    fresh.import(&export).unwrap();
+    let imported = fresh.find_account(org, "target").unwrap();
+    assert_ne!(imported.id, target.id, "the import numbered it differently");
+    let role = fresh.find_role(org, "one").unwrap();
+    let held: Vec<String> = fresh.role_permissions(&role).unwrap().iter().map(|p| p.scope.clone()).collect();
+    assert_eq!(held, [format!("serviceaccounts:id:{}", imported.id)]);
+    // A raw id from another store names nothing here: dropped, with an event.
+    export.orgs[0].roles[0].permissions[0].scope = format!("serviceaccounts:id:{}", target.id);
+    let dir = tempfile::tempdir().unwrap();
+    let mut other = satui::service::Service::open_with_clock(&dir.path().join("b.db"), fx.clock.clone()).unwrap();
+    other.import(&export).unwrap();
+    let role = other.find_role(org, "one").unwrap();
+    assert!(other.role_permissions(&role).unwrap().is_empty());
+    let (events, _) = other.audit_page(None, "", 0, 50).unwrap();
+    assert!(
+        events.iter().any(|e| e.action == "role.permission.remove" && e.details.contains("names no service account"))
+    );
+}

@@ -3,6 +3,7 @@
 //! until rotated.
 
 use rand::RngExt;
+use satui_domain::permission::Permission;
 
 use super::export_format::{AccountExport, Export, FORMAT, GroupExport, OrgExport, RoleExport, TokenExport, VERSION};
 use super::{Error, Result, Service};
@@ -14,6 +15,10 @@ use satui_store::{accounts, groups, orgs, tokens};
 fn invalid(message: String) -> Error {
     Error::Refused(format!("import refused, nothing written: {message}"))
 }
+
+/// A grant on one account in the store, and in an export file.
+const ACCOUNT_ID_SCOPE: &str = "serviceaccounts:id:";
+const ACCOUNT_LOGIN_SCOPE: &str = "serviceaccounts:login:";
 
 impl Service {
     /// Everything, or one org, as data (no secrets, no hashes).
@@ -32,8 +37,23 @@ impl Service {
             };
             let mut roles = Vec::new();
             for role in role_store::list(conn, org.id)? {
+                // A grant on one account names it by login in the file: ids are renumbered on
+                // import, logins are not (the import turns the login back into the new id).
+                let permissions = role_store::permissions(conn, role.id)?
+                    .into_iter()
+                    .map(|p| match p.scope.strip_prefix(ACCOUNT_ID_SCOPE).and_then(|id| id.parse::<i64>().ok()) {
+                        Some(id) => match accounts::get(conn, id) {
+                            Ok(Some(account)) => {
+                                Ok(Permission::new(&p.action, &format!("{ACCOUNT_LOGIN_SCOPE}{}", account.login)))
+                            }
+                            Ok(None) => Ok(p),
+                            Err(e) => Err(e),
+                        },
+                        None => Ok(p),
+                    })
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
                 roles.push(RoleExport {
-                    permissions: role_store::permissions(conn, role.id)?,
+                    permissions,
                     name: role.name,
                     description: role.description,
                     managed_by: role.managed_by,
@@ -107,6 +127,8 @@ impl Service {
         let mut next = named.iter().flatten().max().copied().unwrap_or(0);
         let mut rng = rand::rng();
         let mut count = 0;
+        // Grants on one account: (role id, org id, role name, permission as in the file).
+        let mut on_accounts = Vec::new();
         for (org, named) in data.orgs.iter().zip(named) {
             let id = named.unwrap_or_else(|| {
                 next += 1;
@@ -131,7 +153,12 @@ impl Service {
                     org.created_at,
                 )?;
                 for p in &role.permissions {
-                    role_store::add_permission(&tx, id, p)?;
+                    if p.scope.starts_with(ACCOUNT_ID_SCOPE) || p.scope.starts_with(ACCOUNT_LOGIN_SCOPE) {
+                        // Named accounts get their ids once every org's accounts are in.
+                        on_accounts.push((id, org_id, role.name.clone(), p.clone()));
+                    } else {
+                        role_store::add_permission(&tx, id, p)?;
+                    }
                 }
                 role_ids.insert(names::name_key(&role.name), id);
             }
@@ -199,6 +226,24 @@ impl Service {
             let details =
                 format!("{} accounts, {} roles, {} groups", org.accounts.len(), org.roles.len(), org.groups.len());
             tx.audit(Some(org_id), "import", &format!("org {}", org.name), &details)?;
+        }
+        for (role_id, org_id, role, p) in on_accounts {
+            // By login: the account as imported. An id from another store names nothing here,
+            // and neither does a login the file does not hold: the grant goes, with an event.
+            let account = match p.scope.strip_prefix(ACCOUNT_LOGIN_SCOPE) {
+                Some(login) => accounts::find_by_login(&tx, login)?,
+                None => None,
+            };
+            match account {
+                Some(account) => {
+                    let scope = satui_domain::permission::account_scope(account.id);
+                    role_store::add_permission(&tx, role_id, &Permission::new(&p.action, &scope))?;
+                }
+                None => {
+                    let details = format!("{} (names no service account of this import)", p.describe());
+                    tx.audit(Some(org_id), "role.permission.remove", &format!("role {role}"), &details)?;
+                }
+            }
         }
         tx.commit()?;
         Ok(count)
