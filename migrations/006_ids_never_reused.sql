@@ -19,6 +19,22 @@ DELETE FROM role_permissions
     WHERE scope GLOB 'serviceaccounts:id:[0-9]*'
       AND CAST(substr(scope, 20) AS INTEGER) NOT IN (SELECT id FROM service_accounts);
 
+-- Rows whose parent is gone (another SQLite client may have written with foreign keys off, the
+-- sqlite3 shell's default) would fail the foreign-key check at the end and leave the store
+-- unopenable: they go first. They were unreachable already (nothing lists them).
+DELETE FROM service_accounts WHERE org_id NOT IN (SELECT id FROM orgs);
+DELETE FROM roles WHERE org_id NOT IN (SELECT id FROM orgs);
+DELETE FROM groups WHERE org_id NOT IN (SELECT id FROM orgs);
+DELETE FROM tokens WHERE sa_id NOT IN (SELECT id FROM service_accounts);
+DELETE FROM role_permissions WHERE role_id NOT IN (SELECT id FROM roles);
+DELETE FROM group_members
+    WHERE group_id NOT IN (SELECT id FROM groups) OR sa_id NOT IN (SELECT id FROM service_accounts);
+DELETE FROM role_assignments
+    WHERE (holder_sa IS NOT NULL AND holder_sa NOT IN (SELECT id FROM service_accounts))
+       OR (holder_group IS NOT NULL AND holder_group NOT IN (SELECT id FROM groups))
+       OR (role_id IS NOT NULL AND role_id NOT IN (SELECT id FROM roles));
+DELETE FROM org_counts WHERE org_id NOT IN (SELECT id FROM orgs);
+
 -- The triggers go first, explicitly: none may fire while rows are copied or tables dropped.
 DROP TRIGGER org_counts_new_org;
 DROP TRIGGER org_counts_account_in;

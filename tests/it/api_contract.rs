@@ -79,9 +79,13 @@ fn every_org_a_request_names_must_be_the_tokens_own() {
         ("/api/serviceaccounts/search", Some("abc")),
         ("/api/serviceaccounts/search?targetOrgId=abc", None),
         ("/api/serviceaccounts/search?targetOrgId=2", Some("1")),
+        ("/api/serviceaccounts/search?targetOrgId=1&targetOrgId=2", None),
     ] {
         assert_eq!(call(path, header), 401, "{path} with {header:?}");
     }
+    // A second header naming another org is not skipped.
+    let two = [("X-Grafana-Org-Id", "1"), ("X-Grafana-Org-Id", "2")];
+    assert_eq!(server.call_with("GET", "/api/serviceaccounts/search", t, None, &two).0.0, 401);
 }
 
 #[test]

@@ -166,12 +166,14 @@ fn schema_5_store(path: &std::path::Path) {
         conn.execute_batch(sql).unwrap();
     }
     conn.execute_batch(&format!(
-        "PRAGMA user_version = 5; PRAGMA application_id = {app};
+        "PRAGMA foreign_keys = OFF; PRAGMA user_version = 5; PRAGMA application_id = {app};
          INSERT INTO service_accounts (id, org_id, name, name_key, login, role, created_at, updated_at)
            VALUES (1, 1, 'viewer', 'viewer', 'sa-1-viewer', 'Viewer', {T0}, {T0}),
                   (2, 1, 'keeper', 'keeper', 'sa-1-keeper', 'Editor', {T0}, {T0});
          INSERT INTO tokens (sa_id, org_id, name, name_key, hash, hint, created_at, expires_at)
-           VALUES (2, 1, 'deploy', 'deploy', randomblob(32), 'sat_…abcd', {T0}, NULL);
+           VALUES (2, 1, 'deploy', 'deploy', randomblob(32), 'sat_…abcd', {T0}, NULL),
+                  -- written by a client with foreign keys off: its account never existed
+                  (99, 1, 'orphan', 'orphan', randomblob(32), 'sat_…zzzz', {T0}, NULL);
          INSERT INTO roles (id, org_id, name, name_key, created_at) VALUES (1, 1, 'trap', 'trap', {T0});
          INSERT INTO role_permissions (role_id, action, scope) VALUES
            (1, 'serviceaccounts:write', 'serviceaccounts:id:3'),
@@ -202,6 +204,9 @@ fn a_schema_5_store_migrates_to_ids_that_are_never_reused_and_keeps_everything()
     let keeper = service.find_account(org, "keeper").unwrap();
     assert_eq!(keeper.id, 2);
     assert_eq!(service.tokens(2).unwrap().len(), 1);
+    let all_tokens: i64 =
+        rusqlite::Connection::open(&path).unwrap().query_row("SELECT count(*) FROM tokens", [], |r| r.get(0)).unwrap();
+    assert_eq!(all_tokens, 1, "the orphan token went before the rebuild (the foreign-key check passed)");
     assert_eq!(service.account_groups(2).unwrap()[0].name, "ops");
     assert_eq!(service.account_page(org, "keep", 0, 10).unwrap().total, 1, "the trigram search still finds it");
     // The grant naming the missing account 3 is gone, with an event; the others stay.
@@ -225,4 +230,24 @@ fn a_schema_5_store_migrates_to_ids_that_are_never_reused_and_keeps_everything()
     assert_eq!(orphans, 0);
     let tokens_left: i64 = conn.query_row("SELECT count(*) FROM tokens", [], |r| r.get(0)).unwrap();
     assert_eq!(tokens_left, 0, "deleting the account still deletes its tokens (foreign key kept)");
+}
+
+/// A --db that is a link to a store: SQLite keeps the -wal beside the target, and that is the
+/// file satui must leave alone (a scan of the target's folder, a plugin.json path).
+#[cfg(unix)]
+#[test]
+fn a_store_opened_through_a_link_knows_its_real_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let real_dir = dir.path().join("real");
+    std::fs::create_dir(&real_dir).unwrap();
+    std::fs::set_permissions(&real_dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let target = real_dir.join("store.db");
+    drop(Service::open(&target).unwrap());
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let service = Service::open(&link).unwrap();
+    let wal = real_dir.join("store.db-wal");
+    assert!(wal.exists(), "SQLite keeps the WAL beside the target");
+    assert!(service.is_store_file(&wal), "the real -wal is the store's own file");
+    assert!(service.is_store_file(&link) && service.is_store_file(&target));
 }

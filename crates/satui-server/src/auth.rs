@@ -21,7 +21,7 @@ pub struct Credentials {
 
 impl Credentials {
     /// Reads the credentials from the headers; none is a 401 at once.
-    pub fn from_headers(headers: &HeaderMap, target_org: Option<&str>) -> Result<Credentials, ApiError> {
+    pub fn from_headers(headers: &HeaderMap, target_orgs: &[&str]) -> Result<Credentials, ApiError> {
         let header = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
         let token = if let Some(bearer) = strip_scheme(header, "Bearer") {
             Zeroizing::new(bearer.trim().to_string())
@@ -39,8 +39,10 @@ impl Credentials {
         } else {
             return Err(ApiError::unauthorized("Unauthorized"));
         };
-        let header = headers.get("x-grafana-org-id").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let orgs = target_org.map(str::to_string).into_iter().chain(header).collect();
+        // Every value counts: a second header or parameter naming another org is not skipped.
+        let header_values =
+            headers.get_all("x-grafana-org-id").iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let orgs = target_orgs.iter().map(|o| o.to_string()).chain(header_values).collect();
         Ok(Credentials { token, orgs })
     }
 }
@@ -114,7 +116,10 @@ impl Caller {
             .rights
             .iter()
             .filter(|p| p.action == "serviceaccounts:read")
-            .filter_map(|p| p.scope.strip_prefix("serviceaccounts:id:")?.parse::<i64>().ok())
+            .filter_map(|p| p.scope.strip_prefix("serviceaccounts:id:")?.parse::<i64>().ok().map(|id| (id, &p.scope)))
+            // Exactly as `can` compares: `serviceaccounts:id:05` names no account.
+            .filter(|(id, scope)| **scope == satui_domain::permission::account_scope(*id))
+            .map(|(id, _)| id)
             .collect();
         Some(ids)
     }

@@ -51,6 +51,11 @@ impl Params {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// Every value given for `key`, in order.
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+    }
+
     /// Go's `strconv.ParseBool`: 1, t, T, true, TRUE, True.
     pub fn flag(&self, key: &str) -> bool {
         matches!(self.get(key), Some("1" | "t" | "T" | "true" | "TRUE" | "True"))
@@ -70,7 +75,7 @@ impl FromRequestParts<App> for Api {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Api, Infallible> {
         let params = Params::parse(parts.uri.query());
-        let credentials = Credentials::from_headers(&parts.headers, params.get("targetOrgId"));
+        let credentials = Credentials::from_headers(&parts.headers, &params.all("targetOrgId"));
         Ok(Api { app: app.clone(), params, credentials })
     }
 }

@@ -28,6 +28,9 @@ fn fail<T>(message: String) -> std::result::Result<T, String> {
     Err(message)
 }
 
+/// The largest org id an import restores (a login's org number): far above any real store.
+pub(super) const MAX_ORG_ID: i64 = 1_000_000_000;
+
 /// Checks a whole export against every rule, as of `now`.
 pub(super) fn check(data: &Export, now: i64) -> Check {
     if data.format != FORMAT || data.version != VERSION {
@@ -74,6 +77,12 @@ pub(super) fn login_org(org: &OrgExport) -> std::result::Result<Option<i64>, Str
     for a in &org.accounts {
         let (org_number, _) = names::login_parts(&a.login)
             .ok_or_else(|| format!("account '{}': login is malformed", for_terminal(&a.name)))?;
+        if !(1..=MAX_ORG_ID).contains(&org_number) {
+            return Err(format!(
+                "account '{}': login names org {org_number}, beyond any org id",
+                for_terminal(&a.name)
+            ));
+        }
         match number {
             None => number = Some(org_number),
             Some(n) if n == org_number => {}

@@ -192,6 +192,11 @@ impl Store {
     }
 
     fn open_with(path: &Path, create: bool) -> Result<Store> {
+        // A --db that is a link to a store: SQLite keeps the -wal and -shm beside the target, so
+        // every check, the identity and the files a scan must leave alone use the target's path.
+        // (A dangling link fails to resolve and is refused by `prepare` as such.)
+        let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = resolved.as_path();
         file::prepare(path, create, |temp| initialise(temp).map_err(|e| setup_failed(path, e)))?;
         let io = |e: rusqlite::Error| classify(e, path);
         let conn =
