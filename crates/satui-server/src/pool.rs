@@ -64,9 +64,9 @@ impl Connections {
     }
 }
 
-/// The permit of a connection out on loan. If the work panics, the connection is lost with it,
-/// and so is the permit (forgotten, not released), so the lane shrinks instead of promising a
-/// connection it no longer has.
+/// The permit of a connection out on loan. A panicking request's connection is replaced (see
+/// `run`); only if no new connection can be opened is the permit forgotten, not released, so the
+/// lane shrinks instead of promising a connection it no longer has.
 struct Lent {
     permit: Option<OwnedSemaphorePermit>,
 }
@@ -83,6 +83,9 @@ pub struct Pool {
     readers: Connections,
     writers: Connections,
     uses: Mutex<Sender<UseRecord>>,
+    /// To replace a connection lost to a panic (the lane keeps its size).
+    path: std::path::PathBuf,
+    clock: Arc<dyn Clock>,
 }
 
 impl Pool {
@@ -90,13 +93,13 @@ impl Pool {
     pub fn open(path: &Path, readers: usize, clock: Arc<dyn Clock>) -> satui_service::Result<Arc<Pool>> {
         let writers = Connections::open(path, WRITERS, &clock)?;
         let readers = Connections::open(path, readers.max(1), &clock)?;
-        let use_writer = Service::open_with_clock(path, clock)?;
+        let use_writer = Service::open_with_clock(path, clock.clone())?;
         let (uses, received) = channel();
         std::thread::Builder::new()
             .name("satui-use-writer".into())
             .spawn(move || write_uses(use_writer, received))
             .map_err(|e| satui_service::Error::Refused(format!("cannot start the use writer: {e}")))?;
-        Ok(Arc::new(Pool { readers, writers, uses: Mutex::new(uses) }))
+        Ok(Arc::new(Pool { readers, writers, uses: Mutex::new(uses), path: path.to_path_buf(), clock }))
     }
 
     fn lane(&self, lane: Lane) -> &Connections {
@@ -130,14 +133,27 @@ impl Pool {
         tokio::task::spawn_blocking(move || {
             let connections = pool.lane(lane);
             // Holding a permit means a connection is idle (see `give_back`).
-            let mut service = connections.take()?;
-            let out = work(&mut service);
-            connections.give_back(service, lent);
-            Some(out)
+            let mut service =
+                connections.take().ok_or_else(|| ApiError::internal("a permit without a free store connection"))?;
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut service))) {
+                Ok(out) => {
+                    connections.give_back(service, lent);
+                    Ok(out)
+                }
+                Err(_) => {
+                    // The connection may be mid-transaction: it goes, and a fresh one takes its
+                    // place so the lane keeps its size (else two panics would stop every write).
+                    drop(service);
+                    match Service::open_with_clock(&pool.path, pool.clock.clone()) {
+                        Ok(fresh) => connections.give_back(fresh, lent),
+                        Err(_) => drop(lent), // forgets the permit: the lane shrinks by one
+                    }
+                    Err(ApiError::internal("a request failed unexpectedly; nothing it began was committed"))
+                }
+            }
         })
         .await
         .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::internal("a permit without a free store connection"))
     }
 
     /// Queues a token use for the background writer (never blocks).
