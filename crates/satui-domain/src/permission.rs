@@ -27,9 +27,19 @@ impl Permission {
     }
 }
 
+/// What every scope naming one service account starts with.
+pub const ACCOUNT_SCOPE_PREFIX: &str = "serviceaccounts:id:";
+
 /// The scope naming one service account, as Grafana writes it (`serviceaccounts:id:6`).
 pub fn account_scope(account_id: i64) -> String {
-    format!("serviceaccounts:id:{account_id}")
+    format!("{ACCOUNT_SCOPE_PREFIX}{account_id}")
+}
+
+/// The account a scope names, when it is exactly [`account_scope`] of one (`serviceaccounts:id:05`
+/// is not: scopes compare as text).
+pub fn scoped_account(scope: &str) -> Option<i64> {
+    let id = scope.strip_prefix(ACCOUNT_SCOPE_PREFIX)?.parse::<i64>().ok()?;
+    (account_scope(id) == scope).then_some(id)
 }
 
 /// Whether a granted scope covers a requested one. A grant ending in `*` matches by prefix

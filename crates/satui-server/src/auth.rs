@@ -116,10 +116,7 @@ impl Caller {
             .rights
             .iter()
             .filter(|p| p.action == "serviceaccounts:read")
-            .filter_map(|p| p.scope.strip_prefix("serviceaccounts:id:")?.parse::<i64>().ok().map(|id| (id, &p.scope)))
-            // Exactly as `can` compares: `serviceaccounts:id:05` names no account.
-            .filter(|(id, scope)| **scope == satui_domain::permission::account_scope(*id))
-            .map(|(id, _)| id)
+            .filter_map(|p| satui_domain::permission::scoped_account(&p.scope))
             .collect();
         Some(ids)
     }

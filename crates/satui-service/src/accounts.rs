@@ -160,10 +160,7 @@ impl Service {
             ));
         }
         if !accounts::update(&tx, &updated, &key, tx.now)? {
-            return Err(Error::not_found(
-                Entity::Account,
-                format!("no service account with id {id} (deleted by another writer)"),
-            ));
+            return Err(Error::deleted_meanwhile(Entity::Account, format!("with id {id}")));
         }
         // One transaction; each kind of change keeps its own event (as `sa update`, `sa disable`).
         if !details.is_empty() {
@@ -188,10 +185,7 @@ impl Service {
         }
         account.disabled = disabled;
         if !accounts::update(&tx, &account, &names::name_key(&account.name), now)? {
-            return Err(Error::not_found(
-                Entity::Account,
-                format!("no service account with id {id} (deleted by another writer)"),
-            ));
+            return Err(Error::deleted_meanwhile(Entity::Account, format!("with id {id}")));
         }
         let action = if disabled { "sa.disable" } else { "sa.enable" };
         tx.audit(Some(account.org_id), action, &describe(&account), "")?;

@@ -33,6 +33,21 @@ pub enum Entity {
     Referenced,
 }
 
+impl Entity {
+    /// How a message names the kind.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Entity::Org => "organization",
+            Entity::Account => "service account",
+            Entity::Token => "token",
+            Entity::Role => "role",
+            Entity::Group => "group",
+            Entity::Plugin => "plugin",
+            Entity::Referenced => "record",
+        }
+    }
+}
+
 /// Why the store itself could not serve a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StoreProblem {
@@ -86,6 +101,12 @@ impl Error {
 
     pub(crate) fn not_found(what: Entity, message: impl Into<String>) -> Error {
         Error::NotFound { what, message: message.into() }
+    }
+
+    /// The subject of a change was there when looked up and gone when written: another writer
+    /// deleted it in between (`named`: "with id 5", "'ops'").
+    pub(crate) fn deleted_meanwhile(what: Entity, named: impl std::fmt::Display) -> Error {
+        Error::not_found(what, format!("no {} {named} (deleted by another writer)", what.noun()))
     }
 
     /// The field an error belongs under, if any.

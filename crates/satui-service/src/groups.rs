@@ -57,10 +57,7 @@ impl Service {
             return Err(Error::conflict(Entity::Group, format!("a group named '{new_name}' already exists")));
         }
         if !groups::rename(&tx, group.id, &new_name, &key)? {
-            return Err(Error::not_found(
-                Entity::Group,
-                format!("no group with id {} (deleted by another writer)", group.id),
-            ));
+            return Err(Error::deleted_meanwhile(Entity::Group, format!("with id {}", group.id)));
         }
         let details = format!("was {}", group.name);
         tx.audit(Some(org_id), "group.rename", &format!("group {new_name}"), &details)?;
@@ -72,10 +69,7 @@ impl Service {
         let group = self.find_group(org_id, name)?;
         let tx = self.begin()?;
         if !groups::delete(&tx, group.id)? {
-            return Err(Error::not_found(
-                Entity::Group,
-                format!("no group '{}' (deleted by another writer)", group.name),
-            ));
+            return Err(Error::deleted_meanwhile(Entity::Group, format!("'{}'", group.name)));
         }
         tx.audit(Some(org_id), "group.delete", &format!("group {}", group.name), "")?;
         tx.commit()?;

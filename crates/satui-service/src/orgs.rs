@@ -113,10 +113,7 @@ impl Service {
                 return Err(Error::conflict(Entity::Org, format!("an organization named '{new_name}' already exists")));
             }
             if !orgs::rename(&tx, id, new_name, &key)? {
-                return Err(Error::not_found(
-                    Entity::Org,
-                    format!("no organization with id {id} (deleted by another writer)"),
-                ));
+                return Err(Error::deleted_meanwhile(Entity::Org, format!("with id {id}")));
             }
         }
         let cap_detail = recapped.map(|cap| {
@@ -125,10 +122,7 @@ impl Service {
         if let Some(cap) = recapped
             && !orgs::set_cap(&tx, id, cap)?
         {
-            return Err(Error::not_found(
-                Entity::Org,
-                format!("no organization with id {id} (deleted by another writer)"),
-            ));
+            return Err(Error::deleted_meanwhile(Entity::Org, format!("with id {id}")));
         }
         let target = format!("org {shown}");
         match (&renamed, cap_detail) {

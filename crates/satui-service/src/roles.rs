@@ -182,7 +182,7 @@ impl Service {
             return Err(Error::conflict(Entity::Role, format!("a role named '{renamed}' already exists")));
         }
         if !roles::update(&tx, old.id, &renamed, &key, &description)? {
-            return Err(Error::not_found(Entity::Role, format!("no role '{}' (deleted by another writer)", old.name)));
+            return Err(Error::deleted_meanwhile(Entity::Role, format!("'{}'", old.name)));
         }
         if renamed != old.name {
             tx.audit(Some(org_id), "role.rename", &format!("role {renamed}"), &format!("was {}", old.name))?;
@@ -238,7 +238,7 @@ impl Service {
         let role = self.custom_role(org_id, name)?;
         let tx = self.begin()?;
         if !roles::delete(&tx, role.id)? {
-            return Err(Error::not_found(Entity::Role, format!("no role '{}' (deleted by another writer)", role.name)));
+            return Err(Error::deleted_meanwhile(Entity::Role, format!("'{}'", role.name)));
         }
         tx.audit(Some(org_id), "role.delete", &format!("role {}", role.name), "")?;
         tx.commit()?;

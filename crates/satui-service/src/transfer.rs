@@ -16,8 +16,7 @@ fn invalid(message: String) -> Error {
     Error::Refused(format!("import refused, nothing written: {message}"))
 }
 
-/// A grant on one account in the store, and in an export file.
-const ACCOUNT_ID_SCOPE: &str = "serviceaccounts:id:";
+/// A grant on one account in an export file (in the store it names the id).
 const ACCOUNT_LOGIN_SCOPE: &str = "serviceaccounts:login:";
 
 impl Service {
@@ -41,7 +40,7 @@ impl Service {
                 // import, logins are not (the import turns the login back into the new id).
                 let permissions = role_store::permissions(conn, role.id)?
                     .into_iter()
-                    .map(|p| match p.scope.strip_prefix(ACCOUNT_ID_SCOPE).and_then(|id| id.parse::<i64>().ok()) {
+                    .map(|p| match satui_domain::permission::scoped_account(&p.scope) {
                         Some(id) => match accounts::get(conn, id) {
                             Ok(Some(account)) => {
                                 Ok(Permission::new(&p.action, &format!("{ACCOUNT_LOGIN_SCOPE}{}", account.login)))
@@ -136,10 +135,7 @@ impl Service {
             });
             let org_id = orgs::insert_with_id(&tx, id, &org.name, &names::name_key(&org.name), org.created_at)?;
             if !orgs::set_cap(&tx, org_id, org.max_token_lifetime_days)? {
-                return Err(Error::not_found(
-                    crate::Entity::Org,
-                    format!("no organization with id {org_id} (deleted by another writer)"),
-                ));
+                return Err(Error::deleted_meanwhile(crate::Entity::Org, format!("with id {org_id}")));
             }
             let mut role_ids = std::collections::HashMap::new();
             for role in &org.roles {
@@ -153,7 +149,9 @@ impl Service {
                     org.created_at,
                 )?;
                 for p in &role.permissions {
-                    if p.scope.starts_with(ACCOUNT_ID_SCOPE) || p.scope.starts_with(ACCOUNT_LOGIN_SCOPE) {
+                    if p.scope.starts_with(satui_domain::permission::ACCOUNT_SCOPE_PREFIX)
+                        || p.scope.starts_with(ACCOUNT_LOGIN_SCOPE)
+                    {
                         // Named accounts get their ids once every org's accounts are in.
                         on_accounts.push((id, org_id, role.name.clone(), p.clone()));
                     } else {
