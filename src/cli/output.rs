@@ -123,7 +123,9 @@ pub fn token_json(token: &Token, account_disabled: bool, now: i64) -> Value {
         "status": status,
         "created_at": time::rfc3339(token.created_at),
         "expires_at": opt_time(token.expires_at),
-        "seconds_until_expiration": token.expires_at.map(|at| (at - now).max(0)),
+        // The one instant it stops working (expiry, or the end of a rotation's grace).
+        "ends_at": opt_time(token.ends_at()),
+        "seconds_until_expiration": token.ends_at().map(|at| (at - now).max(0)),
         "has_expired": matches!(status, TokenStatus::Expired),
         "extended": token.extended(),
         "max_age_days": token.max_age_days,

@@ -224,7 +224,7 @@ fn a_schema_5_store_migrates_to_ids_that_are_never_reused_and_keeps_everything()
     assert_eq!((summary.accounts, summary.tokens), (2, 0), "kept counts follow the rebuilt tables");
 
     let conn = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 6);
+    assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 7);
     assert_eq!(conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)).unwrap(), "ok");
     let orphans: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
     assert_eq!(orphans, 0);

@@ -30,6 +30,7 @@ mod secrets;
 mod seed;
 mod server;
 mod terminal;
+mod token_end;
 mod tokens;
 mod transfer;
 mod upkeep;

@@ -65,6 +65,6 @@ fn a_schema_3_store_migrates_keeps_its_tokens_and_its_look_alike_names_stay_apar
     let summary = service.org_summaries().unwrap().into_iter().find(|s| s.org.id == org).unwrap();
     assert_eq!((summary.accounts, summary.tokens), (2, 2));
     let conn = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 6);
+    assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 7);
     assert_eq!(conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)).unwrap(), "ok");
 }

@@ -44,24 +44,26 @@ fn state(state: StateFilter) -> OrgTokenFilter {
 }
 
 #[test]
-fn every_filter_shows_exactly_its_tokens_soonest_expiry_first() {
+fn every_filter_shows_exactly_its_tokens_soonest_end_first() {
     let fx = store_with_every_state();
-    // Expiry order, never-expiring last; the other org's token never appears.
+    // End order: live tokens soonest end first (the one retiring in 2 days before the one
+    // expiring in 3), never-ending last; then the ended ones, most recently ended first. The
+    // other org's token never appears.
     assert_eq!(
         names(&fx, OrgTokenFilter::default()),
         [
-            "alpha/old-expired",
+            "alpha/retiring",
             "alpha/expiring",
             "beta/used-lately",
             "alpha/retiring",
+            "beta/forever",
+            "alpha/old-expired",
             "beta/revoked",
-            "alpha/retiring",
-            "beta/forever"
         ]
     );
     assert_eq!(
         names(&fx, state(StateFilter::Live)),
-        ["alpha/expiring", "beta/used-lately", "alpha/retiring", "alpha/retiring", "beta/forever"]
+        ["alpha/retiring", "alpha/expiring", "beta/used-lately", "alpha/retiring", "beta/forever"]
     );
     assert_eq!(names(&fx, state(StateFilter::Expired)), ["alpha/old-expired"]);
     assert_eq!(names(&fx, state(StateFilter::Revoked)), ["beta/revoked"]);
@@ -69,15 +71,15 @@ fn every_filter_shows_exactly_its_tokens_soonest_expiry_first() {
     assert_eq!(retiring.len(), 1);
     assert_eq!(retiring[0].token.revoked_at, Some(T0 + 2 * DAY), "the one whose grace runs");
     let week = OrgTokenFilter { expiring_within: Some(7 * DAY), ..Default::default() };
-    assert_eq!(names(&fx, week), ["alpha/expiring"], "by expiry date; the retiring one is under Retiring");
+    assert_eq!(names(&fx, week), ["alpha/retiring", "alpha/expiring"], "by the end: the grace ends within the week");
     let forever = OrgTokenFilter { never_expires: true, ..Default::default() };
     assert_eq!(names(&fx, forever), ["beta/forever"]);
     let never_used = OrgTokenFilter { never_used: true, ..Default::default() };
-    assert_eq!(names(&fx, never_used), ["alpha/expiring", "alpha/retiring", "alpha/retiring", "beta/forever"]);
+    assert_eq!(names(&fx, never_used), ["alpha/retiring", "alpha/expiring", "alpha/retiring", "beta/forever"]);
     // Unused for 90 days: created 100 days ago and never used; the one used yesterday and the
     // rotation's new token (created yesterday) are not.
     let unused = OrgTokenFilter { unused_for: Some(90 * DAY), ..Default::default() };
-    assert_eq!(names(&fx, unused), ["alpha/expiring", "alpha/retiring", "beta/forever"]);
+    assert_eq!(names(&fx, unused), ["alpha/retiring", "alpha/expiring", "beta/forever"]);
 }
 
 #[test]
@@ -161,14 +163,16 @@ fn token_list_all_filters_and_purge_on_the_command_line() {
         let value = cli_json(&db, &all);
         value.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect()
     };
-    assert_eq!(list(&[]), ["short", "soon", "gone", "forever"]);
+    // Live first by end, then the ended ones, most recently ended first.
+    assert_eq!(list(&[]), ["soon", "forever", "short", "gone"]);
     assert_eq!(list(&["--state", "expired"]), ["short"]);
     assert_eq!(list(&["--state", "revoked"]), ["gone"]);
     assert_eq!(list(&["--state", "live"]), ["soon", "forever"]);
     assert_eq!(list(&["--expiring-within", "7"]), ["soon"]);
     assert_eq!(list(&["--never-expires"]), ["forever"]);
     assert_eq!(list(&["--unused-for", "30"]), ["soon", "forever"]);
-    assert_eq!(list(&["--limit", "2", "--offset", "1"]), ["soon", "gone"]);
+    assert_eq!(list(&["--limit", "2", "--offset", "1"]), ["forever", "short"], "a page across both sides");
+    assert_eq!(list(&["--limit", "2", "--offset", "3"]), ["gone"]);
     let first = &cli_json(&db, &["token", "list", "--all"])[0];
     assert_eq!(first["account"], "ci-bot");
     assert!(first["hint"].as_str().unwrap().starts_with("sat_…"));
@@ -209,7 +213,11 @@ fn a_retiring_token_is_not_listed_as_never_expiring() {
         fx.service.org_tokens(org, &OrgTokenFilter { never_expires: true, ..Default::default() }, 0, 10).unwrap();
     assert_eq!(listed.len(), 1);
     assert_ne!(listed[0].token.id, forever.token.id, "the successor, not the retiring one");
-    assert_eq!(names(&fx, state(StateFilter::Retiring)), ["alpha/retiring", "beta/forever"]);
+    assert_eq!(
+        names(&fx, state(StateFilter::Retiring)),
+        ["beta/forever", "alpha/retiring"],
+        "the sooner grace end first"
+    );
 }
 
 /// The tokens view's `/` narrows to accounts whose name or login contains the text: the same

@@ -265,20 +265,38 @@ impl Harness {
 
 /// Token hints and secrets are random: replace them so snapshots are stable.
 pub fn redact(screen: &str) -> String {
-    let mut out = String::with_capacity(screen.len());
-    let mut rest = screen;
-    while let Some(i) = rest.find("sat_") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 4..];
-        if let Some(hint) = after.strip_prefix('…') {
-            out.push_str("sat_…####");
-            rest = hint.char_indices().nth(4).map_or("", |(j, _)| &hint[j..]);
-        } else {
-            let len = after.chars().take_while(|c| c.is_ascii_alphanumeric()).count();
-            out.push_str("sat_<secret>");
-            rest = &after[len..];
+    let mut lines: Vec<Vec<char>> = screen.split('\n').map(|line| line.chars().collect()).collect();
+    for n in 0..lines.len() {
+        let mut i = 0;
+        while i + 4 <= lines[n].len() {
+            if lines[n][i..i + 4] != ['s', 'a', 't', '_'] {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 4;
+            if lines[n].get(j) == Some(&'…') {
+                // A hint: its four characters, or those the line holds when a narrow pane broke
+                // the word (the rest start the next line where the broken word started).
+                j += 1;
+                let kept = lines[n][j..].iter().take(4).take_while(|c| c.is_ascii_alphanumeric()).count();
+                lines[n][j..j + kept].iter_mut().for_each(|c| *c = '#');
+                let pending = 4 - kept;
+                if pending > 0 && n + 1 < lines.len() {
+                    let word_start = lines[n][..i].iter().rposition(|c| *c == ' ' || *c == '│').map_or(0, |p| p + 1);
+                    let next = &mut lines[n + 1];
+                    let end = (word_start + pending).min(next.len());
+                    next[word_start..end].iter_mut().filter(|c| c.is_ascii_alphanumeric()).for_each(|c| *c = '#');
+                }
+                i = j + kept;
+            } else {
+                let len = lines[n][j..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+                let secret: Vec<char> = "<secret>".chars().collect();
+                lines[n].splice(j..j + len, secret);
+                i = j;
+                j += 8;
+                i = i.max(j);
+            }
         }
     }
-    out.push_str(rest);
-    out
+    lines.iter().map(|line| line.iter().collect::<String>()).collect::<Vec<_>>().join("\n")
 }

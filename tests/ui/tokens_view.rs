@@ -22,7 +22,7 @@ fn show(h: &mut Harness, preset: TokenPreset) {
 }
 
 #[test]
-fn the_tokens_view_lists_every_token_of_the_org_soonest_expiry_first() {
+fn the_tokens_view_lists_every_token_of_the_org_soonest_end_first() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('6'));
     let screen = h.screen();
@@ -32,10 +32,19 @@ fn the_tokens_view_lists_every_token_of_the_org_soonest_expiry_first() {
     assert!(total > 5, "the demo has tokens in many states");
     assert!(h.state.org_tokens.counted);
     assert!(screen.contains(&format!("Tokens 1–{total} of {total} · all")), "{screen}");
-    // Never a secret, only hints.
-    let expiries: Vec<i64> =
-        h.state.org_tokens.list.rows.iter().map(|r| r.token.expires_at.unwrap_or(i64::MAX)).collect();
-    assert!(expiries.windows(2).all(|w| w[0] <= w[1]), "sorted by expiry: {expiries:?}");
+    // One order for every list: live tokens by their end (the retiring one, ending tomorrow,
+    // above 30-day tokens), then the ended ones.
+    let rows = &h.state.org_tokens.list.rows;
+    assert!(
+        rows.windows(2).all(|w| w[0].token.cmp_by_end(&w[1].token, NOW).is_lt()),
+        "in end order: {:?}",
+        rows.iter().map(|r| (&r.token.name, r.token.ends_at())).collect::<Vec<_>>()
+    );
+    let first_ended = rows.iter().position(|r| r.token.ends_at().is_some_and(|at| at <= NOW)).unwrap();
+    assert!(rows[first_ended..].iter().all(|r| !r.token.status(false, NOW).authenticates()), "ended after live");
+    let retiring = rows.iter().position(|r| r.token.status(false, NOW) == TokenStatus::Retiring).unwrap();
+    let month = rows.iter().position(|r| r.token.name == "nightly").unwrap();
+    assert!(retiring < month, "retiring tomorrow sorts before a token with weeks left");
 }
 
 #[test]
@@ -44,7 +53,13 @@ fn each_quick_filter_shows_only_its_tokens_and_the_count_in_the_title() {
     h.key(KeyCode::Char('6'));
     show(&mut h, TokenPreset::ExpiringSoon);
     assert!(!statuses(&h).is_empty());
-    assert!(statuses(&h).iter().all(|s| *s == TokenStatus::ExpiringSoon), "{:?}", statuses(&h));
+    // By the end: the token whose rotation grace ends tomorrow is among them.
+    assert!(
+        statuses(&h).iter().all(|s| matches!(s, TokenStatus::ExpiringSoon | TokenStatus::Retiring)),
+        "{:?}",
+        statuses(&h)
+    );
+    assert!(statuses(&h).contains(&TokenStatus::Retiring));
     assert_snapshot!("tokens_view_expiring", redact(&h.screen()));
     show(&mut h, TokenPreset::Expired);
     assert!(!statuses(&h).is_empty() && statuses(&h).iter().all(|s| *s == TokenStatus::Expired));
@@ -53,7 +68,7 @@ fn each_quick_filter_shows_only_its_tokens_and_the_count_in_the_title() {
     show(&mut h, TokenPreset::NeverExpires);
     assert!(h.state.org_tokens.list.rows.iter().all(|r| r.token.expires_at.is_none()));
     show(&mut h, TokenPreset::Retiring);
-    assert!(h.screen().contains("No token matches this filter"), "{}", h.screen());
+    assert_eq!(statuses(&h), [TokenStatus::Retiring]);
     // F goes back; the line above the list marks the current filter.
     h.key(KeyCode::Char('F'));
     assert_eq!(h.state.org_tokens.preset, TokenPreset::ExpiringSoon);

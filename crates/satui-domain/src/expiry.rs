@@ -136,6 +136,26 @@ pub fn is_expired(expires_at: Option<i64>, now: i64) -> bool {
     expires_at.is_some_and(|at| at <= now)
 }
 
+/// When a token stops (or stopped) working: the earliest of its expiry and its revocation, where
+/// a revocation in the future is the end of a rotation's grace. An Extended token's expiry is
+/// already its last recorded use plus the max age, bounded by the org cap (each recorded use
+/// slides it, see [`extend`]), so the stored expiry is its end. `None`: it never ends.
+///
+/// Every surface uses this one instant: lists and their order, filters, counts, `token verify`,
+/// the API's `expiration`, the export and the scan report. The store keeps the same formula as
+/// the generated column `tokens.ends_at` (migration 007), which the lists walk.
+pub fn ends_at(expires_at: Option<i64>, revoked_at: Option<i64>) -> Option<i64> {
+    match (expires_at, revoked_at) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether a token whose end is `ends_at` still works at `now` (its account permitting).
+pub fn is_live(ends_at: Option<i64>, now: i64) -> bool {
+    ends_at.is_none_or(|at| at > now)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TokenStatus {

@@ -85,6 +85,25 @@ impl Token {
         self.max_age_days.is_some()
     }
 
+    /// When it stops (or stopped) working; `None`: never. See [`crate::expiry::ends_at`].
+    pub fn ends_at(&self) -> Option<i64> {
+        crate::expiry::ends_at(self.expires_at, self.revoked_at)
+    }
+
+    /// The order of every token list that is "soonest end first": live tokens by their end
+    /// (those that never end last), then the ended ones (expired or revoked), most recently ended
+    /// first. Ties by revocation time, then id, as the store's `tokens_by_org_end` index walks.
+    pub fn cmp_by_end(&self, other: &Token, now: i64) -> std::cmp::Ordering {
+        let key = |t: &Token| (t.ends_at().unwrap_or(i64::MAX), t.revoked_at, t.id);
+        let live = |t: &Token| crate::expiry::is_live(t.ends_at(), now);
+        match (live(self), live(other)) {
+            (true, true) => key(self).cmp(&key(other)),
+            (false, false) => key(other).cmp(&key(self)),
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+        }
+    }
+
     /// The token's state at `now` (its account's being disabled makes it inactive).
     pub fn status(&self, account_disabled: bool, now: i64) -> TokenStatus {
         match TokenStatus::of(self.expires_at, self.revoked_at, account_disabled, now) {

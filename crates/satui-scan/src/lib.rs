@@ -37,6 +37,8 @@ pub struct KnownFind {
     pub status: TokenStatus,
     /// The store's one wording of the state: "never expires", "revoked 2026-11-23", ….
     pub state: String,
+    /// When the token stops (or stopped) working (domain's `expiry::ends_at`); `None`: never.
+    pub ends_at: Option<i64>,
 }
 
 /// One place a token was found.
@@ -139,6 +141,7 @@ pub fn scan(
                             service.now(),
                             true,
                         ),
+                        ends_at: found.token.ends_at(),
                         org: found.org,
                         account: found.account,
                         login: found.login,

@@ -57,6 +57,7 @@ pub fn find_json(find: &Find) -> Value {
         "live": find.live(),
         "status": find.status_text(),
         "state": Value::Null,
+        "ends_at": Value::Null,
         "org": Value::Null,
         "account": Value::Null,
         "login": Value::Null,
@@ -67,6 +68,7 @@ pub fn find_json(find: &Find) -> Value {
     if let Lookup::Known(known) = &find.lookup {
         value["status"] = json!(known.status);
         value["state"] = json!(known.state);
+        value["ends_at"] = json!(known.ends_at.map(satui_domain::time::rfc3339));
         value["org"] = json!(known.org);
         value["account"] = json!(known.account);
         value["login"] = json!(known.login);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use satui_domain::expiry::{DAY, EXPIRING_SOON_DAYS};
+use satui_domain::expiry::{self, DAY, EXPIRING_SOON_DAYS};
 use satui_domain::permission::Permission;
 use satui_domain::role::BasicRole;
 use satui_domain::time;
@@ -126,18 +126,22 @@ pub struct TokenItem {
 }
 
 impl TokenItem {
+    /// Every time field reads the token's one end (`expiry::ends_at`): a token rotated with a
+    /// grace expires at the end of the grace; a revoked one is `isRevoked`, not `hasExpired`.
     pub fn new(token: &Token, now: i64) -> TokenItem {
-        let has_expired = token.expires_at.is_some_and(|at| at <= now);
-        let soon = token.expires_at.filter(|at| !has_expired && at - now <= EXPIRING_SOON_DAYS * DAY);
+        let ends_at = token.ends_at();
+        let ended = !expiry::is_live(ends_at, now);
+        let is_revoked = token.revoked_at.is_some_and(|at| at <= now);
+        let soon = ends_at.filter(|at| !ended && at - now <= EXPIRING_SOON_DAYS * DAY);
         TokenItem {
             id: token.id,
             name: token.name.clone(),
             created: time::rfc3339(token.created_at),
             last_used_at: token.last_used_at.map(time::rfc3339),
-            expiration: token.expires_at.map(time::rfc3339),
+            expiration: ends_at.map(time::rfc3339),
             seconds_until_expiration: soon.map_or(0.0, |at| (at - now) as f64),
-            has_expired,
-            is_revoked: token.revoked_at.is_some_and(|at| at <= now),
+            has_expired: ended && !is_revoked,
+            is_revoked,
         }
     }
 }

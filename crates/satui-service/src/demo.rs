@@ -1,6 +1,6 @@
 //! Demo data: `assets/demo.json` played through the service layer (so it obeys every rule), with
 //! a hand-moved clock so tokens land in every state: active, expiring soon, expired, revoked,
-//! inactive, extended.
+//! retiring (rotated with a grace), inactive, extended.
 
 use std::sync::Arc;
 
@@ -80,6 +80,11 @@ struct DemoToken {
     revoked: bool,
     #[serde(default)]
     last_used_days_ago: Option<i64>,
+    /// Rotated this many hours ago with a grace of `grace_hours`: the old token is retiring.
+    #[serde(default)]
+    rotated_hours_ago: Option<i64>,
+    #[serde(default)]
+    grace_hours: i64,
 }
 
 /// Seeds an empty store at `path` with the demo data, as if it had been built up until `now`.
@@ -131,6 +136,10 @@ pub fn build_store(path: &std::path::Path, now: i64) -> Result<()> {
                 if token.revoked {
                     clock.set(now - token.age_days * DAY / 2);
                     service.revoke_token(issued.token.id)?;
+                }
+                if let Some(hours) = token.rotated_hours_ago {
+                    clock.set(now - hours * 3600);
+                    service.rotate_token_with_grace(issued.token.id, token.grace_hours * 3600)?;
                 }
             }
             if account.disabled {

@@ -70,4 +70,8 @@ pub struct TokenExport {
     pub max_age_days: Option<u32>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// When the token stops (or stopped) working, `expiry::ends_at` of the two above: written
+    /// for a reader of the file; an import ignores it (it follows from expires_at and revoked_at).
+    #[serde(default)]
+    pub ends_at: Option<i64>,
 }

@@ -84,7 +84,8 @@ pub struct Identity {
     pub role: BasicRole,
     pub token_id: i64,
     pub token: String,
-    /// RFC 3339, or null for a token that never expires.
+    /// When the token stops working (`expiry::ends_at`: its expiry, or the end of a rotation's
+    /// grace when sooner), RFC 3339; null for a token that never ends.
     pub expires_at: Option<String>,
 }
 
@@ -259,7 +260,7 @@ impl Service {
             // process holds it (a long delete), verification answers at once and the use is
             // recorded on a later verification; an Extended token then slides a little later.
             if self.record_use(&record, USE_WRITE_PATIENCE)? {
-                identity.expires_at = record.expires_at.map(time::rfc3339);
+                identity.expires_at = expiry::ends_at(record.expires_at, record.revoked_at).map(time::rfc3339);
             }
         }
         Ok(identity)
@@ -296,7 +297,7 @@ impl Service {
                 (Some(at), Some(max_age)) => Some(expiry::extend(at, max_age, token.created_at, row.org_cap_days, now)),
                 (at, _) => at,
             };
-            UseRecord { token_id: token.id, at: now, expires_at }
+            UseRecord { token_id: token.id, at: now, expires_at, revoked_at: token.revoked_at }
         });
         let identity = Identity {
             org_id: row.org_id,
@@ -307,7 +308,7 @@ impl Service {
             role: row.account_role,
             token_id: token.id,
             token: token.name.clone(),
-            expires_at: token.expires_at.map(time::rfc3339),
+            expires_at: token.ends_at().map(time::rfc3339),
         };
         Ok((identity, record))
     }
@@ -367,6 +368,8 @@ pub struct UseRecord {
     pub token_id: i64,
     pub at: i64,
     pub expires_at: Option<i64>,
+    /// Unchanged by a use: with the new expiry, it gives the token's end.
+    pub revoked_at: Option<i64>,
 }
 
 /// Issues a token inside the caller's transaction: validates name and expiry, enforces

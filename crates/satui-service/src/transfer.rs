@@ -75,6 +75,7 @@ impl Service {
                     .into_iter()
                     .rev()
                     .map(|t| TokenExport {
+                        ends_at: t.ends_at(),
                         name: t.name,
                         hint: t.hint,
                         created_at: t.created_at,

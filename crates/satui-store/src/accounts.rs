@@ -345,7 +345,11 @@ pub fn search(
         filter.push_str(" AND a.disabled = 1");
     }
     if search.expired_tokens_at.is_some() {
-        filter.push_str(" AND EXISTS (SELECT 1 FROM tokens t WHERE t.sa_id = a.id AND t.expires_at <= ?3)");
+        // Expired, as the token lists' state filter says: ended, and not by a revocation.
+        filter.push_str(
+            " AND EXISTS (SELECT 1 FROM tokens t WHERE t.sa_id = a.id AND t.ends_at <= ?3
+                            AND (t.revoked_at IS NULL OR t.revoked_at > ?3))",
+        );
     }
     if search.only_ids.is_some() {
         filter.push_str(" AND a.id IN (SELECT value FROM json_each(?6))");

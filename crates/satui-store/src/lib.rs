@@ -36,12 +36,13 @@ fn migrations() -> Migrations<'static> {
         }),
         M::up(include_str!("../../../migrations/005_tokens_view.sql")),
         M::up(include_str!("../../../migrations/006_ids_never_reused.sql")).foreign_key_check(),
+        M::up(include_str!("../../../migrations/007_token_ends_at.sql")),
     ])
 }
 
 /// The schema version this build writes.
 pub fn schema_version() -> usize {
-    6
+    7
 }
 
 /// Runs the pending migrations with foreign keys off, as SQLite asks for table rebuilds (a drop

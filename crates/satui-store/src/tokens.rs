@@ -111,10 +111,7 @@ pub fn find_by_name(conn: &Connection, sa_id: i64, name: &str) -> Result<Vec<Tok
 /// `except` (the token a rotation replaces).
 pub fn count_live(conn: &Connection, sa_id: i64, now: i64, except: Option<i64>) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
-            "SELECT count(*) FROM tokens WHERE sa_id = ?1 AND (revoked_at IS NULL OR revoked_at > ?2)
-               AND (expires_at IS NULL OR expires_at > ?2) AND id IS NOT ?3",
-        )?
+        .prepare_cached("SELECT count(*) FROM tokens WHERE sa_id = ?1 AND ends_at > ?2 AND id IS NOT ?3")?
         .query_row(params![sa_id, now, except], |r| r.get(0))?)
 }
 
@@ -199,47 +196,86 @@ impl Accounts<'_> {
 /// (their tokens are read and sorted); above, the filter's own walk checks each token's account.
 const FEW_ACCOUNTS: usize = 2_000;
 
-/// The SQL of a filter: its WHERE clause, the index that walks its matches in expiry order,
-/// and the index that counts them without reading the table. `accounts`: how many accounts
-/// the tokens are restricted to (their ids bound as ?7), if any.
+/// A token is live while its end (`tokens.ends_at`, "never" as i64::MAX) lies after ?2.
+const LIVE: &str = "t.ends_at > ?2";
+
+/// Which side of `now` a list walks: the live tokens (soonest end first), the ended ones (most
+/// recently ended first), each along the end index.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Live,
+    Ended,
+}
+
+impl Side {
+    fn condition(self) -> &'static str {
+        match self {
+            Side::Live => LIVE,
+            Side::Ended => "t.ends_at <= ?2",
+        }
+    }
+
+    fn direction(self) -> &'static str {
+        match self {
+            Side::Live => "ASC",
+            Side::Ended => "DESC",
+        }
+    }
+}
+
+/// The sides a filter's matches can lie on, in list order (live tokens before ended ones).
+fn sides(filter: &OrgTokenFilter) -> &'static [Side] {
+    let live_only = matches!(filter.state, Some(StateFilter::Live | StateFilter::Retiring))
+        || filter.expiring_within.is_some()
+        || filter.never_expires
+        || filter.never_used
+        || filter.unused_for.is_some();
+    match filter.state {
+        Some(StateFilter::Expired | StateFilter::Revoked) => &[Side::Ended],
+        _ if live_only => &[Side::Live],
+        _ => &[Side::Live, Side::Ended],
+    }
+}
+
+/// The SQL of a filter: its WHERE clause, the index that walks its matches in end order, and
+/// the index that counts them without reading the table. Every condition on time reads the one
+/// end of a token (`ends_at`, domain's `expiry::ends_at`). `accounts`: how many accounts the
+/// tokens are restricted to (their ids bound as ?7), if any.
 fn filter_sql(filter: &OrgTokenFilter, accounts: Option<Accounts<'_>>) -> (String, &'static str, &'static str) {
-    let expiry = format!("coalesce(t.expires_at, {NEVER})");
-    let live = format!("(t.revoked_at IS NULL OR t.revoked_at > ?2) AND {expiry} > ?2");
     let mut conditions = vec!["t.org_id = ?1".to_string()];
-    let mut walk = "tokens_by_org_expiry";
+    let mut walk = "tokens_by_org_end";
     let mut count: Option<&'static str> = None;
     match filter.state {
-        Some(StateFilter::Live) => conditions.push(live.clone()),
+        Some(StateFilter::Live) => conditions.push(LIVE.to_string()),
         Some(StateFilter::Retiring) => {
-            conditions.push(format!("t.revoked_at > ?2 AND {expiry} > ?2"));
+            conditions.push(format!("t.revoked_at > ?2 AND {LIVE}"));
             walk = "tokens_revoked_by_org";
         }
         Some(StateFilter::Expired) => {
-            conditions.push(format!("{expiry} <= ?2 AND (t.revoked_at IS NULL OR t.revoked_at > ?2)"));
+            conditions.push("t.ends_at <= ?2 AND (t.revoked_at IS NULL OR t.revoked_at > ?2)".to_string());
         }
         Some(StateFilter::Revoked) => {
-            conditions.push("t.revoked_at IS NOT NULL AND t.revoked_at <= ?2".to_string());
+            conditions.push("t.revoked_at <= ?2".to_string());
             count = Some("tokens_revoked_by_org");
         }
         None => {}
     }
     if filter.expiring_within.is_some() {
-        // By the expiry date alone, so the page and the count are one range of the expiry
-        // index; a retiring token's grace end has its own filter (Retiring).
-        conditions.push(format!("{live} AND {expiry} <= ?3"));
+        // The end, so a token retiring within the window counts: one range of the end index.
+        conditions.push(format!("{LIVE} AND t.ends_at <= ?3"));
     }
     if filter.never_expires {
-        // Not retiring either: a rotated token in its grace stops within days.
-        conditions.push(format!("{expiry} = {NEVER} AND t.revoked_at IS NULL"));
+        // Not retiring either: a rotated token in its grace ends within days.
+        conditions.push(format!("t.ends_at = {NEVER}"));
     }
     if filter.never_used {
-        conditions.push(format!("t.last_used_at IS NULL AND {live}"));
+        conditions.push(format!("t.last_used_at IS NULL AND {LIVE}"));
         walk = "tokens_unused_by_org";
     }
     if filter.unused_for.is_some() {
-        conditions.push(format!("coalesce(t.last_used_at, t.created_at) < ?4 AND {live}"));
-        // Long-unused tokens sit anywhere in expiry order: walk the last-use index (its other
-        // columns decide "live" without the table) and sort the few matches by expiry.
+        conditions.push(format!("coalesce(t.last_used_at, t.created_at) < ?4 AND {LIVE}"));
+        // Long-unused tokens sit anywhere in end order: walk the last-use index (its other
+        // columns decide "live" without the table) and sort the few matches by end.
         walk = "tokens_by_org_last_use";
         count = Some("tokens_by_org_last_use");
     }
@@ -291,8 +327,9 @@ fn bind_filter(
     Ok(())
 }
 
-/// One page of an org's tokens matching `filter` (and, when given, of these accounts only),
-/// soonest expiry first (never-expiring last), walking the expiry index: a millisecond
+/// One page of an org's tokens matching `filter` (and, when given, of these accounts only) in
+/// end order (`Token::cmp_by_end`): live tokens soonest end first (never-ending last), then the
+/// ended ones, most recently ended first. Each side is a walk of the end index: a millisecond
 /// whatever the org's size.
 pub fn org_page(
     conn: &Connection,
@@ -303,24 +340,54 @@ pub fn org_page(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<OrgToken>> {
+    let sides = sides(filter);
+    let (mut offset, mut limit) = (offset, limit);
+    let mut out = Vec::new();
+    for (i, &side) in sides.iter().enumerate() {
+        let page = side_page(conn, org_id, filter, accounts, side, now, offset, limit)?;
+        let got = page.len() as u64;
+        out.extend(page);
+        if got >= limit || i + 1 == sides.len() {
+            break;
+        }
+        // The page runs past this side: the next side starts where this one's matches end.
+        let matched = if got > 0 { offset + got } else { side_count(conn, org_id, filter, accounts, side, now)? };
+        offset = offset.saturating_sub(matched);
+        limit -= got;
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn side_page(
+    conn: &Connection,
+    org_id: i64,
+    filter: &OrgTokenFilter,
+    accounts: Option<Accounts<'_>>,
+    side: Side,
+    now: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<OrgToken>> {
     let (where_sql, walk, _) = filter_sql(filter, accounts);
-    // With one expiry (never), the expiry index is already in (revoked_at, id) order there;
-    // naming the expiry in ORDER BY would make SQLite sort every match.
+    let (condition, dir) = (side.condition(), side.direction());
+    // With one end (never), the end index is already in (revoked_at, id) order there; naming
+    // the end in ORDER BY would make SQLite sort every match.
     let order = if filter.never_expires {
-        "t.revoked_at, t.id".to_string()
+        format!("t.revoked_at {dir}, t.id {dir}")
     } else {
-        format!("coalesce(t.expires_at, {NEVER}), t.revoked_at, t.id")
+        format!("t.ends_at {dir}, t.revoked_at {dir}, t.id {dir}")
     };
     let mut stmt = conn.prepare_cached(&format!(
         // The page of token ids first (an index walk, or a sort of the matches when the walk is
-        // not in expiry order), then the rows and their accounts for those fifty only.
+        // not in end order), then the rows and their accounts for those fifty only.
         "WITH page AS (
-           SELECT t.id, coalesce(t.expires_at, {NEVER}) AS expiry, t.revoked_at FROM tokens t INDEXED BY {walk}
-           WHERE {where_sql} ORDER BY {order} LIMIT ?5 OFFSET ?6)
+           SELECT t.id, t.ends_at, t.revoked_at FROM tokens t INDEXED BY {walk}
+           WHERE {where_sql} AND {condition} ORDER BY {order} LIMIT ?5 OFFSET ?6)
          SELECT {COLUMNS}, a.id AS account_id, a.name AS account_name, a.login AS account_login,
                 a.disabled AS account_disabled, a.managed_by AS managed_by
          FROM page JOIN tokens t ON t.id = page.id JOIN service_accounts a ON a.id = t.sa_id
-         ORDER BY page.expiry, page.revoked_at, page.id"
+         ORDER BY page.ends_at {dir}, page.revoked_at {dir}, page.id {dir}"
     ))?;
     let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     bind_filter(&mut stmt, org_id, filter, accounts, now, (clamp(limit), clamp(offset)))?;
@@ -337,6 +404,22 @@ pub fn org_page(
         });
     }
     Ok(out)
+}
+
+fn side_count(
+    conn: &Connection,
+    org_id: i64,
+    filter: &OrgTokenFilter,
+    accounts: Option<Accounts<'_>>,
+    side: Side,
+    now: i64,
+) -> Result<u64> {
+    let (where_sql, _, count) = filter_sql(filter, accounts);
+    let sql = format!("SELECT count(*) FROM tokens t INDEXED BY {count} WHERE {where_sql} AND {}", side.condition());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    bind_filter(&mut stmt, org_id, filter, accounts, now, (0, 0))?;
+    let total: i64 = stmt.raw_query().next()?.map_or(Ok(0), |r| r.get(0))?;
+    Ok(total as u64)
 }
 
 /// How many of an org's tokens match `filter`: the kept count for all of them, else an
@@ -359,34 +442,23 @@ pub fn org_count(
     Ok(total as u64)
 }
 
-/// Deletes at most `limit` of the org's tokens that were revoked or expired before `before` (the
-/// service calls it a batch per transaction; `count_purgeable` answers a dry run). Returns how
-/// many it deleted.
+/// Deletes at most `limit` of the org's tokens that ended (were revoked or expired) before
+/// `before` (the service calls it a batch per transaction; `count_purgeable` answers a dry run).
+/// Returns how many it deleted.
 pub fn purge(conn: &Connection, org_id: i64, before: i64, limit: u64) -> Result<u64> {
     let n = conn
-        .prepare_cached(&format!(
+        .prepare_cached(
             "DELETE FROM tokens WHERE id IN (
-               SELECT id FROM tokens WHERE org_id = ?1
-                 AND ((revoked_at IS NOT NULL AND revoked_at < ?2) OR coalesce(expires_at, {NEVER}) < ?2)
-               LIMIT ?3)"
-        ))?
+               SELECT id FROM tokens INDEXED BY tokens_by_org_end WHERE org_id = ?1 AND ends_at < ?2 LIMIT ?3)",
+        )?
         .execute(params![org_id, before, i64::try_from(limit).unwrap_or(i64::MAX)])?;
     Ok(n as u64)
 }
 
-/// How many of the org's tokens were revoked or expired before `before`.
+/// How many of the org's tokens ended before `before`: one range of the end index.
 pub fn count_purgeable(conn: &Connection, org_id: i64, before: i64) -> Result<u64> {
-    let revoked: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM tokens INDEXED BY tokens_revoked_by_org
-             WHERE org_id = ?1 AND revoked_at IS NOT NULL AND revoked_at < ?2",
-        )?
+    let ended: i64 = conn
+        .prepare_cached("SELECT count(*) FROM tokens INDEXED BY tokens_by_org_end WHERE org_id = ?1 AND ends_at < ?2")?
         .query_row(params![org_id, before], |r| r.get(0))?;
-    let expired_only: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM tokens INDEXED BY tokens_by_org_expiry
-             WHERE org_id = ?1 AND coalesce(expires_at, {NEVER}) < ?2 AND (revoked_at IS NULL OR revoked_at >= ?2)"
-        ))?
-        .query_row(params![org_id, before], |r| r.get(0))?;
-    Ok((revoked + expired_only) as u64)
+    Ok(ended as u64)
 }
