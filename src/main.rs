@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
 use satui::cli::{Cli, Command};
@@ -14,19 +13,18 @@ fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match &cli.command {
         None => run_ui(
-            &cli.db.clone().unwrap_or_else(satui::paths::default_db_path),
+            &cli.store_path(),
             satui::tui::Launch { initial_org: cli.org.clone(), ..Default::default() },
         ),
         Some(Command::Demo { tour }) => {
             // Only a --db typed on the command line places the demo store: $SATUI_DB names the
             // user's real store, which a demo must never fill.
-            let typed = matches!(db_source(&matches), Some(ValueSource::CommandLine));
             let launch = satui::tui::Launch { demo: true, tour: *tour, initial_org: cli.org.clone() };
-            run_demo(if typed { cli.db.as_deref() } else { None }, launch)
+            run_demo(cli.db.as_deref(), launch)
         }
         Some(Command::Serve(args)) => {
             let options = satui::server::ServeOptions {
-                db: cli.db.clone().unwrap_or_else(satui::paths::default_db_path),
+                db: cli.store_path(),
                 listen: args.listen.clone(),
                 tls: args.tls_cert.clone().zip(args.tls_key.clone()),
                 quiet: args.quiet,
@@ -38,7 +36,7 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e),
             }
         }
-        Some(command) => satui::cli::run(&cli, command, &cli.db.clone().unwrap_or_else(satui::paths::default_db_path)),
+        Some(command) => satui::cli::run(&cli, command, &cli.store_path()),
     }
 }
 
@@ -55,21 +53,6 @@ fn run_ui(db: &std::path::Path, launch: satui::tui::Launch) -> ExitCode {
     match satui::tui::run(db, &config, launch) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
-    }
-}
-
-/// Where `--db` came from (the command line, `$SATUI_DB`, or nowhere), at whatever level of the
-/// command line it was given (it is a global option).
-fn db_source(matches: &clap::ArgMatches) -> Option<ValueSource> {
-    let mut matches = matches;
-    loop {
-        if let Some(source) = matches.value_source("db").filter(|s| *s == ValueSource::CommandLine) {
-            return Some(source);
-        }
-        match matches.subcommand() {
-            Some((_, sub)) => matches = sub,
-            None => return matches.value_source("db"),
-        }
     }
 }
 

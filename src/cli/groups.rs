@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::Failure;
 use super::output::{account_json, print_json, say, table};
-use super::{Cli, CliResult, selected_org};
+use super::{Cli, CliResult, flag_or_old, selected_org};
 use crate::service::Service;
 
 #[derive(Debug, Subcommand)]
@@ -53,14 +53,22 @@ pub enum GroupCommand {
         /// The group's name.
         group: String,
         /// A fixed or custom role's name.
-        role: String,
+        #[arg(long, value_name = "ROLE", required_unless_present = "old_role")]
+        role: Option<String>,
+        /// The form before 0.4, `group add-role GROUP ROLE`: accepted with a deprecation line.
+        #[arg(hide = true, conflicts_with = "role")]
+        old_role: Option<String>,
     },
     /// Take a role away from a group.
     RemoveRole {
         /// The group's name.
         group: String,
         /// The role's name.
-        role: String,
+        #[arg(long, value_name = "ROLE", required_unless_present = "old_role")]
+        role: Option<String>,
+        /// The form before 0.4, `group remove-role GROUP ROLE`: accepted with a deprecation line.
+        #[arg(hide = true, conflicts_with = "role")]
+        old_role: Option<String>,
     },
 }
 
@@ -121,8 +129,10 @@ pub fn run_group(service: &mut Service, cli: &Cli, command: &GroupCommand) -> Cl
                 say!("{} {verb} {group}", account.name);
             }
         }
-        GroupCommand::AddRole { group, role } | GroupCommand::RemoveRole { group, role } => {
+        GroupCommand::AddRole { group, role, old_role } | GroupCommand::RemoveRole { group, role, old_role } => {
             let add = matches!(command, GroupCommand::AddRole { .. });
+            let subcommand = if add { "group add-role" } else { "group remove-role" };
+            let role = flag_or_old(subcommand, "--role", role, old_role)?;
             let changed = service.assign_group_role(org.id, group, role, add)?;
             let verb = match (add, changed) {
                 (true, true) => "now holds",

@@ -26,8 +26,10 @@ use crate::service::{Org, Service};
 #[derive(Debug, Parser)]
 #[command(name = "satui", version, about = "Service accounts and API tokens, from a terminal")]
 pub struct Cli {
-    /// The store to use (created on first run). Default: the platform data dir.
-    #[arg(long, global = true, env = "SATUI_DB", value_name = "PATH")]
+    /// The store to use (created on first run). Default: $SATUI_DB, else the platform data dir.
+    // $SATUI_DB is read by `store_path`, not by clap: clap would print `--db <PATH>` in every
+    // usage error as if it were required.
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Organization, by name or id (default: the first one, Main Org.).
     #[arg(long, global = true, value_name = "NAME|ID")]
@@ -37,6 +39,18 @@ pub struct Cli {
     pub json: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The store named by `--db` or, failing that, a non-empty `$SATUI_DB`.
+    pub fn named_store(&self) -> Option<PathBuf> {
+        self.db.clone().or_else(|| std::env::var_os("SATUI_DB").filter(|v| !v.is_empty()).map(PathBuf::from))
+    }
+
+    /// The store a command works on: the named one, else the platform default.
+    pub fn store_path(&self) -> PathBuf {
+        self.named_store().unwrap_or_else(crate::paths::default_db_path)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +199,27 @@ impl Failure {
 
 pub type CliResult = Result<(), Failure>;
 
+/// The value of a flag that names an object, or of the positional it replaced (the argument
+/// rule, docs/guide/cli.md: the command's own object is positional, every other object a flag
+/// named for its kind). The old form still works for one release and says so on stderr.
+pub fn flag_or_old<'a>(
+    command: &str,
+    flag: &str,
+    value: &'a Option<String>,
+    old: &'a Option<String>,
+) -> Result<&'a str, Failure> {
+    match (value, old) {
+        (Some(value), _) => Ok(value),
+        (None, Some(old)) => {
+            output::say_err!(
+                "satui: deprecated: `{command} … {old}` is written `{command} … {flag} {old}`; the old form goes in the next release"
+            );
+            Ok(old)
+        }
+        (None, None) => Err(Failure::with_code(format!("{command} needs {flag}"), 2)),
+    }
+}
+
 /// Runs a non-UI command against the store at `db`. Commands check what they can before the
 /// store is opened (an import file, the token to verify), so a command that fails there creates
 /// no store; commands that only read never create one.
@@ -205,7 +240,7 @@ pub fn run(cli: &Cli, command: &Command, db: &std::path::Path) -> ExitCode {
             transfer::read(args).and_then(|data| with_store(db, true, |service| transfer::import(service, cli, &data)))
         }
         Command::Token(tokens::TokenCommand::Verify { action, scope }) => tokens::verify(cli, db, action, scope),
-        Command::Seed(_) if cli.db.is_none() => {
+        Command::Seed(_) if cli.named_store().is_none() => {
             Err(Failure::from("seed writes bulk data into a store: name a new one with --db PATH (or $SATUI_DB)"))
         }
         Command::Export | Command::Audit(_) => with_store(db, false, |service| dispatch(service, cli, command)),

@@ -20,6 +20,7 @@ pub enum PluginCommand {
     /// Remove a plugin's managed account, tokens and role.
     Unregister {
         /// The plugin id, e.g. grafana-oncall-app.
+        #[arg(value_name = "PLUGIN")]
         id: String,
     },
     /// Every registered plugin: its org, account, permissions and live tokens.

@@ -4,7 +4,7 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::output::{account_json, print_json, say, table};
-use super::{Cli, CliResult, selected_org};
+use super::{Cli, CliResult, flag_or_old, selected_org};
 use crate::domain::permission::{Catalog, parse_permission};
 use crate::domain::role::RoleKind;
 use crate::service::Service;
@@ -42,16 +42,22 @@ pub enum RoleCommand {
         /// The custom role's name.
         role: String,
         /// A catalog action, optionally `=SCOPE` (e.g. folders:read=folders:uid:*).
-        #[arg(value_name = "ACTION[=SCOPE]")]
-        permission: String,
+        #[arg(long, value_name = "ACTION[=SCOPE]", required_unless_present = "old_permission")]
+        permission: Option<String>,
+        /// The form before 0.4, `role grant ROLE ACTION[=SCOPE]`: accepted with a deprecation line.
+        #[arg(hide = true, conflicts_with = "permission")]
+        old_permission: Option<String>,
     },
     /// Remove a permission from a custom role.
     Ungrant {
         /// The custom role's name.
         role: String,
         /// The permission to remove, written as it was granted.
-        #[arg(value_name = "ACTION[=SCOPE]")]
-        permission: String,
+        #[arg(long, value_name = "ACTION[=SCOPE]", required_unless_present = "old_permission")]
+        permission: Option<String>,
+        /// The form before 0.4, `role ungrant ROLE ACTION[=SCOPE]`: accepted with a deprecation line.
+        #[arg(hide = true, conflicts_with = "permission")]
+        old_permission: Option<String>,
     },
     /// Rename a custom role (holders keep it).
     Rename {
@@ -184,8 +190,11 @@ pub fn run_role(service: &mut Service, cli: &Cli, command: &RoleCommand) -> CliR
                 say!("created role {} with {} permission(s)", role.name, stored.len());
             }
         }
-        RoleCommand::Grant { role, permission } | RoleCommand::Ungrant { role, permission } => {
+        RoleCommand::Grant { role, permission, old_permission }
+        | RoleCommand::Ungrant { role, permission, old_permission } => {
             let grant = matches!(command, RoleCommand::Grant { .. });
+            let verb = if grant { "grant" } else { "ungrant" };
+            let permission = flag_or_old(&format!("role {verb}"), "--permission", permission, old_permission)?;
             let (action, scope) = parse_permission(permission);
             let changed = service.change_role_permission(org.id, role, &action, &scope, grant)?;
             let verb = match (grant, changed) {

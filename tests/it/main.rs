@@ -10,6 +10,7 @@ mod cli;
 mod cli_fixes;
 mod cli_help;
 mod cli_json;
+mod cli_style;
 mod common;
 mod expiry;
 mod files;

@@ -111,8 +111,8 @@ fn given_a_managed_account_then_every_admin_change_to_it_from_the_cli_is_refused
         &["token", "create", "--sa", sa, "--name", "extra"],
         &["token", "delete", "--sa", sa, "plugin"],
         &["role", "assign", "fixed:folders:reader", "--sa", sa],
-        &["role", "grant", "managed:grafana-oncall-app", "dashboards:write"],
-        &["role", "ungrant", "managed:grafana-oncall-app", "dashboards:read=dashboards:*"],
+        &["role", "grant", "managed:grafana-oncall-app", "--permission", "dashboards:write"],
+        &["role", "ungrant", "managed:grafana-oncall-app", "--permission", "dashboards:read=dashboards:*"],
         &["role", "delete", "managed:grafana-oncall-app"],
     ];
     for args in refused {
@@ -120,7 +120,7 @@ fn given_a_managed_account_then_every_admin_change_to_it_from_the_cli_is_refused
         assert!(stderr.contains("managed by plugin grafana-oncall-app"), "{args:?}: {stderr}");
     }
     cli_ok(&s.db, &["group", "create", "ops"]);
-    let stderr = cli_fails(&s.db, &["group", "add-role", "ops", "managed:grafana-oncall-app"], 1);
+    let stderr = cli_fails(&s.db, &["group", "add-role", "ops", "--role", "managed:grafana-oncall-app"], 1);
     assert!(stderr.contains("managed by"), "{stderr}");
     cli_ok(&s.db, &["group", "delete", "ops"]);
 

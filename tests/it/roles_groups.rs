@@ -384,7 +384,7 @@ fn token_verify_with_action_and_scope_exits_0_when_allowed_3_when_not_and_1_when
     cli_ok(db, &["sa", "create", "ci-bot", "--role", "None"]);
     cli_ok(db, &["role", "create", "Folder Reader", "--permission", "folders:read=folders:uid:*"]);
     cli_ok(db, &["group", "create", "deployers"]);
-    cli_ok(db, &["group", "add-role", "deployers", "folder reader"]);
+    cli_ok(db, &["group", "add-role", "deployers", "--role", "folder reader"]);
     cli_ok(db, &["group", "add-member", "deployers", "--sa", "ci-bot"]);
     let token = create_token(db, "ci-bot", "deploy");
 
@@ -450,7 +450,7 @@ fn sa_permissions_prints_each_effective_permission_with_its_sources() {
     cli_ok(db, &["role", "create", "deployer", "--permission", "dashboards:write=folders:uid:*"]);
     cli_ok(db, &["role", "assign", "deployer", "--sa", "ci-bot"]);
     cli_ok(db, &["group", "create", "ops"]);
-    cli_ok(db, &["group", "add-role", "ops", "deployer"]);
+    cli_ok(db, &["group", "add-role", "ops", "--role", "deployer"]);
     cli_ok(db, &["group", "add-member", "ops", "--sa", "ci-bot"]);
 
     let grants = cli_json(db, &["sa", "permissions", "ci-bot"]);
@@ -483,15 +483,15 @@ fn role_and_group_commands_refuse_bad_input_with_one_line_and_change_nothing() {
         (&["role", "create", "x", "--permission", "folders:read=*:x"], "malformed scope"),
         (&["role", "create", "READERS"], "already exists"),
         (&["role", "create", "editor"], "reserved"),
-        (&["role", "grant", "readers", "folders:read=a::b"], "malformed scope"),
-        (&["role", "grant", "readers", "nope:nope"], "unknown action"),
-        (&["role", "grant", "fixed:folders:reader", "folders:write"], "cannot be changed"),
+        (&["role", "grant", "readers", "--permission", "folders:read=a::b"], "malformed scope"),
+        (&["role", "grant", "readers", "--permission", "nope:nope"], "unknown action"),
+        (&["role", "grant", "fixed:folders:reader", "--permission", "folders:write"], "cannot be changed"),
         (&["role", "delete", "Admin"], "cannot be changed"),
         (&["role", "assign", "Editor", "--sa", "ci-bot"], "basic role"),
         (&["role", "assign", "ghost", "--sa", "ci-bot"], "ghost"),
         (&["role", "assign", "readers", "--sa", "ghost"], "ghost"),
         (&["group", "create", "ops"], "already exists"),
-        (&["group", "add-role", "ops", "Viewer"], "basic role"),
+        (&["group", "add-role", "ops", "--role", "Viewer"], "basic role"),
         (&["group", "add-member", "ghost", "--sa", "ci-bot"], "ghost"),
         (&["group", "rename", "ops", ""], "empty"),
         (&["--org", "Nowhere", "role", "list"], "Nowhere"),
@@ -521,11 +521,11 @@ fn role_show_and_group_list_report_permissions_holders_members_and_roles() {
         db,
         &["role", "create", "deployer", "--description", "ships", "--permission", "dashboards:write=dashboards:*"],
     );
-    cli_ok(db, &["role", "grant", "deployer", "folders:read=folders:uid:*"]);
+    cli_ok(db, &["role", "grant", "deployer", "--permission", "folders:read=folders:uid:*"]);
     cli_ok(db, &["role", "assign", "deployer", "--sa", "ci-bot"]);
     cli_ok(db, &["group", "create", "ops"]);
-    cli_ok(db, &["group", "add-role", "ops", "deployer"]);
-    cli_ok(db, &["group", "add-role", "ops", "fixed:folders:reader"]);
+    cli_ok(db, &["group", "add-role", "ops", "--role", "deployer"]);
+    cli_ok(db, &["group", "add-role", "ops", "--role", "fixed:folders:reader"]);
     cli_ok(db, &["group", "add-member", "ops", "--sa", "ci-bot"]);
 
     let shown = cli_json(db, &["role", "show", "DEPLOYER"]);
@@ -551,14 +551,14 @@ fn role_show_and_group_list_report_permissions_holders_members_and_roles() {
 
     // Each command says what changed, including when nothing did.
     let said = |args: &[&str]| cli_ok(db, args).trim_end().to_string();
-    assert_eq!(said(&["group", "add-role", "ops", "deployer"]), "ops: already holds deployer");
-    assert_eq!(said(&["group", "remove-role", "ops", "deployer"]), "ops: no longer holds deployer");
-    assert_eq!(said(&["group", "remove-role", "ops", "deployer"]), "ops: did not hold deployer");
-    assert_eq!(said(&["group", "add-role", "ops", "deployer"]), "ops: now holds deployer");
+    assert_eq!(said(&["group", "add-role", "ops", "--role", "deployer"]), "ops: already holds deployer");
+    assert_eq!(said(&["group", "remove-role", "ops", "--role", "deployer"]), "ops: no longer holds deployer");
+    assert_eq!(said(&["group", "remove-role", "ops", "--role", "deployer"]), "ops: did not hold deployer");
+    assert_eq!(said(&["group", "add-role", "ops", "--role", "deployer"]), "ops: now holds deployer");
     assert_eq!(said(&["group", "add-member", "ops", "--sa", "ci-bot"]), "ci-bot already in ops");
     assert_eq!(said(&["role", "assign", "deployer", "--sa", "ci-bot"]), "ci-bot already holds deployer");
     assert_eq!(
-        said(&["role", "grant", "deployer", "folders:read=folders:uid:*"]),
+        said(&["role", "grant", "deployer", "--permission", "folders:read=folders:uid:*"]),
         "deployer: already had folders:read=folders:uid:*"
     );
 
