@@ -12,10 +12,7 @@ fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match &cli.command {
-        None => run_ui(
-            &cli.store_path(),
-            satui::tui::Launch { initial_org: cli.org.clone(), ..Default::default() },
-        ),
+        None => run_ui(&cli.store_path(), satui::tui::Launch { initial_org: cli.org.clone(), ..Default::default() }),
         Some(Command::Demo { tour }) => {
             // Only a --db typed on the command line places the demo store: $SATUI_DB names the
             // user's real store, which a demo must never fill.

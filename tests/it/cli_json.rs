@@ -358,9 +358,7 @@ impl Shape {
             Value::Bool(_) => Shape::Bool,
             Value::Number(_) => Shape::Number,
             Value::String(_) => Shape::String,
-            Value::Array(items) => {
-                Shape::Array(items.iter().map(Shape::of).reduce(Shape::merge).map(Box::new))
-            }
+            Value::Array(items) => Shape::Array(items.iter().map(Shape::of).reduce(Shape::merge).map(Box::new)),
             Value::Object(map) => Shape::Object(map.iter().map(|(k, v)| (k.clone(), (Shape::of(v), true))).collect()),
         }
     }
@@ -432,7 +430,8 @@ fn render(shape: &Shape, indent: usize) -> String {
         }
         Shape::Union(kinds) => {
             // Null last: "string | null".
-            let mut parts: Vec<String> = kinds.iter().filter(|k| **k != Shape::Null).map(|k| render(k, indent)).collect();
+            let mut parts: Vec<String> =
+                kinds.iter().filter(|k| **k != Shape::Null).map(|k| render(k, indent)).collect();
             if kinds.contains(&Shape::Null) {
                 parts.push("null".to_string());
             }

@@ -83,12 +83,8 @@ fn the_old_positional_forms_still_work_and_say_they_are_deprecated() {
 fn usage_errors_under_satui_db_do_not_ask_for_db() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("env.db");
-    let out = assert_cmd::Command::cargo_bin("satui")
-        .unwrap()
-        .env("SATUI_DB", &db)
-        .args(["sa", "show"])
-        .output()
-        .unwrap();
+    let out =
+        assert_cmd::Command::cargo_bin("satui").unwrap().env("SATUI_DB", &db).args(["sa", "show"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("Usage: satui sa show <ACCOUNT>"), "{stderr}");

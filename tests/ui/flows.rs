@@ -421,3 +421,45 @@ fn a_store_deleted_under_the_running_ui_stops_it_with_an_error() {
     let message = h.state.fatal.clone().unwrap_or_default();
     assert!(message.contains("deleted or replaced"), "{message}");
 }
+
+/// `e` on a custom role renames and re-describes it (holders keep it; both changes audited); on a
+/// built-in role it is refused before any form opens; a taken name stays in the form.
+#[test]
+fn e_renames_and_re_describes_a_custom_role() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('3'));
+    while h.state.roles.selected().is_some_and(|r| r.name != "dashboard-publisher") {
+        h.key(KeyCode::Char('j'));
+    }
+    let holders_before = h.service.find_role(1, "dashboard-publisher").unwrap();
+    let held_by = h.service.role_holders(1, &holders_before).unwrap();
+    h.key(KeyCode::Char('e'));
+    assert_eq!(h.state.popups.len(), 1, "the edit form is open");
+    // A name another role has: the message sits under the name and the input stays.
+    h.ctrl('u');
+    h.chars("alert-editor");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("already exists"), "{}", h.screen());
+    assert_eq!(h.state.popups.len(), 1);
+    h.ctrl('u');
+    h.chars("dashboards-publisher");
+    h.key(KeyCode::Tab);
+    h.ctrl('u');
+    h.chars("publishes dashboards to every folder");
+    h.key(KeyCode::Enter);
+    assert!(h.state.popups.is_empty(), "{}", h.screen());
+    let renamed = h.service.find_role(1, "dashboards-publisher").unwrap();
+    assert_eq!(renamed.description, "publishes dashboards to every folder");
+    assert_eq!(h.service.role_holders(1, &renamed).unwrap(), held_by, "holders keep it");
+    assert!(h.service.find_role(1, "dashboard-publisher").is_err());
+    let actions: Vec<String> = h.service.audit_page(None, "", 0, 2).unwrap().0.into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["role.update", "role.rename"]);
+    assert!(h.screen().contains("dashboards-publisher"), "{}", h.screen());
+    // A built-in role: refused at once.
+    while h.state.roles.selected().is_some_and(|r| r.name != "Viewer") {
+        h.key(KeyCode::Char('j'));
+    }
+    h.key(KeyCode::Char('e'));
+    assert!(h.state.popups.is_empty());
+    assert!(h.screen().contains("cannot be changed"), "{}", h.screen());
+}

@@ -166,6 +166,13 @@ pub enum Change {
         description: String,
         permissions: Vec<(String, String)>,
     },
+    /// Rename and re-describe a custom role; an unchanged value is left alone.
+    UpdateRole {
+        org_id: i64,
+        role: String,
+        new_name: String,
+        description: String,
+    },
     ChangeRolePermission {
         org_id: i64,
         role: String,
@@ -446,6 +453,14 @@ fn change(service: &mut Service, change: Change) -> satui_service::Result<Outcom
         }
         CreateRole { org_id, name, description, permissions } => {
             saved(format!("created role {}", service.create_role(org_id, &name, &description, &permissions)?.name))
+        }
+        UpdateRole { org_id, role, new_name, description } => {
+            let updated = service.update_role(org_id, &role, Some(&new_name), Some(&description))?;
+            saved(if updated.name == role {
+                format!("updated role {role}")
+            } else {
+                format!("renamed role {role} to {}", updated.name)
+            })
         }
         ChangeRolePermission { org_id, role, action, scope, grant } => {
             let changed = service.change_role_permission(org_id, &role, &action, &scope, grant)?;

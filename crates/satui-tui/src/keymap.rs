@@ -122,6 +122,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Groups, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected group (asks first)"),
     bind(X::Roles, K::Enter, NONE, C::Submit, "", "to the role's permissions"),
     bind(X::Roles, K::Char('n'), NONE, C::New, "n new", "new custom role"),
+    bind(X::Roles, K::Char('e'), NONE, C::Edit, "e edit", "rename or re-describe the selected custom role"),
     bind(X::Roles, K::Char('a'), NONE, C::AddItem, "a grant", "add a permission to the selected custom role"),
     bind(X::Roles, K::Char('u'), NONE, C::RemoveItem, "u ungrant", "remove a permission from the selected custom role"),
     bind(X::Roles, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected custom role (asks first)"),

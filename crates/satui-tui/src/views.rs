@@ -139,7 +139,7 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
             None
         }
         (View::Roles, Command::New) => Some(Form::new_role(org.id)),
-        (View::Roles, Command::AddItem | Command::RemoveItem | Command::Delete) => {
+        (View::Roles, Command::AddItem | Command::RemoveItem | Command::Delete | Command::Edit) => {
             let Some(role) = state.roles.selected().cloned() else { return Vec::new() };
             if role.read_only() {
                 let why = match &role.managed_by {
@@ -149,7 +149,9 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 state.error(why);
                 return Vec::new();
             }
-            if command == Command::Delete {
+            if command == Command::Edit {
+                Some(Form::edit_role(org.id, &role.name, &role.description))
+            } else if command == Command::Delete {
                 state.popups.push(Popup::Confirm {
                     message: format!("Delete role {}? Accounts and groups lose it.", role.name),
                     pending: Pending::DeleteRole { org_id: org.id, name: role.name.clone() },

@@ -20,6 +20,7 @@ pub enum FormKind {
     RenameGroup { org_id: i64, group: String },
     GroupChange { org_id: i64, group: String, add: bool },
     NewRole { org_id: i64 },
+    EditRole { org_id: i64, role: String },
     RolePermission { org_id: i64, role: String, add: bool },
     NewOrg,
     EditOrg { org_id: i64 },
@@ -157,6 +158,15 @@ impl Form {
         )
     }
 
+    /// Renames and re-describes a custom role (its holders keep it).
+    pub fn edit_role(org_id: i64, role: &str, description: &str) -> Form {
+        Form::build(
+            FormKind::EditRole { org_id, role: role.to_string() },
+            format!("Edit role {role}"),
+            vec![name_field(role), description_field(description)],
+        )
+    }
+
     /// Granting picks an action from the catalog (the scope is filled with its usual one);
     /// removing picks one of the permissions the role holds (`held`).
     pub fn role_permission(org_id: i64, role: &str, add: bool, held: &[satui_domain::permission::Permission]) -> Form {
@@ -255,6 +265,12 @@ pub(super) fn submit(form: &mut Form) -> Option<Change> {
                 form.check(FieldKey::Description, names::validate_description(&form.text_of(FieldKey::Description)));
             let permission = permission_fields(form);
             Some(Change::CreateRole { org_id, name: name?, description: description?, permissions: vec![permission?] })
+        }
+        FormKind::EditRole { org_id, role } => {
+            let name = form.check(FieldKey::Name, names::validate_label_name(&form.text_of(FieldKey::Name), "role"));
+            let description =
+                form.check(FieldKey::Description, names::validate_description(&form.text_of(FieldKey::Description)));
+            Some(Change::UpdateRole { org_id, role, new_name: name?, description: description? })
         }
         FormKind::RolePermission { org_id, role, add } => {
             let (action, scope) = permission_fields(form)?;
