@@ -14,22 +14,29 @@ use crate::service::Service;
 /// Exit code when live tokens were found (also after `--revoke` revoked them).
 pub const LIVE_TOKENS_FOUND: u8 = 4;
 
+/// Hidden files and directories are read (a leak scanner must see `.env`), `.git/` internals are
+/// not; .gitignore, .ignore and git's excludes are honoured and what they leave out is counted.
+/// Symlinks and special files (FIFOs, sockets, devices) met while walking are counted, not read.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files and directories to scan (default: the current directory); `-` reads standard input.
-    /// A file named here is scanned even when it looks binary or is ignored.
+    /// A path named here is read whatever it is: a symlink is followed, a FIFO read to its end,
+    /// a binary or ignored file searched.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Revoke every live token found, once, at its first find (audit detail `leaked: PATH:LINE`).
+    /// With --org, only that org's tokens are revoked; finds of other orgs are still reported
+    /// (and still make the exit code 4).
     #[arg(long)]
     pub revoke: bool,
     /// Print a SARIF 2.1.0 log (for code-scanning uploads) instead of text.
     #[arg(long, conflicts_with = "json")]
     pub sarif: bool,
-    /// Also scan hidden files and directories (names starting with a dot).
-    #[arg(long)]
+    /// Before 0.4 hidden files were skipped unless this was given; they are always scanned now.
+    #[arg(long, hide = true)]
     pub hidden: bool,
-    /// Do not honour .gitignore, .ignore, .git/info/exclude or the global git excludes.
+    /// Do not honour .gitignore, .ignore, .git/info/exclude or the global git excludes: scan
+    /// what they leave out too.
     #[arg(long)]
     pub no_ignore: bool,
     /// Files read at once (default: the number of cores).
@@ -63,9 +70,16 @@ fn scan_and_print(cli: &Cli, args: &ScanArgs, db: &Path) -> Result<u8, Failure> 
     };
     let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let progress = std::sync::Arc::new(scan::walk::Progress::default());
+    if args.hidden {
+        say_err!("satui: deprecated: --hidden does nothing now: hidden files are always scanned");
+    }
+    let revoke = match (args.revoke, &cli.org, service.as_ref()) {
+        (false, _, _) => scan::Revoke::Nothing,
+        (true, Some(_), Some(store)) => scan::Revoke::InOrg(super::selected_org(store, cli)?.id),
+        (true, _, _) => scan::Revoke::Every,
+    };
     let options = WalkOptions {
         paths: args.paths.clone(),
-        hidden: args.hidden,
         no_ignore: args.no_ignore,
         threads,
         progress: progress.clone(),
@@ -73,7 +87,7 @@ fn scan_and_print(cli: &Cli, args: &ScanArgs, db: &Path) -> Result<u8, Failure> 
     };
     // A spinner with the files and bytes read, on a terminal only; the walk runs meanwhile.
     let spinner = super::progress::scan_spinner(progress);
-    let report = scan::scan(&options, &mut std::io::stdin().lock(), service.as_mut(), args.revoke);
+    let report = scan::scan(&options, &mut std::io::stdin().lock(), service.as_mut(), revoke);
     spinner.finish_and_clear();
     let report = report?;
     if args.sarif {

@@ -53,10 +53,25 @@ impl Finder {
 
     /// Every token in `haystack`, plus the near misses counted.
     pub fn find(&self, haystack: &[u8]) -> Finds {
+        self.find_between(haystack, 0, haystack.len())
+    }
+
+    /// The tokens and near misses that start at `first..last` in `haystack`; the bytes around
+    /// that range are context (the word boundaries). A chunked reader gives each start to
+    /// exactly one chunk this way. Whether a start is a token depends only on the bytes around
+    /// it, so where the search begins changes nothing.
+    pub fn find_between(&self, haystack: &[u8], first: usize, last: usize) -> Finds {
         let mut finds = Finds::default();
-        let mut from = 0;
+        let mut from = first.saturating_sub(1).min(haystack.len());
         while let Some(found) = self.prefix.find(&haystack[from..]) {
             let start = from + found;
+            if start >= last {
+                break;
+            }
+            if start < first {
+                from = start + 1;
+                continue;
+            }
             let body = start + PREFIX.len();
             let run = haystack[body..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
             let end = body + run;
@@ -91,38 +106,46 @@ pub struct Position {
     pub char_column: u64,
 }
 
-/// Turns ascending byte offsets into positions, counting lines only from one offset to the
-/// next: a file is read once however many finds it has, even a minified one-line file.
-pub struct LineCounter<'a> {
-    text: &'a [u8],
-    /// Everything before `done` has been counted.
-    done: usize,
+/// Turns ascending stream offsets into positions, counting lines only from one offset to the
+/// next: a stream is read once however many finds it has, even a minified one-line file. It
+/// sees the stream one window at a time (`window` starting at stream offset `base`); everything
+/// from the last offset asked for onwards must be in the window.
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    /// Everything before `done` has been counted (stream offsets).
+    done: u64,
     line: u64,
-    line_start: usize,
+    line_start: u64,
     /// Code points from `line_start` to `done`.
     chars_in_line: u64,
 }
 
-impl<'a> LineCounter<'a> {
-    pub fn new(text: &'a [u8]) -> LineCounter<'a> {
-        LineCounter { text, done: 0, line: 1, line_start: 0, chars_in_line: 0 }
+impl LineCounter {
+    pub fn new() -> LineCounter {
+        LineCounter { line: 1, ..LineCounter::default() }
     }
 
-    /// The position of `offset`, which must not be before the previous one asked for.
-    pub fn position(&mut self, offset: usize) -> Position {
-        let offset = offset.clamp(self.done, self.text.len());
-        let span = &self.text[self.done..offset];
+    /// Counts up to `offset` (a stream offset inside the window).
+    pub fn advance(&mut self, window: &[u8], base: u64, offset: u64) {
+        let to = offset.clamp(self.done, base + window.len() as u64);
+        let from = self.done.max(base);
+        let span = &window[(from - base) as usize..(to - base) as usize];
         let newlines = memchr::memchr_iter(b'\n', span).count() as u64;
         if newlines > 0 {
             self.line += newlines;
             // memrchr cannot miss: the span holds a newline.
-            self.line_start = self.done + memchr::memrchr(b'\n', span).map_or(0, |i| i + 1);
+            self.line_start = from + memchr::memrchr(b'\n', span).map_or(0, |i| i as u64 + 1);
             self.chars_in_line = 0;
         }
-        let from = self.done.max(self.line_start);
-        self.chars_in_line += count_chars(&self.text[from..offset]);
-        self.done = offset;
-        Position { line: self.line, column: (offset - self.line_start) as u64 + 1, char_column: self.chars_in_line + 1 }
+        let line_from = from.max(self.line_start);
+        self.chars_in_line += count_chars(&window[(line_from - base) as usize..(to - base) as usize]);
+        self.done = to;
+    }
+
+    /// The position of stream offset `offset`, which must not be before the previous one.
+    pub fn position(&mut self, window: &[u8], base: u64, offset: u64) -> Position {
+        self.advance(window, base, offset);
+        Position { line: self.line, column: self.done - self.line_start + 1, char_column: self.chars_in_line + 1 }
     }
 }
 
@@ -191,20 +214,23 @@ mod tests {
     #[test]
     fn positions_count_lines_and_columns_in_bytes_and_code_points() {
         let text = "ab\r\nxyé z\n\nend";
-        let mut lines = LineCounter::new(text.as_bytes());
-        assert_eq!(lines.position(0), Position { line: 1, column: 1, char_column: 1 });
-        assert_eq!(lines.position(1), Position { line: 1, column: 2, char_column: 2 });
+        let mut lines = LineCounter::new();
+        let at = |lines: &mut LineCounter, offset: usize| lines.position(text.as_bytes(), 0, offset as u64);
+        assert_eq!(at(&mut lines, 0), Position { line: 1, column: 1, char_column: 1 });
+        assert_eq!(at(&mut lines, 1), Position { line: 1, column: 2, char_column: 2 });
         let z = text.find('z').unwrap();
-        assert_eq!(lines.position(z), Position { line: 2, column: 6, char_column: 5 });
+        assert_eq!(at(&mut lines, z), Position { line: 2, column: 6, char_column: 5 });
         let end = text.find("end").unwrap();
-        assert_eq!(lines.position(end), Position { line: 4, column: 1, char_column: 1 });
+        assert_eq!(at(&mut lines, end), Position { line: 4, column: 1, char_column: 1 });
     }
 
     #[test]
     fn positions_on_one_long_line_are_counted_incrementally() {
         let text = "é".repeat(10) + "x" + &"a".repeat(5) + "y";
-        let mut lines = LineCounter::new(text.as_bytes());
-        assert_eq!(lines.position(20), Position { line: 1, column: 21, char_column: 11 });
-        assert_eq!(lines.position(26), Position { line: 1, column: 27, char_column: 17 });
+        let mut lines = LineCounter::new();
+        assert_eq!(lines.position(text.as_bytes(), 0, 20), Position { line: 1, column: 21, char_column: 11 });
+        // The same line seen through a later window that starts mid-line.
+        let window = &text.as_bytes()[20..];
+        assert_eq!(lines.position(window, 20, 26), Position { line: 1, column: 27, char_column: 17 });
     }
 }

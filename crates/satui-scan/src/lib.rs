@@ -30,6 +30,7 @@ pub enum Lookup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownFind {
     pub token_id: i64,
+    pub org_id: i64,
     pub org: String,
     pub account: String,
     pub login: String,
@@ -44,7 +45,10 @@ pub struct KnownFind {
 /// One place a token was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Find {
+    /// As shown: bytes that are not UTF-8 written `\xNN`.
     pub path: String,
+    /// The file itself, bytes and all.
+    pub file: std::path::PathBuf,
     pub position: Position,
     /// `sat_…XXXX`, as the store shows it.
     pub hint: String,
@@ -88,9 +92,14 @@ pub struct Summary {
     pub revoked: u64,
     pub bad_checksum: u64,
     pub wrong_length: u64,
+    /// Walked files whose reading stopped at a NUL byte (finds before it are kept).
     pub binary_skipped: u64,
-    /// Hidden files and directories not scanned (without `--hidden`; `.git` not counted).
-    pub hidden_skipped: u64,
+    /// Files and directories the ignore rules left out (`--no-ignore` reads them).
+    pub ignored_skipped: u64,
+    /// FIFOs, sockets, devices and kernel files that would block, met while walking: not read.
+    pub special_skipped: u64,
+    /// Symbolic links met while walking: not followed (one named on the command line is).
+    pub links_skipped: u64,
     pub seconds: f64,
 }
 
@@ -103,13 +112,23 @@ pub struct ScanReport {
     pub errors: Vec<String>,
 }
 
-/// Walks, looks up each distinct token once (when there is a store) and, with `revoke`, revokes
-/// each live token at its first find with the reason `leaked: PATH:LINE`.
+/// What `--revoke` revokes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoke {
+    Nothing,
+    /// Every live token found, whatever its org.
+    Every,
+    /// The live tokens of this org only; other orgs' finds are reported, not revoked.
+    InOrg(i64),
+}
+
+/// Walks, looks up each distinct token once (when there is a store) and revokes (as `revoke`
+/// says) each live token at its first find with the reason `leaked: PATH:LINE`.
 pub fn scan(
     options: &WalkOptions,
     stdin: &mut dyn Read,
     mut service: Option<&mut Service>,
-    revoke: bool,
+    revoke: Revoke,
 ) -> Result<ScanReport> {
     let started = std::time::Instant::now();
     let mut walked = walk::walk(options, stdin);
@@ -134,6 +153,7 @@ pub fn scan(
                     None => Lookup::NotInStore,
                     Some(found) => Lookup::Known(KnownFind {
                         token_id: found.token.id,
+                        org_id: found.org_id,
                         state: describe_state(
                             found.status,
                             found.token.expires_at,
@@ -155,6 +175,7 @@ pub fn scan(
         }
         let mut find = Find {
             path: raw.path,
+            file: raw.file,
             position: raw.position,
             hint: raw.secret.hint(),
             lookup: known[&hash].clone(),
@@ -163,7 +184,14 @@ pub fn scan(
         drop(raw.secret);
         if first && find.live() {
             summary.live_tokens += 1;
-            if revoke && let (Some(service), Lookup::Known(token)) = (service.as_deref_mut(), &find.lookup) {
+            let in_scope = |token: &KnownFind| match revoke {
+                Revoke::Nothing => false,
+                Revoke::Every => true,
+                Revoke::InOrg(org) => token.org_id == org,
+            };
+            if let (Some(service), Lookup::Known(token)) = (service.as_deref_mut(), &find.lookup)
+                && in_scope(token)
+            {
                 let reason = format!("leaked: {}:{}", find.path, find.position.line);
                 match service.revoke_token_because(token.token_id, Some(&reason)) {
                     Ok(_) => {
@@ -182,7 +210,9 @@ pub fn scan(
     summary.bad_checksum = walked.bad_checksum;
     summary.wrong_length = walked.wrong_length;
     summary.binary_skipped = walked.binary_skipped;
-    summary.hidden_skipped = walked.hidden_skipped;
+    summary.ignored_skipped = walked.ignored_skipped;
+    summary.special_skipped = walked.special_skipped;
+    summary.links_skipped = walked.links_skipped;
     summary.seconds = started.elapsed().as_secs_f64();
     walked.notes.sort();
     errors.sort();

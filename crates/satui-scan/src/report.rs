@@ -31,9 +31,17 @@ pub fn summary_line(summary: &Summary) -> String {
     if summary.binary_skipped > 0 {
         line.push_str(&format!(", {} skipped", plural(summary.binary_skipped, "binary file", "binary files")));
     }
-    if summary.hidden_skipped > 0 {
-        let what = plural(summary.hidden_skipped, "hidden file or directory", "hidden files or directories");
-        line.push_str(&format!(", {what} not scanned (--hidden scans them)"));
+    if summary.ignored_skipped > 0 {
+        let what = plural(summary.ignored_skipped, "file or directory", "files or directories");
+        line.push_str(&format!(", {what} left out by ignore rules (--no-ignore scans them)"));
+    }
+    if summary.special_skipped > 0 {
+        let what = plural(summary.special_skipped, "special file", "special files");
+        line.push_str(&format!(", {what} (FIFO, socket, device) not read"));
+    }
+    if summary.links_skipped > 0 {
+        let what = plural(summary.links_skipped, "symlink", "symlinks");
+        line.push_str(&format!(", {what} not followed (name one to scan what it points to)"));
     }
     line
 }
@@ -92,7 +100,9 @@ pub fn json(report: &ScanReport) -> Value {
         "bad_checksum": s.bad_checksum,
         "wrong_length": s.wrong_length,
         "binary_skipped": s.binary_skipped,
-        "hidden_skipped": s.hidden_skipped,
+        "ignored_skipped": s.ignored_skipped,
+        "special_skipped": s.special_skipped,
+        "links_skipped": s.links_skipped,
         "notes": report.notes,
         "errors": report.errors,
     })

@@ -55,19 +55,19 @@ fn information_uri() -> Option<&'static str> {
 /// A path as a URI reference: relative paths stay relative (to `%SRCROOT%`, the checkout),
 /// absolute ones become `file://` URIs; every byte outside RFC 3986's unreserved set and `/`
 /// is percent-encoded.
-fn artifact_location(path: &str) -> Value {
-    let mut relative = path;
-    while let Some(rest) = relative.strip_prefix("./") {
+fn artifact_location(path: &std::path::Path) -> Value {
+    let mut relative = path.as_os_str().as_encoded_bytes();
+    while let Some(rest) = relative.strip_prefix(b"./") {
         relative = rest;
     }
     let encoded: String = relative
-        .bytes()
-        .map(|b| match b {
+        .iter()
+        .map(|&b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect();
-    if relative.starts_with('/') {
+    if relative.starts_with(b"/") {
         json!({ "uri": format!("file://{encoded}") })
     } else {
         json!({ "uri": encoded, "uriBaseId": "%SRCROOT%" })
@@ -100,7 +100,7 @@ fn result(find: &Find) -> Value {
         "message": { "text": format!("{what} {}: {about}.{revoked}", find.hint) },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": artifact_location(&find.path),
+                "artifactLocation": artifact_location(&find.file),
                 "region": {
                     "startLine": find.position.line,
                     "startColumn": find.position.char_column,

@@ -331,6 +331,7 @@ impl Service {
 #[derive(Clone, Debug)]
 pub struct KnownToken {
     pub token: Token,
+    pub org_id: i64,
     pub org: String,
     pub account: String,
     pub login: String,
@@ -344,6 +345,7 @@ impl Service {
         Ok(row.map(|row| KnownToken {
             status: row.token.status(row.account_disabled, self.now()),
             token: row.token,
+            org_id: row.org_id,
             org: row.org_name,
             account: row.account_name,
             login: row.account_login,
