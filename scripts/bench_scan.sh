@@ -106,14 +106,14 @@ echo "== what each finds"
 set +e
 $bin --db "$db" scan "$tree" >"$dir/satui.out" 2>"$dir/satui.err"
 echo "satui scan exit $?: $(wc -l <"$dir/satui.out") finds; $(tail -2 "$dir/satui.err" | tr '\n' ' ')"
-rg 'sat_[0-9A-Za-z]{38}' "$tree" -o >"$dir/rg.out"
+rg --hidden 'sat_[0-9A-Za-z]{38}' "$tree" -o >"$dir/rg.out"
 set -e
 echo "rg: $(wc -l <"$dir/rg.out") matches (no word boundaries, no checksum)"
 
 echo "== timings (warm cache)"
 hyperfine --warmup 2 --runs 10 -i --export-json "$dir/hyperfine.json" \
   -n "satui scan" "$bin --db $db scan $tree" \
-  -n "rg" "rg 'sat_[0-9A-Za-z]{38}' $tree"
+  -n "rg" "rg --hidden 'sat_[0-9A-Za-z]{38}' $tree"
 python3 - "$dir/hyperfine.json" "$bytes" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
