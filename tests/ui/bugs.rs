@@ -249,3 +249,74 @@ fn a_failed_copy_mentions_osc52() {
     let message = clipboard.copy(&secret).unwrap_err();
     assert!(message.contains("osc52 = true"), "{message}");
 }
+
+/// Issue 24, bug 1: Ctrl-C over a token not yet copied asks first (the token would be lost and
+/// must then be rotated); n goes back, a second Ctrl-C quits. Once copied, Ctrl-C quits at once.
+#[test]
+fn ctrl_c_over_an_uncopied_token_asks_before_quitting() {
+    let mut h = Harness::empty();
+    h.create("bot");
+    h.key(KeyCode::Char('t'));
+    h.chars("tok");
+    h.key(KeyCode::Enter);
+    assert!(h.revealed_secret().is_some());
+    h.ctrl('c');
+    assert!(!h.state.quit, "the first Ctrl-C only asks");
+    assert!(h.screen().contains("Not copied. Quit anyway?"), "{}", h.screen());
+    h.key(KeyCode::Char('n'));
+    assert!(h.revealed_secret().is_some() && !h.state.quit, "n goes back to the token");
+    h.ctrl('c');
+    h.ctrl('c');
+    assert!(h.state.quit, "a second Ctrl-C quits");
+    assert!(h.revealed_secret().is_none(), "and the secret is dropped");
+
+    let mut h = Harness::empty();
+    h.create("bot");
+    h.key(KeyCode::Char('t'));
+    h.chars("tok");
+    h.key(KeyCode::Enter);
+    h.ctrl('c');
+    h.key(KeyCode::Char('y'));
+    assert!(h.state.quit, "y quits too");
+}
+
+/// Issue 24, bug 5: `d` on the last org refuses at once (no typed name first); the Orgs view
+/// opens with the cursor on the org being shown.
+#[test]
+fn the_last_org_is_refused_at_once_and_the_orgs_view_opens_on_the_current_org() {
+    let mut h = Harness::empty();
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('d'));
+    assert!(h.state.popups.is_empty(), "no form asks for a name it will refuse");
+    assert!(h.screen().contains("is the last organization and cannot be deleted"), "{}", h.screen());
+
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('o'));
+    while !matches!(h.state.popups.last(), Some(Popup::OrgPicker { selected }) if h.state.orgs.get(*selected).is_some_and(|o| o.name == "Staging"))
+    {
+        h.key(KeyCode::Char('j'));
+    }
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.org.as_ref().map(|o| o.name.as_str()), Some("Staging"));
+    h.key(KeyCode::Char('4'));
+    assert_eq!(h.state.org_summaries.selected().map(|s| s.org.name.as_str()), Some("Staging"));
+}
+
+/// Issue 24, bug 4: a status goes with the next action: a new reveal does not show the last
+/// one's "closed without copying".
+#[test]
+fn a_status_goes_with_the_next_action() {
+    let mut h = Harness::empty();
+    h.create("bot");
+    h.key(KeyCode::Char('t'));
+    h.chars("one");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('y'));
+    assert!(h.screen().contains("token closed without copying"), "{}", h.screen());
+    h.key(KeyCode::Char('t'));
+    h.chars("two");
+    h.key(KeyCode::Enter);
+    assert!(h.revealed_secret().is_some());
+    assert!(!h.screen().contains("closed without copying"), "{}", h.screen());
+}

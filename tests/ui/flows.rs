@@ -285,6 +285,8 @@ fn quitting_with_a_revealed_token_drops_it() {
     h.chars("tok");
     h.key(KeyCode::Enter);
     assert!(h.revealed_secret().is_some());
+    // Not copied: the first Ctrl-C asks (issue 24), the second quits and drops the secret.
+    h.ctrl('c');
     h.ctrl('c');
     assert!(h.state.quit);
     assert!(h.state.popups.is_empty());

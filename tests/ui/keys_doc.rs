@@ -21,7 +21,7 @@ its `Context` name). The keys that apply are those of the top popup; with no pop
 filter while it is open; otherwise those of the view (plus the Tokens pane keys, which win, while
 that pane has focus), then \"Every view\". While a text field or the filter has focus, plain
 characters are typed into it rather than treated as commands, and the line editing keys of \"Text
-fields and the filter\" apply. `Ctrl-C` always quits. With the mouse on (the default, see
+fields and the filter\" apply. `Ctrl-C` always quits (over a token not yet copied, it asks first). With the mouse on (the default, see
 [configuration](guide/configuration.md)), clicks select rows, focus panes and switch views, and the
 wheel acts like `↓`/`↑`.
 

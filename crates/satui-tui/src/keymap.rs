@@ -91,7 +91,7 @@ use Context as X;
 use KeyCode as K;
 
 pub const BINDINGS: &[Binding] = &[
-    bind(X::Global, K::Char('c'), CTRL, C::Quit, "", "quit at once"),
+    bind(X::Global, K::Char('c'), CTRL, C::Quit, "", "quit at once (asks over an uncopied token)"),
     bind(
         X::Tokens,
         K::Char('R'),

@@ -92,6 +92,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                 secret: issued.secret,
                 copied: false,
                 confirm_close: false,
+                confirm_quit: false,
             }));
             if let Some(detail) = state.detail.as_mut() {
                 detail.selected_token = 0;

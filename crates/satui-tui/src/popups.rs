@@ -8,6 +8,16 @@ use super::state::{Pending, Popup, State};
 
 pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
     if command == Command::Quit {
+        // Ctrl-C over a secret not yet copied asks first, as closing it does: quitting would
+        // lose it for good. A second Ctrl-C (or y) confirms.
+        if let Some(Popup::Reveal(reveal)) = state.popups.last_mut()
+            && !reveal.copied
+            && !reveal.confirm_quit
+        {
+            reveal.confirm_close = true;
+            reveal.confirm_quit = true;
+            return Vec::new();
+        }
         return quit(state);
     }
     let Some(popup) = state.popups.last_mut() else { return Vec::new() };
@@ -81,11 +91,15 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 state.info("token closed; it will not be shown again");
             }
             Command::Cancel => reveal.confirm_close = true,
+            Command::Yes if reveal.confirm_quit => return quit(state),
             Command::Yes if reveal.confirm_close => {
                 state.popups.pop();
                 state.info("token closed without copying; it will not be shown again");
             }
-            Command::No => reveal.confirm_close = false,
+            Command::No => {
+                reveal.confirm_close = false;
+                reveal.confirm_quit = false;
+            }
             _ => {}
         },
         Popup::OrgPicker { selected } => match command {

@@ -75,6 +75,8 @@ pub struct Reveal {
     pub copied: bool,
     /// "Not copied. Close anyway? y/n" is showing.
     pub confirm_close: bool,
+    /// The question came from Ctrl-C: `y` (or Ctrl-C again) quits, not only closes.
+    pub confirm_quit: bool,
 }
 
 /// What a y/n confirmation does on `y`.

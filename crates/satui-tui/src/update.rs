@@ -63,12 +63,21 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Type(c) => edit_line(state, |line| line.insert(c)),
         Action::Paste(text) => edit_line(state, |line| line.paste(&text)),
         Action::Command(Command::EditLine(edit)) => edit_text(state, edit),
-        Action::Command(command) => match state.popups.last() {
-            Some(_) => popups::command(state, command),
-            None if state.filtering => filter_command(state, command),
-            None => pane_command(state, command),
-        },
+        Action::Command(command) => {
+            // A status belongs to the action that made it and goes with the next one ("token
+            // closed without copying" must not greet the next reveal).
+            state.status = None;
+            command_on_top(state, command)
+        }
         Action::Done(outcome) => outcomes::received(state, outcome),
+    }
+}
+
+fn command_on_top(state: &mut State, command: Command) -> Vec<Effect> {
+    match state.popups.last() {
+        Some(_) => popups::command(state, command),
+        None if state.filtering => filter_command(state, command),
+        None => pane_command(state, command),
     }
 }
 
@@ -117,6 +126,10 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::ShowView(view) => {
+            // The Orgs view opens with the cursor on the org being shown.
+            if view == View::Orgs && state.view != View::Orgs {
+                state.select_after_load = state.org.as_ref().map(|o| o.name.clone());
+            }
             state.view = view;
             state.focus = Focus::List;
             state.detail_scroll = 0;

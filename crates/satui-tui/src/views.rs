@@ -174,7 +174,17 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         (View::Orgs, Command::New) => Some(Form::new_org()),
         (View::Orgs, Command::Edit) => state.org_summaries.selected().map(|s| Form::edit_org(&s.org)),
-        (View::Orgs, Command::Delete) => state.org_summaries.selected().map(|s| Form::delete_org(&s.org)),
+        (View::Orgs, Command::Delete) => {
+            // The last org is refused at once, before its name is asked for.
+            if state.org_summaries.rows.len() <= 1 {
+                if let Some(s) = state.org_summaries.selected() {
+                    let why = format!("'{}' is the last organization and cannot be deleted", s.org.name);
+                    state.error(why);
+                }
+                return Vec::new();
+            }
+            state.org_summaries.selected().map(|s| Form::delete_org(&s.org))
+        }
         (View::Orgs, Command::Submit) => {
             if let Some(summary) = state.org_summaries.selected() {
                 let org = summary.org.clone();

@@ -172,7 +172,9 @@ fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, 
         lines.push(Line::from(Span::styled("Copied to the clipboard.", theme.ok())));
     }
     lines.push(Line::from(""));
-    if reveal.confirm_close {
+    if reveal.confirm_quit {
+        lines.push(Line::from(Span::styled("Not copied. Quit anyway? y or Ctrl-C quits, n goes back", theme.error())));
+    } else if reveal.confirm_close {
         lines.push(Line::from(Span::styled("Not copied. Close anyway?", theme.error())));
     }
     lines.push(hints(popup, theme));
