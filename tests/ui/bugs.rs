@@ -320,3 +320,30 @@ fn a_status_goes_with_the_next_action() {
     assert!(h.revealed_secret().is_some());
     assert!(!h.screen().contains("closed without copying"), "{}", h.screen());
 }
+
+/// Issue 24, bug 2: a paste is one edit whose line breaks and tabs become spaces, and input of
+/// any length answers on Enter with its real length and the limit (the input is kept, nothing
+/// is written).
+#[test]
+fn long_input_answers_on_enter_with_its_length_and_pastes_keep_their_words() {
+    use satui::tui::action::Action;
+    let mut h = Harness::empty();
+    h.key(KeyCode::Char('n'));
+    h.act(Action::Paste("multi\nline\tname\r\nend".to_string()));
+    h.key(KeyCode::Enter);
+    assert!(h.state.popups.is_empty(), "{}", h.screen());
+    assert!(h.service.find_account(1, "multi line name end").is_ok());
+
+    // Typed, as a terminal without bracketed paste delivers a paste.
+    h.key(KeyCode::Char('n'));
+    h.chars(&"x".repeat(2_500));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.popups.len(), 1, "the form stays");
+    assert!(h.screen().contains("name is 2500 characters; the limit is 190"), "{}", h.screen());
+    // Pasted at once.
+    h.ctrl('u');
+    h.act(Action::Paste("y".repeat(5_000)));
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("name is 5000 characters"), "{}", h.screen());
+    assert_eq!(h.service.account_page(1, "", 0, 10).unwrap().total, 1, "nothing written");
+}

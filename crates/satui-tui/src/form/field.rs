@@ -36,6 +36,9 @@ pub enum FieldKey {
 pub struct TextLine {
     line: LineInput,
     limit: usize,
+    /// Characters typed or pasted past the limit since the text last shrank: kept out (a huge
+    /// paste cannot freeze the UI) but counted, so `Enter` can say how long the input really was.
+    overflow: usize,
 }
 
 impl PartialEq for TextLine {
@@ -47,7 +50,22 @@ impl PartialEq for TextLine {
 impl TextLine {
     /// A line holding `value`, cursor at its end, taking at most `limit` characters.
     pub fn new(value: &str, limit: usize) -> TextLine {
-        TextLine { line: LineInput::new(value.to_string()), limit }
+        TextLine { line: LineInput::new(value.to_string()), limit, overflow: 0 }
+    }
+
+    /// The most characters the line keeps.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// How many characters were given, counting those past the limit that were not kept.
+    pub fn given_len(&self) -> usize {
+        self.value().chars().count() + self.overflow
+    }
+
+    /// Whether characters past the limit were given and not kept.
+    pub fn overflowed(&self) -> bool {
+        self.overflow > 0
     }
 
     pub fn value(&self) -> &str {
@@ -66,18 +84,24 @@ impl TextLine {
     /// Types a character at the cursor. Control characters and typing past the limit are ignored.
     /// Returns whether the text changed.
     pub fn insert(&mut self, c: char) -> bool {
-        if c.is_control() || self.value().chars().count() >= self.limit {
+        if c.is_control() {
+            return false;
+        }
+        if self.value().chars().count() >= self.limit {
+            self.overflow += 1;
             return false;
         }
         self.line.handle(InputRequest::InsertChar(c)).is_some_and(|changed| changed.value)
     }
 
-    /// Inserts pasted text at the cursor, without control characters (a pasted newline would
-    /// otherwise end up inside a name), cut to the limit.
+    /// Inserts pasted text at the cursor as one edit: a line break (`\r\n`, `\n`, `\r`) or a
+    /// tab becomes one space (`multi\nline` stays two words), other control characters are
+    /// left out; what does not fit is counted, not kept.
     pub fn paste(&mut self, text: &str) -> bool {
-        let room = self.limit.saturating_sub(self.value().chars().count());
+        let cleaned = text.replace("\r\n", " ");
         let mut changed = false;
-        for c in text.chars().filter(|c| !c.is_control()).take(room) {
+        for c in cleaned.chars() {
+            let c = if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c };
             changed |= self.insert(c);
         }
         changed
@@ -99,10 +123,16 @@ impl TextLine {
             LineEdit::DeleteToStart => InputRequest::DeleteFromStart,
             LineEdit::DeleteToEnd => InputRequest::DeleteTillEnd,
         };
-        self.line.handle(request).is_some_and(|changed| changed.value)
+        let changed = self.line.handle(request).is_some_and(|changed| changed.value);
+        if changed {
+            // The text shrank: what is on screen is the input now.
+            self.overflow = 0;
+        }
+        changed
     }
 
     pub fn clear(&mut self) -> bool {
+        self.overflow = 0;
         self.line.handle(InputRequest::DeleteLine).is_some_and(|changed| changed.value)
     }
 }

@@ -221,7 +221,23 @@ impl Form {
         for f in &mut self.fields {
             f.error = None;
         }
-        let effect = kinds::submit(self);
+        let mut effect = kinds::submit(self);
+        // Input longer than a field keeps: the answer gives the real length, not the kept one
+        // (the domain's "name is 600 characters; the limit is 190" becomes "is 5000 …").
+        for f in &mut self.fields {
+            if let Input::Text(line) = &f.input
+                && line.overflowed()
+            {
+                let (kept, given) = (line.value().chars().count(), line.given_len());
+                f.error = Some(match f.error.take() {
+                    Some(message) => {
+                        message.replace(&format!(" is {kept} characters"), &format!(" is {given} characters"))
+                    }
+                    None => format!("{given} characters given; this field keeps at most {}", line.limit()),
+                });
+                effect = None;
+            }
+        }
         if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
             self.focus = i;
         }
