@@ -347,3 +347,36 @@ fn long_input_answers_on_enter_with_its_length_and_pastes_keep_their_words() {
     assert!(h.screen().contains("name is 5000 characters"), "{}", h.screen());
     assert_eq!(h.service.account_page(1, "", 0, 10).unwrap().total, 1, "nothing written");
 }
+
+/// Issue 24, friction 9: forms that know the org. In a 90-day org the Lifetime choice offers
+/// nothing past 90 days (no Never, no 365 days); the new-org form takes the cap.
+#[test]
+fn the_token_form_offers_only_lifetimes_within_the_cap_and_the_new_org_form_takes_one() {
+    use satui::tui::form::Input;
+    let mut h = Harness::empty();
+    h.create("bot");
+    // Another process caps the org; the UI learns it on the next tick.
+    satui::service::Service::open(&h.db_path()).unwrap().set_org_cap(1, Some(90)).unwrap();
+    h.tick();
+    assert_eq!(h.state.org.as_ref().unwrap().max_token_lifetime_days, Some(90), "{:?}", h.state.org);
+    h.key(KeyCode::Char('t'));
+    let Some(Popup::Form(form)) = h.state.popups.last() else { panic!("no form: {}", h.screen()) };
+    let lifetime = form.fields.iter().find(|f| f.label == "Lifetime").unwrap();
+    let Input::Choice { options, index } = &lifetime.input else { panic!("not a choice") };
+    assert_eq!(options, &["7 days", "30 days", "60 days", "90 days", "Custom"]);
+    assert_eq!(options[*index], "30 days");
+    assert!(h.screen().contains("caps token lifetime at 90 days"), "{}", h.screen());
+    h.key(KeyCode::Esc);
+
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('n'));
+    h.chars("Capped");
+    h.key(KeyCode::Tab);
+    h.chars("forty");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("whole number of days"), "{}", h.screen());
+    h.ctrl('u');
+    h.chars("45");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.service.find_org("Capped").unwrap().max_token_lifetime_days, Some(45));
+}

@@ -184,8 +184,10 @@ pub enum Change {
         org_id: i64,
         name: String,
     },
+    /// A new org, and its token lifetime cap when one is given.
     CreateOrg {
         name: String,
+        cap_days: Option<i64>,
     },
     UpdateOrg {
         org_id: i64,
@@ -471,7 +473,13 @@ fn change(service: &mut Service, change: Change) -> satui_service::Result<Outcom
             service.delete_role(org_id, &name)?;
             saved(format!("deleted role {name}"))
         }
-        CreateOrg { name } => saved(format!("created organization {}", service.create_org(&name)?.name)),
+        CreateOrg { name, cap_days } => {
+            let org = service.create_org(&name)?;
+            if cap_days.is_some() {
+                service.set_org_cap(org.id, cap_days)?;
+            }
+            saved(format!("created organization {}", org.name))
+        }
         UpdateOrg { org_id, changes } => saved(format!("saved {}", service.update_org(org_id, &changes)?.name)),
         DeleteOrg { org_id } => {
             let name = service.org(org_id)?.name;

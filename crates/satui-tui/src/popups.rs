@@ -56,7 +56,7 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 let change = form.submit();
                 // What a form creates is selected once its list reloads.
                 if let Some(
-                    Change::CreateRole { name, .. } | Change::CreateGroup { name, .. } | Change::CreateOrg { name },
+                    Change::CreateRole { name, .. } | Change::CreateGroup { name, .. } | Change::CreateOrg { name, .. },
                 ) = &change
                 {
                     state.select_after_load = Some(name.clone());

@@ -240,7 +240,8 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             }
         }),
         Command::NewToken => with_unmanaged_account(state, |state, account| {
-            state.popups.push(Popup::Form(Form::new_token(&account)));
+            let cap = state.org.as_ref().and_then(|o| o.max_token_lifetime_days);
+            state.popups.push(Popup::Form(Form::new_token(&account, cap)));
             Vec::new()
         }),
         Command::Submit => {

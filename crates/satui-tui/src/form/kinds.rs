@@ -62,6 +62,16 @@ fn permission_line(p: &satui_domain::permission::Permission) -> String {
     if p.scope.is_empty() { p.action.clone() } else { format!("{} {}", p.action, p.scope) }
 }
 
+/// The org's cap on token lifetime in days; empty (or `none`) for no cap.
+fn cap_field(value: &str) -> FormField {
+    FormField::text(FieldKey::Cap, "Token cap days", value).answering(&[S::Cap])
+}
+
+/// The days of a Lifetime choice's label ("30 days" → 30); `None` for Never and Custom.
+fn lifetime_days_of(label: &str) -> Option<u32> {
+    LIFETIMES.iter().position(|l| *l == label).and_then(|i| LIFETIME_DAYS[i])
+}
+
 fn scope_field() -> FormField {
     FormField::text(FieldKey::Scope, "Scope", "")
 }
@@ -87,26 +97,45 @@ impl Form {
         form
     }
 
-    pub fn new_token(account: &Account) -> Form {
-        let default_lifetime = LIFETIME_DAYS.iter().position(|d| *d == Some(DEFAULT_LIFETIME_DAYS)).unwrap_or(2);
-        Form::build(
+    /// `cap_days`: the org's token lifetime cap. The Lifetime choice offers nothing past it (no
+    /// `Never`, no `365 days` in a 90-day org); `Custom` stays, checked against the cap on save.
+    pub fn new_token(account: &Account, cap_days: Option<u32>) -> Form {
+        let offered: Vec<String> = LIFETIMES
+            .iter()
+            .zip(LIFETIME_DAYS)
+            .filter(|(label, days)| match (cap_days, days) {
+                (None, _) => true,
+                (Some(_), None) => **label == CUSTOM,
+                (Some(cap), Some(days)) => *days <= cap,
+            })
+            .map(|(label, _)| label.to_string())
+            .collect();
+        // 30 days, or the longest offered under the cap, or Custom.
+        let wanted = cap_days.map_or(DEFAULT_LIFETIME_DAYS, |cap| cap.min(DEFAULT_LIFETIME_DAYS));
+        let default_lifetime = offered
+            .iter()
+            .rposition(|label| lifetime_days_of(label).is_some_and(|d| d <= wanted))
+            .unwrap_or(offered.len().saturating_sub(1));
+        let mut form = Form::build(
             FormKind::NewToken { account_id: account.id },
             format!("New token for {}", account.name),
             vec![
                 name_field(""),
-                FormField::choice(
-                    FieldKey::Lifetime,
-                    "Lifetime",
-                    LIFETIMES.iter().map(|s| s.to_string()).collect(),
-                    default_lifetime,
-                )
-                .answering(&[S::Lifetime]),
+                FormField::choice(FieldKey::Lifetime, "Lifetime", offered, default_lifetime).answering(&[S::Lifetime]),
                 FormField::text(FieldKey::CustomDays, "Days or date", "").answering(&[S::Lifetime]),
                 FormField::toggle(FieldKey::Extended, "Extended", false),
-                FormField::text(FieldKey::MaxAge, "Max age days", &DEFAULT_MAX_AGE_DAYS.to_string())
-                    .answering(&[S::MaxAge]),
+                FormField::text(
+                    FieldKey::MaxAge,
+                    "Max age days",
+                    &cap_days.map_or(DEFAULT_MAX_AGE_DAYS, |cap| cap.min(DEFAULT_MAX_AGE_DAYS)).to_string(),
+                )
+                .answering(&[S::MaxAge]),
             ],
-        )
+        );
+        if let Some(cap) = cap_days {
+            form.note = Some(format!("This organization caps token lifetime at {cap} days."));
+        }
+        form
     }
 
     /// `options`: the roles to give (the org's), or the ones the account holds (to take).
@@ -182,7 +211,7 @@ impl Form {
     }
 
     pub fn new_org() -> Form {
-        Form::build(FormKind::NewOrg, "New organization".into(), vec![name_field("")])
+        Form::build(FormKind::NewOrg, "New organization".into(), vec![name_field(""), cap_field("")])
     }
 
     pub fn edit_org(org: &Org) -> Form {
@@ -190,7 +219,7 @@ impl Form {
         Form::build(
             FormKind::EditOrg { org_id: org.id },
             format!("Edit {}", org.name),
-            vec![name_field(&org.name), FormField::text(FieldKey::Cap, "Token cap days", &cap).answering(&[S::Cap])],
+            vec![name_field(&org.name), cap_field(&cap)],
         )
     }
 
@@ -277,22 +306,13 @@ pub(super) fn submit(form: &mut Form) -> Option<Change> {
             Some(Change::ChangeRolePermission { org_id, role, action, scope, grant: add })
         }
         FormKind::NewOrg => {
-            let name = form.check(FieldKey::Name, names::validate_org_name(&form.text_of(FieldKey::Name)))?;
-            Some(Change::CreateOrg { name })
+            let name = form.check(FieldKey::Name, names::validate_org_name(&form.text_of(FieldKey::Name)));
+            let cap = cap_of(form);
+            Some(Change::CreateOrg { name: name?, cap_days: cap? })
         }
         FormKind::EditOrg { org_id } => {
             let name = form.check(FieldKey::Name, names::validate_org_name(&form.text_of(FieldKey::Name)));
-            let cap_text = form.text_of(FieldKey::Cap).trim().to_string();
-            let cap = if cap_text.is_empty() || cap_text == "none" {
-                Some(None)
-            } else {
-                let parsed = cap_text
-                    .parse::<i64>()
-                    .map_err(|_| "the cap must be a whole number of days, or empty for none".to_string())
-                    .and_then(|d| expiry::validate_days(d, "token lifetime cap"))
-                    .map(|d| Some(i64::from(d)));
-                form.check(FieldKey::Cap, parsed)
-            };
+            let cap = cap_of(form);
             Some(Change::UpdateOrg { org_id, changes: OrgChanges { name: Some(name?), cap_days: Some(cap?) } })
         }
         FormKind::RotateToken { token_id } => {
@@ -342,11 +362,25 @@ fn parse_days(form: &mut Form, key: FieldKey, what: &str) -> Option<u32> {
 
 /// The token form's lifetime: a preset, or the custom field's days or `YYYY-MM-DD` date. Whether
 /// the combination is allowed (Extended needs a lifetime, the org cap) is the service's answer.
+/// The Cap field: `Some(None)` for no cap, `None` with the message under the field.
+fn cap_of(form: &mut Form) -> Option<Option<i64>> {
+    let cap_text = form.text_of(FieldKey::Cap).trim().to_string();
+    if cap_text.is_empty() || cap_text == "none" {
+        return Some(None);
+    }
+    let parsed = cap_text
+        .parse::<i64>()
+        .map_err(|_| "the cap must be a whole number of days, or empty for none".to_string())
+        .and_then(|d| expiry::validate_days(d, "token lifetime cap"))
+        .map(|d| Some(i64::from(d)));
+    form.check(FieldKey::Cap, parsed)
+}
+
 fn token_fields(form: &mut Form) -> Option<NewToken> {
     let name = form.check(FieldKey::Name, names::validate_token_name(&form.text_of(FieldKey::Name)));
-    let choice = form.field(FieldKey::Lifetime).map_or(0, FormField::choice_index);
-    let lifetime = match (LIFETIMES.get(choice).copied(), LIFETIME_DAYS.get(choice).copied().flatten()) {
-        (Some(CUSTOM), _) => {
+    let label = form.field(FieldKey::Lifetime).and_then(FormField::choice_value).unwrap_or("Never").to_string();
+    let lifetime = match (label.as_str(), lifetime_days_of(&label)) {
+        (CUSTOM, _) => {
             let text = form.text_of(FieldKey::CustomDays).trim().to_string();
             if text.contains('-') && !text.starts_with('-') {
                 // A date: the service checks it is in the future and within the cap.
