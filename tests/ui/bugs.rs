@@ -380,3 +380,13 @@ fn the_token_form_offers_only_lifetimes_within_the_cap_and_the_new_org_form_take
     h.key(KeyCode::Enter);
     assert_eq!(h.service.find_org("Capped").unwrap().max_token_lifetime_days, Some(45));
 }
+
+/// Issue 24, friction 11 (part): a key that does nothing says so in one line, never nothing.
+#[test]
+fn an_unbound_key_shows_a_one_line_hint() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('z'));
+    assert!(h.screen().contains("z does nothing here: ? for help"), "{}", h.screen());
+    h.key(KeyCode::Char('j'));
+    assert!(!h.screen().contains("does nothing here"), "the hint goes with the next key");
+}

@@ -151,3 +151,43 @@ fn a_name_typed_in_full_is_picked_before_longer_ones() {
     let order: Vec<&str> = picker.matches.iter().map(|i| picker.options[*i].as_str()).collect();
     assert_eq!(order, ["ops", "ops-admin", "devops"]);
 }
+
+/// Issue 24, friction 7: pickers match fuzzily (`dashcre` → `dashboards:create`), prefix matches
+/// still first, and the matched characters are highlighted.
+#[test]
+fn pickers_match_fuzzily_with_prefix_matches_first_and_highlight_the_hits() {
+    use satui::tui::form::Input;
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('n'));
+    h.chars("fuzzy-role");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    let picker = |h: &Harness| {
+        let Some(Popup::Form(form)) = h.state.popups.last() else { panic!("no form") };
+        let field = form.fields.iter().find(|f| f.label == "Action").unwrap();
+        let Input::Pick(picker) = &field.input else { panic!("not a picker") };
+        picker.clone()
+    };
+    h.chars("dashcre");
+    let p = picker(&h);
+    assert!(!p.matches.is_empty(), "dashcre finds something");
+    assert_eq!(p.options[p.matches[0]], "dashboards:create");
+    // The hits are drawn bold and underlined: d, a, s, h, c, r, e of dashboards:create.
+    let buffer = h.buffer_at(120, 32);
+    let screen = h.screen_at(120, 32);
+    let row = screen.lines().position(|l| l.contains("▸ dashboards:create")).expect("the highlighted match");
+    let line: Vec<&ratatui::buffer::Cell> = (0..120).map(|x| &buffer[(x, row as u16)]).collect();
+    let start = line.iter().position(|c| c.symbol() == "▸").unwrap() + 2;
+    let bold: Vec<bool> =
+        (0..17).map(|i| line[start + i].modifier.contains(ratatui::style::Modifier::UNDERLINED)).collect();
+    assert_eq!(bold.iter().filter(|b| **b).count(), 7, "{bold:?}");
+    assert!(bold[0] && bold[1] && bold[2] && bold[3], "dash at the start");
+    // A prefix still wins over a fuzzy match.
+    for _ in 0.."dashcre".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.chars("dash");
+    let p = picker(&h);
+    assert!(p.options[p.matches[0]].starts_with("dash"), "{}", p.options[p.matches[0]]);
+}

@@ -306,7 +306,12 @@ pub fn footer_adjusted(
 
 /// A key as the help screen writes it: `Ctrl-C`, `Shift-Tab`, `PgDn`, `j`.
 pub fn key_name(binding: &Binding) -> String {
-    let base = match binding.code {
+    key_label(binding.code, binding.modifiers)
+}
+
+/// A key pressed, in the help screen's words.
+pub fn key_label(code: KeyCode, modifiers: KeyModifiers) -> String {
+    let base = match code {
         K::Char(' ') => "Space".to_string(),
         K::Char(c) => c.to_string(),
         K::Enter => "Enter".into(),
@@ -325,9 +330,9 @@ pub fn key_name(binding: &Binding) -> String {
         K::Backspace => "Backspace".into(),
         other => format!("{other:?}"),
     };
-    if binding.modifiers.contains(CTRL) {
+    if modifiers.contains(CTRL) {
         format!("Ctrl-{}", base.to_uppercase())
-    } else if binding.modifiers.contains(ALT) {
+    } else if modifiers.contains(ALT) {
         format!("Alt-{}", base.to_uppercase())
     } else {
         base

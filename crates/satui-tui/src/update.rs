@@ -58,7 +58,14 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Click { column, row } => click(state, column, row),
         Action::Key(key) => match key_to_action(state, key) {
             Some(action) => update(state, action),
-            None => Vec::new(),
+            None => {
+                // A key that does nothing here says so, never nothing.
+                if !matches!(key.code, KeyCode::Modifier(_) | KeyCode::Null) {
+                    state.status = None;
+                    state.info(format!("{} does nothing here: ? for help", keymap::key_label(key.code, key.modifiers)));
+                }
+                Vec::new()
+            }
         },
         Action::Type(c) => edit_line(state, |line| line.insert(c)),
         Action::Paste(text) => edit_line(state, |line| line.paste(&text)),

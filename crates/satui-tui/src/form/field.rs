@@ -149,8 +149,10 @@ pub enum Input {
     Pick(Picker),
 }
 
-/// A narrowing picker: what is typed filters the options (case-insensitive, anywhere in the
-/// option; options starting with it first), and one match is highlighted.
+/// A narrowing picker: what is typed filters the options (case-insensitive): the option typed in
+/// full first, then those starting with it, then those holding it, then fuzzy matches by score
+/// (`dashcre` finds `dashboards:create`; nucleo's matcher, as helix and television use); one
+/// match is highlighted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Picker {
     pub query: TextLine,
@@ -162,6 +164,22 @@ pub struct Picker {
     /// When nothing matches, the typed text itself is the value (a name the list lacks, e.g.
     /// while the list is still loading); otherwise a match must be picked.
     pub free: bool,
+}
+
+/// Runs `work` with a fuzzy pattern for `needle` and a matcher. The matcher is costly to
+/// create, so each thread keeps one.
+fn with_fuzzy(
+    needle: &str,
+    work: impl FnOnce(&nucleo_matcher::pattern::Pattern, &mut nucleo_matcher::Matcher, &mut Vec<char>),
+) {
+    use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+    thread_local! {
+        static MATCHER: std::cell::RefCell<nucleo_matcher::Matcher> =
+            std::cell::RefCell::new(nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT));
+    }
+    let pattern = Pattern::parse(needle, CaseMatching::Ignore, Normalization::Smart);
+    let mut buf = Vec::new();
+    MATCHER.with(|matcher| work(&pattern, &mut matcher.borrow_mut(), &mut buf));
 }
 
 impl Picker {
@@ -189,8 +207,40 @@ impl Picker {
         }
         exact.extend(starts);
         exact.extend(contains);
+        if !needle.is_empty() {
+            let mut fuzzy: Vec<(u32, usize)> = Vec::new();
+            let taken: std::collections::HashSet<usize> = exact.iter().copied().collect();
+            with_fuzzy(&needle, |pattern, matcher, buf| {
+                for (i, option) in self.options.iter().enumerate() {
+                    if taken.contains(&i) {
+                        continue;
+                    }
+                    if let Some(score) = pattern.score(nucleo_matcher::Utf32Str::new(option, buf), matcher) {
+                        fuzzy.push((score, i));
+                    }
+                }
+            });
+            fuzzy.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            exact.extend(fuzzy.into_iter().map(|(_, i)| i));
+        }
         self.matches = exact;
         self.index = 0;
+    }
+
+    /// Which characters of `option` the query matched (char positions, ascending), for the
+    /// highlighting under a picker.
+    pub fn matched_chars(&self, option: &str) -> Vec<usize> {
+        let needle = self.query.value().trim().to_lowercase();
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let mut indices = Vec::new();
+        with_fuzzy(&needle, |pattern, matcher, buf| {
+            pattern.indices(nucleo_matcher::Utf32Str::new(option, buf), matcher, &mut indices);
+        });
+        indices.sort_unstable();
+        indices.dedup();
+        indices.into_iter().map(|i| i as usize).collect()
     }
 
     /// New options (a list that arrived); the query stays.

@@ -151,13 +151,38 @@ fn pick_list(picker: &crate::form::Picker, indent: usize, theme: Theme) -> Vec<L
         .take(SHOWN)
         .map(|(position, option)| {
             let text = super::fit(&clean(&picker.options[*option]), width);
-            if position == picker.index {
-                Line::from(Span::styled(format!("{}▸ {text}", " ".repeat(indent.saturating_sub(2))), theme.selected()))
+            let hits = picker.matched_chars(&text);
+            let (lead, style) = if position == picker.index {
+                (format!("{}▸ ", " ".repeat(indent.saturating_sub(2))), theme.selected())
             } else {
-                Line::from(Span::styled(format!("{}{text}", " ".repeat(indent)), theme.dim()))
-            }
+                (" ".repeat(indent), theme.dim())
+            };
+            let mut spans = vec![Span::styled(lead, style)];
+            spans.extend(highlighted(&text, &hits, style));
+            Line::from(spans)
         })
         .collect()
+}
+
+/// `text` in `style`, the characters at `hits` (char positions) underlined and bold: what the
+/// query matched.
+fn highlighted(text: &str, hits: &[usize], style: ratatui::style::Style) -> Vec<Span<'static>> {
+    let hit_style = style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut run = String::new();
+    let mut run_is_hit = false;
+    for (i, c) in text.chars().enumerate() {
+        let is_hit = hits.binary_search(&i).is_ok();
+        if is_hit != run_is_hit && !run.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut run), if run_is_hit { hit_style } else { style }));
+        }
+        run_is_hit = is_hit;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(Span::styled(run, if run_is_hit { hit_style } else { style }));
+    }
+    spans
 }
 
 fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, area: Rect) {
