@@ -137,8 +137,7 @@ fn create_account_and_token_in_a_real_terminal_then_verify_it_and_never_see_it_a
     ui.send("\r");
     let screen = ui.wait_for("This is the only time it is shown");
     let token = find_token(&screen).expect("token on screen");
-    ui.send("c");
-    ui.wait_for("not copied"); // no display in tests: an honest failure, never "Copied"
+    // Closed without copying (no display here: `c` would go through the terminal, see below).
     ui.send("\r");
     ui.wait_for("Not copied. Close anyway?");
     ui.wait_for("y close");
@@ -261,4 +260,31 @@ fn a_copied_token_leaves_the_clipboard_however_the_ui_ends() {
         }
         assert_eq!(lines, "copied\ncleared\n", "{way_out}: the clipboard was not cleared on the way out");
     }
+}
+
+/// Issue 24, friction 13: with no display (SSH, a console) `c` falls back to the terminal's own
+/// clipboard (OSC 52) by itself, and the reveal says where the token went.
+#[test]
+fn without_a_display_c_copies_through_the_terminal_and_the_reveal_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("osc.db");
+    let mut ui = Session::start(&db);
+    ui.wait_for("No service accounts yet");
+    ui.send("n");
+    ui.wait_for("New service account");
+    ui.type_text("ssh-bot");
+    ui.send("\r");
+    ui.wait_for("sa-1-ssh-bot");
+    ui.send("t");
+    ui.wait_for("New token for ssh-bot");
+    ui.type_text("remote");
+    ui.send("\r");
+    ui.wait_for("This is the only time it is shown");
+    ui.send("c");
+    ui.wait_for("Sent to the terminal's clipboard (OSC 52).");
+    // Counted as copied: Enter closes without asking.
+    ui.send("\r");
+    ui.wait_for("will not be shown again");
+    ui.send("q");
+    ui.wait_exit();
 }

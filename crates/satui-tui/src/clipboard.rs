@@ -82,8 +82,8 @@ impl SecretClipboard {
                 let note = if x11 { " (X11: paste it before satui exits)" } else { "" };
                 Ok(format!("copied to the clipboard{clears}{note}"))
             }
-            Err(_) if self.osc52 => {
-                Ok("sent to the terminal's clipboard (OSC 52); the terminal cannot confirm it".into())
+            Err(reason) if self.osc52 => {
+                Ok(format!("sent to the terminal's clipboard (OSC 52: {reason}); the terminal cannot confirm it"))
             }
             // Over SSH or tmux the terminal's own clipboard may still work: say how to use it.
             Err(reason) => {
@@ -123,7 +123,8 @@ fn record(path: &std::path::Path, line: &str) {
     }
 }
 
-fn has_display() -> bool {
+/// Whether a local clipboard can exist here (on Linux: an X11 or Wayland display is set).
+pub fn has_display() -> bool {
     if !cfg!(target_os = "linux") {
         return true;
     }

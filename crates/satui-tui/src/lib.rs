@@ -87,9 +87,12 @@ async fn event_loop(
     let clock = SystemClock;
     let mut state = State::new(clock.now(), options);
     let (action_tx, mut action_rx) = mpsc::unbounded_channel::<Action>();
+    // Without a display (SSH, a console) the terminal's own clipboard is the only one: OSC 52 is
+    // used by itself there, not only when the config asks for it.
+    let osc52 = config.osc52 || !clipboard::has_display();
     let clipboard_tx = {
         let tx = action_tx.clone();
-        clipboard::spawn(config.osc52, config.clipboard_clear_seconds, move |report| {
+        clipboard::spawn(osc52, config.clipboard_clear_seconds, move |report| {
             let outcome = match report {
                 Report::Copied(result) => Outcome::Copied(result),
                 Report::Cleared => Outcome::ClipboardCleared,
@@ -118,7 +121,7 @@ async fn event_loop(
                     }
                 }
                 Effect::Copy(secret) => {
-                    if config.osc52 {
+                    if osc52 {
                         // Written here, between frames, so it never interleaves with drawing.
                         use std::io::Write;
                         let mut out = std::io::stdout();

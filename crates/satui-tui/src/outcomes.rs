@@ -91,6 +91,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                 expires,
                 secret: issued.secret,
                 copied: false,
+                copied_to: String::new(),
                 confirm_close: false,
                 confirm_quit: false,
             }));
@@ -158,6 +159,11 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                 Ok(note) => {
                     if let Some(Popup::Reveal(reveal)) = state.popups.last_mut() {
                         reveal.copied = true;
+                        reveal.copied_to = if note.contains("OSC 52") {
+                            "Sent to the terminal's clipboard (OSC 52).".to_string()
+                        } else {
+                            "Copied to the clipboard.".to_string()
+                        };
                     }
                     state.info(note);
                 }

@@ -73,6 +73,9 @@ pub struct Reveal {
     pub account: String,
     pub expires: String,
     pub copied: bool,
+    /// Where the copy went, for the reveal ("Copied to the clipboard.", or the terminal's
+    /// clipboard through OSC 52).
+    pub copied_to: String,
     /// "Not copied. Close anyway? y/n" is showing.
     pub confirm_close: bool,
     /// The question came from Ctrl-C: `y` (or Ctrl-C again) quits, not only closes.

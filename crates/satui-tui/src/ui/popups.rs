@@ -194,7 +194,7 @@ fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, 
         Line::from(Span::styled("This is the only time it is shown.", theme.warn())),
     ];
     if reveal.copied {
-        lines.push(Line::from(Span::styled("Copied to the clipboard.", theme.ok())));
+        lines.push(Line::from(Span::styled(reveal.copied_to.clone(), theme.ok())));
     }
     lines.push(Line::from(""));
     if reveal.confirm_quit {
