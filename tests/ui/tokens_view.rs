@@ -150,3 +150,30 @@ fn slash_narrows_the_tokens_view_to_matching_accounts_and_keeps_the_quick_filter
     assert!(h.state.org_tokens.list.filter.is_empty());
     assert!(h.state.org_tokens.list.rows.iter().any(|r| r.account_name != "terraform"), "{}", h.screen());
 }
+
+/// Issue 24, friction 10: after Enter in view 6 jumps to a token's account, Esc goes back to
+/// view 6 at the same row, as a browser's back; a view switched by hand forgets the way back.
+#[test]
+fn esc_after_enter_goes_back_to_the_tokens_view_at_the_same_row() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('6'));
+    h.keys(&[KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Char('j')]);
+    let row = h.state.org_tokens.list.selected;
+    let token = h.state.org_tokens.list.selected_row().unwrap().token.id;
+    h.key(KeyCode::Enter);
+    assert_eq!(h.state.view, View::Accounts);
+    h.key(KeyCode::Char('k'));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.state.view, View::Tokens);
+    assert_eq!(h.state.org_tokens.list.selected, row);
+    assert_eq!(h.state.org_tokens.list.selected_row().unwrap().token.id, token);
+    // Esc again does what it always does (nothing to go back to).
+    h.key(KeyCode::Esc);
+    assert_eq!(h.state.view, View::Tokens);
+    // Jump, then switch view by hand: the way back is forgotten.
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.state.view, View::Accounts);
+}

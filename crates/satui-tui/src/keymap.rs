@@ -175,7 +175,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Panes, K::Right, NONE, C::FocusRight, "", "pane to the right"),
     bind(X::Panes, K::Char('h'), NONE, C::FocusLeft, "", "pane to the left"),
     bind(X::Panes, K::Left, NONE, C::FocusLeft, "", "pane to the left"),
-    bind(X::Panes, K::Esc, NONE, C::Back, "", "back: to the list, clear the filter, close the tour"),
+    bind(X::Panes, K::Esc, NONE, C::Back, "", "back (where Enter came from, list, filter, tour)"),
     bind(X::Panes, K::Char('r'), NONE, C::Reload, "", "reload from the store"),
     bind(X::Panes, K::Char('T'), SHIFT, C::Tour, "T tour", "show or hide the guided tour (demo)"),
     bind(X::Panes, K::Char('?'), NONE, C::Help, "? help", "this help"),

@@ -29,6 +29,7 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
     state.org_tokens = Default::default();
     state.org_tokens.preset = preset;
     state.filtering = false;
+    state.history.clear();
     let mut effects = load_accounts(state, Select::Index(0));
     effects.extend(load_view(state));
     // The role pickers (give a role, add a group role) offer the org's roles from any view.

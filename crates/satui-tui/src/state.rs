@@ -155,6 +155,9 @@ pub struct State {
     pub detail_scroll: u16,
     /// A token to select in the tokens pane once its account's detail arrives (Enter in view 6).
     pub jump_to_token: Option<i64>,
+    /// Where a jump came from (Enter in view 6 → the account), newest last: Esc goes back there,
+    /// as a browser's back. Switching view or org forgets it.
+    pub history: Vec<View>,
     /// A group, role or org just created: selected when its list arrives.
     pub select_after_load: Option<String>,
     pub tour: Option<Tour>,
@@ -194,6 +197,7 @@ impl State {
             detail: None,
             detail_scroll: 0,
             jump_to_token: None,
+            history: Vec::new(),
             select_after_load: None,
             tour,
             filter_names_loaded: None,

@@ -140,6 +140,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.view = view;
             state.focus = Focus::List;
             state.detail_scroll = 0;
+            state.history.clear();
             nav::load_view(state)
         }
         Command::SwitchOrg => {
@@ -165,6 +166,12 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Back => {
+            if let Some(view) = state.history.pop() {
+                state.view = view;
+                state.focus = Focus::List;
+                state.detail_scroll = 0;
+                return nav::load_view(state);
+            }
             if state.focus != Focus::List {
                 state.focus = Focus::List;
                 return Vec::new();

@@ -89,6 +89,8 @@ fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Submit => {
             let Some(row) = state.org_tokens.list.selected_row() else { return Vec::new() };
             let (account_id, token_id) = (row.account_id, row.token.id);
+            // Esc comes back here, to this row (the view keeps its list and cursor meanwhile).
+            state.history.push(View::Tokens);
             state.view = View::Accounts;
             state.focus = Focus::Tokens;
             state.detail_scroll = 0;
