@@ -390,3 +390,17 @@ fn an_unbound_key_shows_a_one_line_hint() {
     h.key(KeyCode::Char('j'));
     assert!(!h.screen().contains("does nothing here"), "the hint goes with the next key");
 }
+
+/// Issue 24, inside: a save in the Orgs view asks for the org summaries once, not twice.
+#[test]
+fn a_save_in_the_orgs_view_loads_the_summaries_once() {
+    use satui::tui::action::{Action, Outcome};
+    use satui::tui::effect::{DbEffect, Effect, Read};
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('4'));
+    let effects = satui::tui::update::update(&mut h.state, Action::Done(Outcome::Saved { message: "saved".into() }));
+    let loads =
+        effects.iter().filter(|e| matches!(e, Effect::Db(DbEffect::Read(Read::LoadOrgSummaries)))).count();
+    assert_eq!(loads, 1);
+    h.run(effects);
+}

@@ -141,11 +141,8 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                 state.popups.pop();
             }
             state.info(message);
-            let mut effects = reload_all(state);
-            if state.view == View::Orgs {
-                effects.push(Read::LoadOrgSummaries.into());
-            }
-            effects
+            // Every view reloads its own data (the Orgs view its summaries), once.
+            reload_all(state)
         }
         other @ (Outcome::Groups(_)
         | Outcome::Roles(_)
