@@ -399,8 +399,25 @@ fn a_save_in_the_orgs_view_loads_the_summaries_once() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('4'));
     let effects = satui::tui::update::update(&mut h.state, Action::Done(Outcome::Saved { message: "saved".into() }));
-    let loads =
-        effects.iter().filter(|e| matches!(e, Effect::Db(DbEffect::Read(Read::LoadOrgSummaries)))).count();
+    let loads = effects.iter().filter(|e| matches!(e, Effect::Db(DbEffect::Read(Read::LoadOrgSummaries)))).count();
     assert_eq!(loads, 1);
     h.run(effects);
+}
+
+/// Issue 24, friction 15 (part): the footer shows only keys that apply: no row keys on an empty
+/// list, no change keys on a built-in role.
+#[test]
+fn the_footer_shows_only_the_keys_that_apply() {
+    let h = Harness::empty();
+    let footer = h.state.footer_hints();
+    assert!(footer.contains(&"n new") && !footer.contains(&"e edit") && !footer.contains(&"d delete"), "{footer:?}");
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('3'));
+    assert!(h.state.footer_hints().contains(&"a grant"), "a custom role first: {:?}", h.state.footer_hints());
+    while h.state.roles.selected().is_some_and(|r| r.name != "Viewer") {
+        h.key(KeyCode::Char('j'));
+    }
+    let footer = h.state.footer_hints();
+    assert!(!footer.contains(&"a grant") && !footer.contains(&"d delete") && !footer.contains(&"e edit"), "{footer:?}");
+    assert!(footer.contains(&"n new"), "{footer:?}");
 }

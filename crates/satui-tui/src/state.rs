@@ -304,7 +304,32 @@ impl State {
         };
         let managed = account.is_some_and(|a| a.managed_by.is_some());
         let disabled = account.is_some_and(|a| a.disabled);
+        // Keys that act on the selected row say nothing when there is none (an empty list), and
+        // the change keys of a role say nothing on a role that cannot change.
+        let on_list = self.popups.is_empty() && !self.filtering && self.focus == Focus::List;
+        let selected = match self.view {
+            View::Accounts => account.is_some(),
+            View::Groups => self.groups.selected().is_some(),
+            View::Roles => self.roles.selected().is_some(),
+            View::Orgs => self.org_summaries.selected().is_some(),
+            View::Tokens => self.org_tokens.list.selected_row().is_some(),
+            View::Audit => true,
+        };
+        let fixed_role = self.view == View::Roles && self.roles.selected().is_some_and(|r| r.read_only());
         super::keymap::footer_adjusted(&self.contexts(), |command, label| match command {
+            Command::Edit
+            | Command::ToggleDisabled
+            | Command::NewToken
+            | Command::AddItem
+            | Command::RemoveItem
+            | Command::Delete
+            | Command::RotateToken
+            | Command::RevokeToken
+                if on_list && !selected =>
+            {
+                None
+            }
+            Command::Edit | Command::AddItem | Command::RemoveItem | Command::Delete if on_list && fixed_role => None,
             Command::ToggleDisabled if managed => None,
             Command::ToggleDisabled if disabled => Some("x enable"),
             Command::Edit | Command::NewToken | Command::AddItem | Command::RemoveItem if managed => None,
