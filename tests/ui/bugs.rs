@@ -111,7 +111,7 @@ fn help_scrolls_to_its_end_and_no_further() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('?'));
     h.key(KeyCode::Char('G'));
-    let Some(Popup::Help { scroll: end }) = h.state.popups.last() else { panic!("no help") };
+    let Some(Popup::Help { scroll: end, .. }) = h.state.popups.last() else { panic!("no help") };
     let end = *end;
     assert!(end > 0, "G moves to the end");
     let last_line = satui::tui::keymap::help_sections().last().unwrap().1.last().unwrap().1;
@@ -120,9 +120,12 @@ fn help_scrolls_to_its_end_and_no_further() {
         h.key(KeyCode::Char('j'));
         h.key(KeyCode::PageDown);
     }
-    assert!(matches!(h.state.popups.last(), Some(Popup::Help { scroll }) if *scroll == end), "scrolled past the end");
+    assert!(
+        matches!(h.state.popups.last(), Some(Popup::Help { scroll, .. }) if *scroll == end),
+        "scrolled past the end"
+    );
     h.key(KeyCode::Char('g'));
-    assert!(matches!(h.state.popups.last(), Some(Popup::Help { scroll: 0 })));
+    assert!(matches!(h.state.popups.last(), Some(Popup::Help { scroll: 0, .. })));
 }
 
 /// Bug 9: a long label keeps a gap before its value.
@@ -420,4 +423,25 @@ fn the_footer_shows_only_the_keys_that_apply() {
     let footer = h.state.footer_hints();
     assert!(!footer.contains(&"a grant") && !footer.contains(&"d delete") && !footer.contains(&"e edit"), "{footer:?}");
     assert!(footer.contains(&"n new"), "{footer:?}");
+}
+
+/// Issue 24, friction 6: `?` opens at the keys of where it was pressed, then the global ones:
+/// from view 6 the tokens view's keys are on the first screen.
+#[test]
+fn help_opens_at_the_current_contexts_keys() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('6'));
+    h.key(KeyCode::Char('?'));
+    let screen = h.screen();
+    let first_title = screen.lines().find(|l| l.contains("Tokens (6)") || l.contains("Anywhere")).unwrap_or("");
+    assert!(first_title.contains("Tokens (6)"), "the tokens view's keys come first:\n{screen}");
+    assert!(screen.contains("quick filter") || screen.contains("f "), "{screen}");
+    // From the accounts list, its own keys first.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('?'));
+    let screen = h.screen();
+    let first_title =
+        screen.lines().find(|l| l.contains("Service accounts (1)") || l.contains("Anywhere")).unwrap_or("");
+    assert!(first_title.contains("Service accounts (1)"), "{screen}");
 }

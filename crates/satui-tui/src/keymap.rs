@@ -346,7 +346,14 @@ pub fn help_line_count() -> usize {
 
 /// Help lines per context: (context title, [(keys, help)]), keys of one command joined by `/`.
 pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-    let order = [
+    help_sections_for(&[])
+}
+
+/// The help screen's sections with `first` (the contexts where `?` was pressed) on top, then
+/// the keys that work anywhere, then the rest: from view 6 its keys come first, not 60 lines
+/// down.
+pub fn help_sections_for(first: &[Context]) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+    let default_order = [
         X::Global,
         X::Panes,
         X::Accounts,
@@ -366,6 +373,12 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
         X::Picker,
         X::Help,
     ];
+    let mut order: Vec<Context> = first.iter().copied().filter(|c| !matches!(c, X::Global | X::Panes)).collect();
+    for ctx in [X::Global, X::Panes].into_iter().chain(default_order) {
+        if !order.contains(&ctx) {
+            order.push(ctx);
+        }
+    }
     order
         .iter()
         .map(|ctx| {

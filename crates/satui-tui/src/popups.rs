@@ -22,7 +22,7 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
     }
     let Some(popup) = state.popups.last_mut() else { return Vec::new() };
     match popup {
-        Popup::Help { scroll } => {
+        Popup::Help { scroll, .. } => {
             // The help box is the screen less two rows, less its borders: never scroll past the
             // last line into an empty box.
             let shown = state.screen_height.saturating_sub(4).max(1);

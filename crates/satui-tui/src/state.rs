@@ -102,10 +102,19 @@ pub enum Pending {
 
 pub enum Popup {
     Form(Form),
-    Confirm { message: String, pending: Pending },
+    Confirm {
+        message: String,
+        pending: Pending,
+    },
     Reveal(Reveal),
-    Help { scroll: u16 },
-    OrgPicker { selected: usize },
+    /// `first`: the contexts `?` was pressed in, whose keys the help shows first.
+    Help {
+        scroll: u16,
+        first: Vec<Context>,
+    },
+    OrgPicker {
+        selected: usize,
+    },
 }
 
 impl Popup {

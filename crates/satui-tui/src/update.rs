@@ -129,7 +129,8 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
         Command::Quit => quit(state),
         Command::Help => {
-            state.popups.push(Popup::Help { scroll: 0 });
+            let first = state.contexts();
+            state.popups.push(Popup::Help { scroll: 0, first });
             Vec::new()
         }
         Command::ShowView(view) => {

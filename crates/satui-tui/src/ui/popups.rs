@@ -21,7 +21,7 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             boxed(frame, area, theme, "Confirm", lines, 60);
         }
         Popup::Reveal(reveal) => draw_reveal(reveal, popup, theme, frame, area),
-        Popup::Help { scroll } => draw_help(*scroll, theme, frame, area),
+        Popup::Help { scroll, first } => draw_help(*scroll, first, theme, frame, area),
         Popup::OrgPicker { selected } => {
             let rect = centered(area, 50, (state.orgs.len() as u16 + 4).min(area.height));
             frame.render_widget(Clear, rect);
@@ -206,9 +206,9 @@ fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, 
     boxed(frame, area, theme, "New token", lines, 64);
 }
 
-fn draw_help(scroll: u16, theme: Theme, frame: &mut Frame, area: Rect) {
+fn draw_help(scroll: u16, first: &[keymap::Context], theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
-    for (title, rows) in keymap::help_sections() {
+    for (title, rows) in keymap::help_sections_for(first) {
         if rows.is_empty() {
             continue;
         }
