@@ -441,7 +441,7 @@ fn e_renames_and_re_describes_a_custom_role() {
     h.ctrl('u');
     h.chars("alert-editor");
     h.key(KeyCode::Enter);
-    assert!(h.screen().contains("already exists"), "{}", h.screen());
+    assert!(h.screen().contains("a role named 'alert-editor'"), "{}", h.screen());
     assert_eq!(h.state.popups.len(), 1);
     h.ctrl('u');
     h.chars("dashboards-publisher");
