@@ -445,3 +445,15 @@ fn help_opens_at_the_current_contexts_keys() {
         screen.lines().find(|l| l.contains("Service accounts (1)") || l.contains("Anywhere")).unwrap_or("");
     assert!(first_title.contains("Service accounts (1)"), "{screen}");
 }
+
+/// Issue 24, friction 15 (part): long fixed-role names keep their distinctive end, so
+/// `…inhibition-rules:reader` and `…:writer` stay apart at 120 columns.
+#[test]
+fn long_role_names_keep_their_end() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('3'));
+    let screen = h.screen();
+    assert!(screen.contains("-rules:reader") && screen.contains("-rules:writer"), "{screen}");
+    assert_eq!(satui::tui::ui::fit_middle("fixed:alerting.inhibition-rules:reader", 20), "fixed:aler…es:reader");
+    assert_eq!(satui::tui::ui::fit_middle("short", 8), "short   ");
+}

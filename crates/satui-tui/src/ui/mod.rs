@@ -140,6 +140,41 @@ pub fn fit(text: &str, cells: usize) -> String {
     out
 }
 
+/// `text` cut in the middle (or padded) to exactly `cells` wide: the start and the end stay, so
+/// names that differ only at the end (`…inhibition-rules:reader` and `…:writer`) stay apart.
+pub fn fit_middle(text: &str, cells: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    if width(text) <= cells || cells < 5 {
+        return fit(text, cells);
+    }
+    let graphemes: Vec<&str> = text.graphemes(true).collect();
+    let tail_budget = (cells - 1) / 2;
+    let mut tail: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for g in graphemes.iter().rev() {
+        if used + width(g) > tail_budget {
+            break;
+        }
+        used += width(g);
+        tail.push(g);
+    }
+    tail.reverse();
+    let head_budget = cells - 1 - used;
+    let mut out = String::new();
+    let mut head_used = 0;
+    for g in &graphemes {
+        if head_used + width(g) > head_budget {
+            break;
+        }
+        head_used += width(g);
+        out.push_str(g);
+    }
+    out.push('…');
+    out.extend(tail);
+    out.extend(std::iter::repeat_n(' ', cells.saturating_sub(head_used + 1 + used)));
+    out
+}
+
 /// "1 204": thousands separated by a thin space, as in the design.
 pub fn group_digits(n: u64) -> String {
     let digits = n.to_string();

@@ -150,7 +150,7 @@ fn pick_list(picker: &crate::form::Picker, indent: usize, theme: Theme) -> Vec<L
         .skip(first)
         .take(SHOWN)
         .map(|(position, option)| {
-            let text = super::fit(&clean(&picker.options[*option]), width);
+            let text = super::fit_middle(&clean(&picker.options[*option]), width);
             let hits = picker.matched_chars(&text);
             let (lead, style) = if position == picker.index {
                 (format!("{}▸ ", " ".repeat(indent.saturating_sub(2))), theme.selected())

@@ -237,7 +237,7 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
             let kind_w = 16.min(inner / 3);
             let name_w = inner.saturating_sub(kind_w + 2);
             ListItem::new(Line::from(vec![
-                Span::raw(format!("{}  ", fit(&clean(&r.name), name_w))),
+                Span::raw(format!("{}  ", super::fit_middle(&clean(&r.name), name_w))),
                 Span::styled(fit(&kind, kind_w), theme.dim()),
             ]))
         })
