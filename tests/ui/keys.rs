@@ -162,3 +162,29 @@ fn clicks_on_a_terminal_too_small_to_draw_do_nothing() {
     assert_eq!(h.state.view, view);
     assert_eq!(h.state.list.selected, 0);
 }
+
+/// Issue 24, friction 15 (part): the mouse wheel scrolls the pane under the pointer, not the
+/// one that had the keys; over a popup it scrolls the popup.
+#[test]
+fn the_wheel_scrolls_the_pane_under_the_pointer() {
+    use satui::tui::action::Action;
+    let mut h = Harness::demo();
+    // Focus the account list, then wheel over the tokens pane of grafana-backup.
+    let (x, y) = find(&h, "grafana-backup");
+    click(&mut h, x, y);
+    assert_eq!(h.state.focus, Focus::List);
+    let selected_account = h.state.list.selected;
+    let (x, y) = find(&h, "backup-old");
+    h.act(Action::Wheel { column: x, row: y, down: false });
+    assert_eq!(h.state.focus, Focus::Tokens, "the pane under the pointer takes the wheel");
+    assert_eq!(h.state.list.selected, selected_account, "the account list did not move");
+    // Over the list again (its first row), the wheel moves the list.
+    let (x, y) = find(&h, "alert-router");
+    h.act(Action::Wheel { column: x, row: y, down: true });
+    assert_eq!(h.state.focus, Focus::List);
+    assert_eq!(h.state.list.selected, selected_account + 1);
+    // Over the help, it scrolls the help.
+    h.key(KeyCode::Char('?'));
+    h.act(Action::Wheel { column: 60, row: 10, down: true });
+    assert!(matches!(h.state.popups.last(), Some(Popup::Help { scroll: 1, .. })));
+}

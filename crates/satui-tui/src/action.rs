@@ -295,6 +295,12 @@ pub enum Action {
         width: u16,
         height: u16,
     },
+    /// The mouse wheel at a place on the screen: it scrolls the pane under the pointer.
+    Wheel {
+        column: u16,
+        row: u16,
+        down: bool,
+    },
     /// A left click at a screen cell.
     Click {
         column: u16,

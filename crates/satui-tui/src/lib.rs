@@ -30,7 +30,7 @@ use tokio::sync::mpsc;
 
 use crate::clipboard::{Report, Request};
 use crate::config::Config;
-use action::{Action, Command, Outcome};
+use action::{Action, Outcome};
 use effect::{DbEffect, Effect};
 use satui_domain::clock::{Clock, SystemClock};
 use satui_service::Service;
@@ -218,8 +218,8 @@ fn spawn_input_reader(tx: mpsc::UnboundedSender<Action>) {
                 Event::Paste(text) => Action::Paste(text),
                 Event::Resize(width, height) => Action::Resize { width, height },
                 Event::Mouse(mouse) => match mouse.kind {
-                    MouseEventKind::ScrollDown => Action::Command(Command::Down),
-                    MouseEventKind::ScrollUp => Action::Command(Command::Up),
+                    MouseEventKind::ScrollDown => Action::Wheel { column: mouse.column, row: mouse.row, down: true },
+                    MouseEventKind::ScrollUp => Action::Wheel { column: mouse.column, row: mouse.row, down: false },
                     MouseEventKind::Down(crossterm::event::MouseButton::Left) => {
                         Action::Click { column: mouse.column, row: mouse.row }
                     }

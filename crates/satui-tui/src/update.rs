@@ -56,6 +56,7 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Click { column, row } => click(state, column, row),
+        Action::Wheel { column, row, down } => wheel(state, column, row, down),
         Action::Key(key) => match key_to_action(state, key) {
             Some(action) => update(state, action),
             None => {
@@ -317,6 +318,21 @@ fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
             select_row(state, index)
         }
     }
+}
+
+/// The wheel moves the cursor of the pane under the pointer (focusing it), as in a browser; over
+/// a popup, or nowhere in particular, it moves what has the keys.
+fn wheel(state: &mut State, column: u16, row: u16, down: bool) -> Vec<Effect> {
+    let command = if down { Command::Down } else { Command::Up };
+    if state.popups.is_empty() && !state.filtering {
+        let hit = super::ui::layout::hit(state, state.screen_width, state.screen_height, column, row);
+        if let Some(super::ui::layout::Hit::Pane(pane) | super::ui::layout::Hit::Row(pane, _)) = hit
+            && state.panes().contains(&pane)
+        {
+            state.focus = pane;
+        }
+    }
+    update(state, Action::Command(command))
 }
 
 /// Puts the cursor on row `index` of what the list pane holds (a click).
