@@ -457,3 +457,27 @@ fn long_role_names_keep_their_end() {
     assert_eq!(satui::tui::ui::fit_middle("fixed:alerting.inhibition-rules:reader", 20), "fixed:aler…es:reader");
     assert_eq!(satui::tui::ui::fit_middle("short", 8), "short   ");
 }
+
+/// Issue 24, friction 6: `/` in the help searches it: only rows whose keys or words hold the
+/// text stay; Enter keeps the search, Esc clears it, and Esc again closes the help.
+#[test]
+fn slash_searches_the_help() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('?'));
+    h.key(KeyCode::Char('/'));
+    h.chars("rotate");
+    let screen = h.screen();
+    assert!(screen.contains("/rotate"), "{screen}");
+    assert!(screen.contains("rotate the selected token"), "{screen}");
+    assert!(!screen.contains("switch organization"), "other rows are gone: {screen}");
+    h.key(KeyCode::Enter);
+    assert!(h.screen().contains("rotate the selected token"), "Enter keeps the search");
+    h.key(KeyCode::Char('j'));
+    assert!(matches!(h.state.popups.last(), Some(Popup::Help { .. })), "keys scroll again");
+    h.key(KeyCode::Char('/'));
+    h.key(KeyCode::Esc);
+    assert!(h.screen().contains("switch organization"), "Esc clears the search");
+    assert!(matches!(h.state.popups.last(), Some(Popup::Help { .. })));
+    h.key(KeyCode::Esc);
+    assert!(h.state.popups.is_empty(), "and Esc again closes the help");
+}

@@ -235,6 +235,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::RevealConfirm, K::Char('n'), NONE, C::No, "n back", "go back to the token"),
     bind(X::RevealConfirm, K::Esc, NONE, C::No, "", "go back to the token"),
     bind(X::Help, K::Esc, NONE, C::Cancel, "Esc close", "close help"),
+    bind(X::Help, K::Char('/'), NONE, C::Filter, "/ search", "search the help (Enter keeps it, Esc clears it)"),
     bind(X::Help, K::Char('?'), NONE, C::Cancel, "", "close help"),
     bind(X::Help, K::Char('q'), NONE, C::Cancel, "", "close help"),
     bind(X::Help, K::Char('j'), NONE, C::Down, "j/k scroll", "scroll down"),

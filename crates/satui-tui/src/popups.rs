@@ -6,6 +6,12 @@ use super::effect::{Change, Effect};
 use super::nav::{quit, switch_org};
 use super::state::{Pending, Popup, State};
 
+fn set_help_searching(state: &mut State, on: bool) {
+    if let Some(Popup::Help { searching, .. }) = state.popups.last_mut() {
+        *searching = on;
+    }
+}
+
 pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
     if command == Command::Quit {
         // Ctrl-C over a secret not yet copied asks first, as closing it does: quitting would
@@ -22,6 +28,19 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
     }
     let Some(popup) = state.popups.last_mut() else { return Vec::new() };
     match popup {
+        Popup::Help { searching: true, search, .. } => match command {
+            // Enter keeps the search and gives the keys back to scrolling; Esc clears it.
+            Command::Submit => set_help_searching(state, false),
+            Command::ClearFilter => {
+                search.clear();
+                set_help_searching(state, false);
+            }
+            _ => {}
+        },
+        Popup::Help { scroll, .. } if command == Command::Filter => {
+            *scroll = 0;
+            set_help_searching(state, true);
+        }
         Popup::Help { scroll, .. } => {
             // The help box is the screen less two rows, less its borders: never scroll past the
             // last line into an empty box.

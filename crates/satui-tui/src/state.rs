@@ -107,10 +107,13 @@ pub enum Popup {
         pending: Pending,
     },
     Reveal(Reveal),
-    /// `first`: the contexts `?` was pressed in, whose keys the help shows first.
+    /// `first`: the contexts `?` was pressed in, whose keys the help shows first. `search`
+    /// keeps the rows whose keys or words hold it; `searching`: `/` was pressed and keys type.
     Help {
         scroll: u16,
         first: Vec<Context>,
+        search: crate::form::TextLine,
+        searching: bool,
     },
     OrgPicker {
         selected: usize,
@@ -353,6 +356,7 @@ impl State {
     pub fn typing_text(&self) -> bool {
         match self.popups.last() {
             Some(Popup::Form(form)) => form.focused_is_text(),
+            Some(Popup::Help { searching, .. }) => *searching,
             None => self.filtering,
             _ => false,
         }
@@ -370,6 +374,7 @@ impl State {
     fn own_contexts(&self) -> Vec<Context> {
         match self.popups.last() {
             Some(Popup::Form(form)) if form.focused_is_pick() => vec![Context::Pick, Context::Form],
+            Some(Popup::Help { searching: true, .. }) => vec![Context::Filter],
             Some(popup) => vec![popup.context()],
             None if self.filtering => vec![Context::Filter],
             None => match self.view {

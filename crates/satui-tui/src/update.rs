@@ -96,6 +96,12 @@ fn edit_line(state: &mut State, change: impl FnOnce(&mut super::form::TextLine) 
         form.edit_focused(change);
         return nav::form_suggestions(state);
     }
+    if let Some(Popup::Help { search, searching: true, scroll, .. }) = state.popups.last_mut() {
+        if change(search) {
+            *scroll = 0;
+        }
+        return Vec::new();
+    }
     if state.filtering
         && let Some(filter) = state.filter_mut()
         && change(filter)
@@ -131,7 +137,8 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Quit => quit(state),
         Command::Help => {
             let first = state.contexts();
-            state.popups.push(Popup::Help { scroll: 0, first });
+            let search = super::form::TextLine::new("", super::form::MAX_INPUT_CHARS);
+            state.popups.push(Popup::Help { scroll: 0, first, search, searching: false });
             Vec::new()
         }
         Command::ShowView(view) => {

@@ -21,7 +21,9 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             boxed(frame, area, theme, "Confirm", lines, 60);
         }
         Popup::Reveal(reveal) => draw_reveal(reveal, popup, theme, frame, area),
-        Popup::Help { scroll, first } => draw_help(*scroll, first, theme, frame, area),
+        Popup::Help { scroll, first, search, searching } => {
+            draw_help(*scroll, first, (search.value(), *searching), theme, frame, area)
+        }
         Popup::OrgPicker { selected } => {
             let rect = centered(area, 50, (state.orgs.len() as u16 + 4).min(area.height));
             frame.render_widget(Clear, rect);
@@ -206,9 +208,28 @@ fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, 
     boxed(frame, area, theme, "New token", lines, 64);
 }
 
-fn draw_help(scroll: u16, first: &[keymap::Context], theme: Theme, frame: &mut Frame, area: Rect) {
+fn draw_help(
+    scroll: u16,
+    first: &[keymap::Context],
+    (search, searching): (&str, bool),
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let mut lines = Vec::new();
+    let needle = search.trim().to_lowercase();
+    if searching || !needle.is_empty() {
+        let cursor = if searching { "▏" } else { "" };
+        lines.push(Line::from(Span::styled(format!("/{search}{cursor}"), theme.accent())));
+        lines.push(Line::from(""));
+    }
     for (title, rows) in keymap::help_sections_for(first) {
+        let rows: Vec<_> = rows
+            .into_iter()
+            .filter(|(keys, help)| {
+                needle.is_empty() || keys.to_lowercase().contains(&needle) || help.to_lowercase().contains(&needle)
+            })
+            .collect();
         if rows.is_empty() {
             continue;
         }
