@@ -481,3 +481,34 @@ fn slash_searches_the_help() {
     h.key(KeyCode::Esc);
     assert!(h.state.popups.is_empty(), "and Esc again closes the help");
 }
+
+/// Issue 24, friction 8: `/` in the detail pane filters the account's permissions (by action,
+/// scope or source), not the account list; Esc clears it.
+#[test]
+fn slash_in_the_detail_pane_filters_the_permissions() {
+    let mut h = Harness::demo();
+    let account = h.state.selected_account().unwrap().id;
+    let total = h.state.detail.as_ref().unwrap().grants.len();
+    assert!(total > 3, "the first demo account holds several permissions");
+    h.key(KeyCode::Char('l'));
+    assert_eq!(h.state.focus, satui::tui::state::Focus::Detail);
+    h.key(KeyCode::Char('/'));
+    h.chars("folders");
+    h.key(KeyCode::Enter);
+    let matching = h
+        .state
+        .detail
+        .as_ref()
+        .unwrap()
+        .grants
+        .iter()
+        .filter(|g| format!("{} {} {}", g.action, g.scope, g.sources.join(" ")).to_lowercase().contains("folders"));
+    let matching = matching.count();
+    assert!(matching > 0 && matching < total, "{matching} of {total}");
+    let screen = h.screen();
+    assert!(screen.contains(&format!("permissions ({matching} of {total} matching 'folders')")), "{screen}");
+    assert!(h.state.list.filter.is_empty(), "the account list is not filtered");
+    assert_eq!(h.state.selected_account().unwrap().id, account);
+    h.key(KeyCode::Esc);
+    assert!(h.screen().contains(&format!("permissions ({total})")), "{}", h.screen());
+}

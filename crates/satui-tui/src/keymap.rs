@@ -144,7 +144,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::TokensView, K::Char('v'), NONE, C::RevokeToken, "v revoke", "revoke the selected token"),
     bind(X::TokensView, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected token (asks first)"),
     bind(X::TokensView, K::Delete, NONE, C::Delete, "", "delete the selected token"),
-    bind(X::Accounts, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name or login (Esc clears)"),
+    bind(X::Accounts, K::Char('/'), NONE, C::Filter, "/ filter", "filter the list, or the detail pane's permissions"),
     bind(X::Audit, K::Char('/'), NONE, C::Filter, "/ filter", "filter by action, actor or target (Esc clears)"),
     bind(X::Groups, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name, member or role (Esc clears)"),
     bind(X::Roles, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name, kind or group (Esc clears)"),

@@ -156,6 +156,11 @@ pub fn load_role_detail(state: &State) -> Vec<Effect> {
 
 /// The list of the current view from its first row (after its filter changed).
 pub fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
+    if state.detail_filtered() {
+        // The detail's filter narrows what is already loaded.
+        state.detail_scroll = 0;
+        return Vec::new();
+    }
     match state.view {
         View::Audit => load_audit(state, 0),
         // Loaded whole: the filter applies in memory.

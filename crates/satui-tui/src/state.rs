@@ -170,6 +170,8 @@ pub struct State {
     /// Where a jump came from (Enter in view 6 → the account), newest last: Esc goes back there,
     /// as a browser's back. Switching view or org forgets it.
     pub history: Vec<View>,
+    /// `/` in an account's detail pane: narrows its permissions (by action, scope or source).
+    pub detail_filter: TextLine,
     /// A group, role or org just created: selected when its list arrives.
     pub select_after_load: Option<String>,
     pub tour: Option<Tour>,
@@ -210,6 +212,7 @@ impl State {
             detail_scroll: 0,
             jump_to_token: None,
             history: Vec::new(),
+            detail_filter: TextLine::new("", crate::form::MAX_INPUT_CHARS),
             select_after_load: None,
             tour,
             filter_names_loaded: None,
@@ -246,6 +249,9 @@ impl State {
 
     /// The filter of the current view (every list view has one).
     pub fn filter(&self) -> Option<&TextLine> {
+        if self.detail_filtered() {
+            return Some(&self.detail_filter);
+        }
         match self.view {
             View::Accounts => Some(&self.list.filter),
             View::Groups => Some(&self.groups.filter),
@@ -257,6 +263,9 @@ impl State {
     }
 
     pub fn filter_mut(&mut self) -> Option<&mut TextLine> {
+        if self.detail_filtered() {
+            return Some(&mut self.detail_filter);
+        }
         match self.view {
             View::Accounts => Some(&mut self.list.filter),
             View::Groups => Some(&mut self.groups.filter),
@@ -265,6 +274,11 @@ impl State {
             View::Audit => Some(&mut self.audit.filter),
             View::Tokens => Some(&mut self.org_tokens.list.filter),
         }
+    }
+
+    /// Whether `/` and the filter line are the detail pane's (an account's permissions).
+    pub fn detail_filtered(&self) -> bool {
+        self.view == View::Accounts && self.focus == Focus::Detail
     }
 
     /// The panes of the current view, left to right (Tab, h/l and clicks move between them).

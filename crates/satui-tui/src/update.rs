@@ -175,6 +175,10 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Back => {
+            if state.detail_filtered() && state.detail_filter.clear() {
+                state.detail_scroll = 0;
+                return Vec::new();
+            }
             if let Some(view) = state.history.pop() {
                 state.view = view;
                 state.focus = Focus::List;
@@ -211,6 +215,11 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::PageDown
         | Command::HalfPageUp
         | Command::HalfPageDown => move_selection(state, command),
+        Command::Filter if state.detail_filtered() => {
+            // In the detail pane, `/` narrows the account's permissions, not the account list.
+            state.filtering = true;
+            Vec::new()
+        }
         Command::Filter if state.filter().is_some() => {
             state.filtering = true;
             state.focus = Focus::List;

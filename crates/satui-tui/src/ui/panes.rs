@@ -55,6 +55,7 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         Some(_) if state.view == View::Tokens => super::views::preset_bar(state, theme, area.width),
         Some(_) => {
             let what = match state.view {
+                View::Accounts if state.detail_filtered() => "the permissions' action, scope or source",
                 View::Audit => "action, actor or target",
                 View::Groups => "name, member or role",
                 View::Roles => "name, kind or group",
@@ -187,9 +188,29 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let list_or_dash = |items: &[String]| if items.is_empty() { "—".to_string() } else { clean(&items.join(", ")) };
     lines.extend(labelled("groups", plain(list_or_dash(&detail.groups))));
     lines.extend(labelled("roles", plain(list_or_dash(&detail.roles))));
-    lines.push(Line::from(Span::styled(format!("permissions ({})", detail.grants.len()), theme.accent())));
+    let needle = satui_domain::names::name_key(state.detail_filter.value());
+    let shown: Vec<_> = detail
+        .grants
+        .iter()
+        .filter(|g| {
+            needle.is_empty()
+                || satui_domain::names::name_key(&format!("{} {} {}", g.action, g.scope, g.sources.join(" ")))
+                    .contains(&needle)
+        })
+        .collect();
+    let heading = if needle.is_empty() {
+        format!("permissions ({})", detail.grants.len())
+    } else {
+        format!(
+            "permissions ({} of {} matching '{}')",
+            shown.len(),
+            detail.grants.len(),
+            clean(state.detail_filter.value())
+        )
+    };
+    lines.push(Line::from(Span::styled(heading, theme.accent())));
     let inner = usize::from(area.width.saturating_sub(2));
-    for grant in &detail.grants {
+    for grant in shown {
         let unknown = !satui_domain::permission::is_recognised_action(&grant.action);
         let mut parts =
             vec![(format!("  {} ", clean(&grant.action)), Style::default()), (clean(&grant.scope), Style::default())];
