@@ -127,8 +127,13 @@ impl LineCounter {
 
     /// Counts up to `offset` (a stream offset inside the window).
     pub fn advance(&mut self, window: &[u8], base: u64, offset: u64) {
-        let to = offset.clamp(self.done, base + window.len() as u64);
+        let end = base + window.len() as u64;
+        // Only what this window holds is counted: a caller out of step never indexes outside it.
+        if self.done > end {
+            return;
+        }
         let from = self.done.max(base);
+        let to = offset.max(from).min(end);
         let span = &window[(from - base) as usize..(to - base) as usize];
         let newlines = memchr::memchr_iter(b'\n', span).count() as u64;
         if newlines > 0 {
