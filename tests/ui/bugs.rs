@@ -259,9 +259,7 @@ fn a_failed_copy_mentions_osc52() {
 fn ctrl_c_over_an_uncopied_token_asks_before_quitting() {
     let mut h = Harness::empty();
     h.create("bot");
-    h.key(KeyCode::Char('t'));
-    h.chars("tok");
-    h.key(KeyCode::Enter);
+    h.issue_token("tok");
     assert!(h.revealed_secret().is_some());
     h.ctrl('c');
     assert!(!h.state.quit, "the first Ctrl-C only asks");
@@ -275,9 +273,7 @@ fn ctrl_c_over_an_uncopied_token_asks_before_quitting() {
 
     let mut h = Harness::empty();
     h.create("bot");
-    h.key(KeyCode::Char('t'));
-    h.chars("tok");
-    h.key(KeyCode::Enter);
+    h.issue_token("tok");
     h.ctrl('c');
     h.key(KeyCode::Char('y'));
     assert!(h.state.quit, "y quits too");
@@ -311,15 +307,11 @@ fn the_last_org_is_refused_at_once_and_the_orgs_view_opens_on_the_current_org() 
 fn a_status_goes_with_the_next_action() {
     let mut h = Harness::empty();
     h.create("bot");
-    h.key(KeyCode::Char('t'));
-    h.chars("one");
-    h.key(KeyCode::Enter);
+    h.issue_token("one");
     h.key(KeyCode::Esc);
     h.key(KeyCode::Char('y'));
     assert!(h.screen().contains("token closed without copying"), "{}", h.screen());
-    h.key(KeyCode::Char('t'));
-    h.chars("two");
-    h.key(KeyCode::Enter);
+    h.issue_token("two");
     assert!(h.revealed_secret().is_some());
     assert!(!h.screen().contains("closed without copying"), "{}", h.screen());
 }

@@ -33,9 +33,7 @@ fn creating_an_account_and_a_token_takes_six_keys_besides_the_names_and_the_toke
 fn closing_the_reveal_without_copying_asks_first_and_n_goes_back() {
     let mut h = Harness::empty();
     h.create("bot");
-    h.key(KeyCode::Char('t'));
-    h.chars("tok");
-    h.key(KeyCode::Enter);
+    h.issue_token("tok");
     h.key(KeyCode::Char('c'));
     assert!(h.screen().contains("not copied: no display"), "a failed copy says so: {}", h.screen());
     h.key(KeyCode::Esc);
@@ -94,9 +92,7 @@ fn org_cap_error_from_the_service_lands_under_the_lifetime_field() {
     let mut h = Harness::empty();
     h.service.set_org_cap(1, Some(7)).unwrap();
     h.create("bot");
-    h.key(KeyCode::Char('t'));
-    h.chars("tok");
-    h.key(KeyCode::Enter);
+    h.issue_token("tok");
     assert!(h.screen().contains("lifetime of 30 days exceeds this organization's cap of"), "{}", h.screen());
 }
 
@@ -183,9 +179,7 @@ fn revoke_and_rotate_from_the_tokens_pane() {
 fn rotating_with_a_grace_leaves_the_old_token_retiring_and_it_cannot_be_rotated_again() {
     let mut h = Harness::empty();
     h.create("bot");
-    h.key(KeyCode::Char('t'));
-    h.chars("deploy");
-    h.key(KeyCode::Enter);
+    h.issue_token("deploy");
     h.key(KeyCode::Char('c'));
     h.key(KeyCode::Esc);
     h.key(KeyCode::Char('y'));
@@ -281,9 +275,7 @@ fn stale_list_results_are_dropped() {
 fn quitting_with_a_revealed_token_drops_it() {
     let mut h = Harness::empty();
     h.create("bot");
-    h.key(KeyCode::Char('t'));
-    h.chars("tok");
-    h.key(KeyCode::Enter);
+    h.issue_token("tok");
     assert!(h.revealed_secret().is_some());
     // Not copied: the first Ctrl-C asks (issue 24), the second quits and drops the secret.
     h.ctrl('c');

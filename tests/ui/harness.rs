@@ -207,6 +207,14 @@ impl Harness {
         self.key(KeyCode::Enter);
     }
 
+    /// Issues a token named `name` for the selected account through its form (`t`, the name,
+    /// `Enter`), leaving the reveal open.
+    pub fn issue_token(&mut self, name: &str) {
+        self.key(KeyCode::Char('t'));
+        self.chars(name);
+        self.key(KeyCode::Enter);
+    }
+
     pub fn keys(&mut self, codes: &[KeyCode]) {
         for code in codes {
             self.key(*code);

@@ -351,7 +351,8 @@ pub fn org_page(
             break;
         }
         // The page runs past this side: the next side starts where this one's matches end.
-        let matched = if got > 0 { offset + got } else { side_count(conn, org_id, filter, accounts, side, now)? };
+        let matched =
+            if got > 0 { offset + got } else { count_matches(conn, org_id, filter, accounts, Some(side), now)? };
         offset = offset.saturating_sub(matched);
         limit -= got;
     }
@@ -406,17 +407,19 @@ fn side_page(
     Ok(out)
 }
 
-fn side_count(
+/// The index-only count of a filter's matches, on one side of `now` or both.
+fn count_matches(
     conn: &Connection,
     org_id: i64,
     filter: &OrgTokenFilter,
     accounts: Option<Accounts<'_>>,
-    side: Side,
+    side: Option<Side>,
     now: i64,
 ) -> Result<u64> {
     let (where_sql, _, count) = filter_sql(filter, accounts);
-    let sql = format!("SELECT count(*) FROM tokens t INDEXED BY {count} WHERE {where_sql} AND {}", side.condition());
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let side = side.map_or(String::new(), |side| format!(" AND {}", side.condition()));
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT count(*) FROM tokens t INDEXED BY {count} WHERE {where_sql}{side}"))?;
     bind_filter(&mut stmt, org_id, filter, accounts, now, (0, 0))?;
     let total: i64 = stmt.raw_query().next()?.map_or(Ok(0), |r| r.get(0))?;
     Ok(total as u64)
@@ -434,12 +437,7 @@ pub fn org_count(
     if *filter == OrgTokenFilter::default() && accounts.is_none() {
         return super::orgs::token_count(conn, org_id);
     }
-    let (where_sql, _, count) = filter_sql(filter, accounts);
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT count(*) FROM tokens t INDEXED BY {count} WHERE {where_sql}"))?;
-    bind_filter(&mut stmt, org_id, filter, accounts, now, (0, 0))?;
-    let total: i64 = stmt.raw_query().next()?.map_or(Ok(0), |r| r.get(0))?;
-    Ok(total as u64)
+    count_matches(conn, org_id, filter, accounts, None, now)
 }
 
 /// Deletes at most `limit` of the org's tokens that ended (were revoked or expired) before
