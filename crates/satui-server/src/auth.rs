@@ -7,9 +7,14 @@ use axum::http::HeaderMap;
 use base64::Engine;
 use zeroize::Zeroizing;
 
+use std::sync::Arc;
+
 use super::error::ApiError;
+use crate::cache::CachedToken;
+use crate::metrics::Outcome;
+use crate::pool::Pool;
 use satui_domain::role::BasicRole;
-use satui_service::{AccessRights, Identity, Rejection, Service, UseRecord, VerifyError};
+use satui_service::{AccessRights, Identity, Rejection, UseState, token_hash};
 
 /// What a request presented: the token, and the org it asked for (`X-Grafana-Org-Id` or
 /// `targetOrgId`), if any.
@@ -55,49 +60,56 @@ fn strip_scheme<'a>(header: &'a str, scheme: &str) -> Option<&'a str> {
 /// The account a request acts as, with what it may do.
 pub struct Caller {
     pub identity: Identity,
-    pub rights: AccessRights,
+    /// The cached store answer the identity came from; its access rights are the account's.
+    token: Arc<CachedToken>,
 }
 
 impl Caller {
-    /// Checks the token and loads the account's permissions; records the use in the background.
-    /// Sets the service's audit actor to the account's login.
-    pub fn authenticate(
-        service: &mut Service,
-        credentials: &Credentials,
-        record_use: impl FnOnce(UseRecord),
-    ) -> Result<Caller, ApiError> {
-        let (identity, record) = service.check_token(&credentials.token).map_err(|e| match e {
-            VerifyError::Rejected(Rejection::Expired) => ApiError::unauthorized("Expired API key"),
-            VerifyError::Rejected(Rejection::Revoked) => ApiError::unauthorized("Revoked API key"),
-            VerifyError::Rejected(Rejection::AccountDisabled) => {
-                ApiError::unauthorized("Unauthorized: the service account is disabled")
+    /// Checks the token (from the verification cache, or the store on a miss), then every org
+    /// the request names; queues the use for the background writer. Counts the outcome; a
+    /// success is counted by the caller, which may still refuse the request (`forbidden`).
+    pub async fn authenticate(pool: &Arc<Pool>, credentials: &Credentials) -> Result<Caller, ApiError> {
+        let rejected = |rejection: Rejection| {
+            pool.metrics.verification(Outcome::of(rejection));
+            match rejection {
+                Rejection::Expired => ApiError::unauthorized("Expired API key"),
+                Rejection::Revoked => ApiError::unauthorized("Revoked API key"),
+                Rejection::AccountDisabled => ApiError::unauthorized("Unauthorized: the service account is disabled"),
+                Rejection::Malformed | Rejection::BadChecksum | Rejection::Unknown => {
+                    ApiError::unauthorized("Invalid API key")
+                }
             }
-            VerifyError::Rejected(_) => ApiError::unauthorized("Invalid API key"),
-            VerifyError::Store(e) => ApiError::from(e),
-        })?;
+        };
+        let hash = token_hash(&credentials.token).map_err(rejected)?;
+        let token = pool.token_access(hash).await?.ok_or_else(|| rejected(Rejection::Unknown))?;
+        let (identity, record) = token.access.check(pool.now(), token.state()).map_err(rejected)?;
         // Each org the request names must be the token's: one that is not a number is refused,
         // never ignored (Grafana would ignore it, and `?targetOrgId=abc` then hid a header
         // naming another org).
         for named in &credentials.orgs {
-            match named.trim().parse::<i64>() {
-                Ok(org) if org == identity.org_id => {}
-                Ok(_) => return Err(ApiError::unauthorized("API key does not belong to the requested organization")),
-                Err(_) => {
-                    return Err(ApiError::unauthorized("the requested organization id is not a number"));
-                }
-            }
+            let refused = match named.trim().parse::<i64>() {
+                Ok(org) if org == identity.org_id => continue,
+                Ok(_) => ApiError::unauthorized("API key does not belong to the requested organization"),
+                Err(_) => ApiError::unauthorized("the requested organization id is not a number"),
+            };
+            pool.metrics.verification(Outcome::Invalid);
+            return Err(refused);
         }
         if let Some(record) = record {
-            record_use(record);
+            token.used(UseState { last_used_at: Some(record.at), expires_at: record.expires_at });
+            pool.record_use(record);
         }
-        let rights = service.access_rights(identity.account_id, identity.role)?;
-        service.set_actor(identity.login.clone());
-        Ok(Caller { identity, rights })
+        Ok(Caller { identity, token })
+    }
+
+    /// The account's permissions.
+    pub fn rights(&self) -> &AccessRights {
+        self.token.access.rights()
     }
 
     /// Whether the account may do `action` on `scope` (an empty scope asks only about the action).
     pub fn can(&self, action: &str, scope: &str) -> bool {
-        self.rights.allows(action, scope)
+        self.rights().allows(action, scope)
     }
 
     /// 403 unless the account may do `action` on `scope`.
@@ -109,11 +121,11 @@ impl Caller {
     /// the ids of its `serviceaccounts:read` grants scoped to one account.
     pub fn readable_accounts(&self) -> Option<Vec<i64>> {
         let all = satui_domain::permission::Permission::new("serviceaccounts:read", "serviceaccounts:id:*");
-        if satui_domain::permission::covers(self.rights.iter(), &all) {
+        if satui_domain::permission::covers(self.rights().iter(), &all) {
             return None;
         }
         let ids = self
-            .rights
+            .rights()
             .iter()
             .filter(|p| p.action == "serviceaccounts:read")
             .filter_map(|p| satui_domain::permission::scoped_account(&p.scope))
@@ -125,7 +137,7 @@ impl Caller {
     /// create or delete one only when it holds every one of them itself (stricter than Grafana,
     /// which lets a `serviceaccounts:write` holder mint an Admin account's token).
     pub fn may_act_as(&self, target: &AccessRights) -> Result<(), ApiError> {
-        if target.iter().all(|wanted| satui_domain::permission::covers(self.rights.iter(), wanted)) {
+        if target.iter().all(|wanted| satui_domain::permission::covers(self.rights().iter(), wanted)) {
             Ok(())
         } else {
             Err(ApiError::new(axum::http::StatusCode::FORBIDDEN, "can not assign a role higher than user's role"))

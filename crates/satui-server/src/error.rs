@@ -11,7 +11,7 @@ use crate::dto::ErrorBody;
 
 use satui_service::{Error, StoreProblem};
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub body: Value,

@@ -81,19 +81,36 @@ impl FromRequestParts<App> for Api {
 }
 
 impl Api {
-    /// Authenticates, then runs `work` with the caller on a connection of `lane`. Whatever it
-    /// answers carries the acting login for the access log.
+    /// Authenticates (see [`Caller::authenticate`]) without a store connection when the token
+    /// is in the verification cache.
+    pub async fn caller(&self) -> Result<Caller, ApiError> {
+        match &self.credentials {
+            Ok(credentials) => Caller::authenticate(&self.app.pool, credentials).await,
+            Err(no_token) => {
+                self.metrics().verification(crate::metrics::Outcome::Invalid);
+                Err(no_token.clone())
+            }
+        }
+    }
+
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.app.pool.metrics
+    }
+
+    /// Authenticates, then runs `work` with the caller on a connection of `lane`, the service's
+    /// audit actor set to the caller's login. Whatever it answers carries the acting login for
+    /// the access log.
     pub async fn run(
         self,
         lane: Lane,
         work: impl FnOnce(&mut Service, &Caller) -> Result<Response, ApiError> + Send + 'static,
     ) -> Result<Response, ApiError> {
-        let credentials = self.credentials?;
-        let pool = self.app.pool.clone();
+        let caller = self.caller().await?;
+        self.metrics().verification(crate::metrics::Outcome::Ok);
         self.app
             .pool
             .run(lane, move |service| {
-                let caller = Caller::authenticate(service, &credentials, |record| pool.record_use(record))?;
+                service.set_actor(caller.identity.login.clone());
                 let mut response = work(service, &caller).unwrap_or_else(IntoResponse::into_response);
                 response.extensions_mut().insert(ActingLogin(caller.identity.login.clone()));
                 Ok(response)

@@ -11,14 +11,17 @@
 //!   network in clear text. Ctrl-C or SIGTERM stop it gracefully.
 
 mod auth;
+mod cache;
 mod dto;
 mod error;
 mod extract;
 mod log;
+mod metrics;
 mod openapi;
 mod pool;
 mod routes;
 mod transport;
+mod watch;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -87,7 +90,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     let addr = listen_address(&options.listen, options.tls.is_some())?;
     let tls = options.tls.as_ref().map(|(cert, key)| tls_config(cert, key)).transpose()?;
     let pool = pool::Pool::open(&options.db, options.connections, Arc::new(SystemClock))?;
-    log::init(options.log_format);
+    let _log = log::init(options.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(ServeError::Runtime)?;
     runtime.block_on(async move {
         let listener = std::net::TcpListener::bind(addr).map_err(|source| ServeError::Listen { addr, source })?;
@@ -106,8 +109,10 @@ pub async fn serve(
     quiet: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let metrics = pool.metrics.clone();
     let app = routes::router(extract::App { pool })
         .route("/api/openapi.json", axum::routing::get(openapi::serve))
+        .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(log::layer(quiet));
@@ -123,13 +128,16 @@ pub async fn serve(
             axum_server::from_tcp_rustls(listener, config)
                 .map_err(ServeError::Runtime)?
                 .handle(handle)
-                .serve(app.into_make_service())
+                .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                 .await
                 .map_err(ServeError::Stopped)
         }
         None => {
             let listener = tokio::net::TcpListener::from_std(listener).map_err(ServeError::Runtime)?;
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(ServeError::Stopped)
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown)
+                .await
+                .map_err(ServeError::Stopped)
         }
     }
 }

@@ -21,13 +21,19 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the process's log subscriber (once; later calls change nothing).
-pub fn init(format: LogFormat) {
-    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_target(false);
+/// Installs the process's log subscriber (once; later calls change nothing). Lines are written
+/// by a background thread through a buffer flushed after each burst (tracing-appender), so a
+/// request never waits for stderr; the returned guard flushes what is left when dropped (keep it
+/// until the server stops). Under overload the log drops lines rather than slow requests (past
+/// 128 000 waiting lines).
+pub fn init(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
+    let (writer, guard) = tracing_appender::non_blocking(std::io::BufWriter::new(std::io::stderr()));
+    let builder = tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_target(false);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+    guard
 }
 
 type MakeSpan = fn(&Request) -> Span;

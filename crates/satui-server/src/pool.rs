@@ -13,10 +13,13 @@
 //!
 //! The permit to use a connection travels with it into the blocking task and is released only
 //! when the connection is back in its lane, so a permit always means a free connection.
-//! Token uses go to a background writer: a request never waits for the write lock to record one.
+//!
+//! The pool also holds what requests share about the store: the verification cache (a known
+//! token is checked without a connection; a change made through the write lane empties it
+//! before its answer), the background watcher (token uses, `data_version`, health; see
+//! `watch.rs`) and the metrics.
 
 use std::path::Path;
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,12 +27,11 @@ use axum::http::StatusCode;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::ApiError;
+use crate::cache::{CachedToken, VerifyCache};
+use crate::metrics::Metrics;
+use crate::watch::Watch;
 use satui_domain::clock::Clock;
 use satui_service::{Service, UseRecord};
-
-/// How long the background writer waits for another process's write lock before skipping a
-/// use (the next use of that token records it).
-const USE_WRITER_PATIENCE: Duration = Duration::from_secs(2);
 /// How long a request waits for a free connection of its lane before it is answered 503.
 pub const QUEUE_PATIENCE: Duration = Duration::from_secs(10);
 /// Connections for changes: SQLite runs one write at a time, so more would only wait.
@@ -82,24 +84,43 @@ impl Drop for Lent {
 pub struct Pool {
     readers: Connections,
     writers: Connections,
-    uses: Mutex<Sender<UseRecord>>,
+    pub cache: Arc<VerifyCache>,
+    pub watch: Watch,
+    pub metrics: Arc<Metrics>,
     /// To replace a connection lost to a panic (the lane keeps its size).
     path: std::path::PathBuf,
     clock: Arc<dyn Clock>,
 }
 
 impl Pool {
-    /// Opens `readers` connections for reads, two for changes, and one more for the use writer.
+    /// Opens `readers` connections for reads, two for changes, and two more for the background
+    /// watcher and census.
     pub fn open(path: &Path, readers: usize, clock: Arc<dyn Clock>) -> satui_service::Result<Arc<Pool>> {
         let writers = Connections::open(path, WRITERS, &clock)?;
         let readers = Connections::open(path, readers.max(1), &clock)?;
-        let use_writer = Service::open_with_clock(path, clock.clone())?;
-        let (uses, received) = channel();
-        std::thread::Builder::new()
-            .name("satui-use-writer".into())
-            .spawn(move || write_uses(use_writer, received))
-            .map_err(|e| satui_service::Error::Refused(format!("cannot start the use writer: {e}")))?;
-        Ok(Arc::new(Pool { readers, writers, uses: Mutex::new(uses), path: path.to_path_buf(), clock }))
+        let cache = Arc::new(VerifyCache::default());
+        let metrics = Arc::new(Metrics::new());
+        let watch = Watch::start(path, clock.clone(), cache.clone(), metrics.clone())?;
+        Ok(Arc::new(Pool { readers, writers, cache, watch, metrics, path: path.to_path_buf(), clock }))
+    }
+
+    /// The clock's now (the server's idea of time, injected by tests).
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// What the store says about the token with this hash: from the cache, or read on a reader
+    /// connection and kept (see `cache.rs`). None for a hash no token has.
+    pub async fn token_access(self: &Arc<Self>, hash: [u8; 32]) -> Result<Option<Arc<CachedToken>>, ApiError> {
+        if let Some(hit) = self.cache.get(&hash) {
+            self.metrics.cache_hit();
+            return Ok(Some(hit));
+        }
+        self.metrics.cache_miss();
+        // Read before the store: a fill that started before an invalidation is not kept.
+        let generation = self.cache.generation();
+        let access = self.run(Lane::Read, move |service| service.token_access(&hash)).await??;
+        Ok(access.map(|access| self.cache.insert(hash, CachedToken::new(access), generation)))
     }
 
     fn lane(&self, lane: Lane) -> &Connections {
@@ -135,7 +156,13 @@ impl Pool {
             // Holding a permit means a connection is idle (see `give_back`).
             let mut service =
                 connections.take().ok_or_else(|| ApiError::internal("a permit without a free store connection"))?;
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut service))) {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut service)));
+            if lane == Lane::Write {
+                // Whatever the change did is committed (or rolled back) by now: no cached answer
+                // may outlive it, and this runs before the answer is sent.
+                pool.cache.invalidate();
+            }
+            match outcome {
                 Ok(out) => {
                     connections.give_back(service, lent);
                     Ok(out)
@@ -158,22 +185,6 @@ impl Pool {
 
     /// Queues a token use for the background writer (never blocks).
     pub fn record_use(&self, record: UseRecord) {
-        if let Ok(sender) = self.uses.lock() {
-            let _ = sender.send(record);
-        }
-    }
-}
-
-/// The background writer: applies queued uses, keeping the latest per token when they pile up.
-fn write_uses(mut service: Service, received: Receiver<UseRecord>) {
-    while let Ok(first) = received.recv() {
-        let mut batch = vec![first];
-        batch.extend(received.try_iter());
-        batch.sort_by_key(|r| (r.token_id, std::cmp::Reverse(r.at)));
-        batch.dedup_by_key(|r| r.token_id);
-        for record in batch {
-            // Best effort: an error or a busy store only delays the record to a later use.
-            let _ = service.record_use(&record, USE_WRITER_PATIENCE);
-        }
+        self.watch.record_use(record, &self.metrics);
     }
 }

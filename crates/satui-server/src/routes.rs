@@ -13,8 +13,9 @@ use serde_json::json;
 use super::auth::Caller;
 use super::dto::{self, AccountItem, AccountProfile, SearchResult, TokenItem};
 use super::error::ApiError;
-use super::extract::{AccountId, Api, App, JsonObject, TokenPath};
+use super::extract::{AccountId, ActingLogin, Api, App, JsonObject, TokenPath};
 use super::pool::Lane;
+use crate::metrics::Outcome;
 use satui_domain::expiry::{DAY, ExpiryRequest, Lifetime};
 use satui_domain::permission;
 use satui_service::{Account, AccountChanges, AccountSearch, Entity, Error, NewAccount, NewToken, Service};
@@ -37,6 +38,7 @@ pub fn router(app: App) -> Router {
         .route("/api/serviceaccounts/{id}/tokens/{token_id}", delete(delete_token))
         .route("/api/access-control/user/permissions", get(user_permissions))
         .route("/api/satui/verify", get(verify))
+        .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::not_found("Not found") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed") })
         .with_state(app)
@@ -62,11 +64,9 @@ fn json(status: StatusCode, value: impl serde::Serialize) -> Result<Response, Ap
 #[utoipa::path(get, path = "/api/health", tag = "health",
     responses((status = 200, body = dto::Health), (status = 503, description = "the store cannot be used", body = dto::Health)))]
 pub(crate) async fn health(State(app): State<App>) -> Response {
-    let database = app
-        .pool
-        .run(Lane::Read, |service| service.ensure_store_still_there().and_then(|()| service.data_version()).is_ok())
-        .await
-        .unwrap_or(false);
+    // The watcher checks the store at least twice a second; a health probe never takes a
+    // connection, so probes cannot queue behind requests (or crowd them out).
+    let database = app.pool.watch.health.is_ok();
     let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = dto::Health {
         database: if database { "ok" } else { "failing" }.to_string(),
@@ -74,6 +74,23 @@ pub(crate) async fn health(State(app): State<App>) -> Response {
         commit: option_env!("SATUI_COMMIT").unwrap_or("unknown").to_string(),
     };
     (status, Json(body)).into_response()
+}
+
+/// `GET /metrics`: no token from this machine (a scraper on loopback), otherwise a token whose
+/// account may read service accounts (`serviceaccounts:read`).
+async fn metrics(
+    State(app): State<App>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    api: Api,
+) -> Result<Response, ApiError> {
+    let local = peer.is_some_and(|axum::Extension(info)| info.0.ip().to_canonical().is_loopback());
+    if !local {
+        let caller = api.caller().await?;
+        caller.require("serviceaccounts:read", "")?;
+    }
+    let body = app.pool.metrics.encode();
+    Ok(([(axum::http::header::CONTENT_TYPE, prometheus_client::encoding::prometheus_text::CONTENT_TYPE)], body)
+        .into_response())
 }
 
 /// What `grafana-client`'s `health.check()` and `connect()` read.
@@ -125,7 +142,7 @@ pub(crate) async fn search(api: Api) -> Result<Response, ApiError> {
             .filter(|(a, _)| caller.can("serviceaccounts:read", &id_scope(a.id)))
             .map(|(account, tokens)| {
                 let mut item = AccountItem::new(account, *tokens);
-                item.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), account.id));
+                item.access_control = with_access.then(|| dto::access_control(caller.rights().iter(), account.id));
                 item
             })
             .collect();
@@ -179,7 +196,7 @@ pub(crate) async fn get_account(api: Api, AccountId(id): AccountId) -> Result<Re
         caller.require("serviceaccounts:read", &id_scope(id))?;
         let account = account_of_org(service, caller, id)?;
         let mut profile = profile(service, &account)?;
-        profile.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), id));
+        profile.access_control = with_access.then(|| dto::access_control(caller.rights().iter(), id));
         json(StatusCode::OK, profile)
     })
     .await
@@ -218,7 +235,7 @@ pub(crate) async fn update_account(
         let mut profile = profile(service, &account)?;
         // Grafana's PATCH answer leaves the token count out.
         profile.tokens = 0;
-        profile.access_control = with_access.then(|| dto::access_control(caller.rights.iter(), id));
+        profile.access_control = with_access.then(|| dto::access_control(caller.rights().iter(), id));
         json(
             StatusCode::OK,
             dto::UpdatedAccount {
@@ -353,7 +370,7 @@ pub(crate) async fn delete_token(api: Api, TokenPath(ids): TokenPath) -> Result<
 pub(crate) async fn user_permissions(api: Api) -> Result<Response, ApiError> {
     api.run(Lane::Read, |_, caller| {
         let mut map: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for p in caller.rights.iter() {
+        for p in caller.rights().iter() {
             map.entry(p.action.as_str()).or_default().insert(p.scope.as_str());
         }
         json(StatusCode::OK, map)
@@ -370,33 +387,40 @@ pub(crate) async fn user_permissions(api: Api) -> Result<Response, ApiError> {
         (status = 401, description = "no token, or a bad one", body = dto::ErrorBody), (status = 403, body = dto::ErrorBody)))]
 pub(crate) async fn verify(api: Api) -> Result<Response, ApiError> {
     let action = api.params.get("action").map(str::trim).filter(|a| !a.is_empty()).map(str::to_string);
-    let scope = api.params.get("scope").unwrap_or("").trim().to_string();
-    api.run(Lane::Read, move |_, caller| {
-        if let Some(action) = &action {
-            if !permission::is_recognised_action(action) {
-                return Err(ApiError::bad_request(format!("'{action}' is not an action (e.g. dashboards:read)")));
-            }
-            caller.require(action, &scope)?;
+    let scope = api.params.get("scope").unwrap_or("").trim();
+    // A token in the verification cache is answered here, on the request's own task: no store
+    // connection, no blocking thread.
+    let caller = api.caller().await?;
+    if let Some(action) = &action {
+        let refused = if !permission::is_recognised_action(action) {
+            Some(ApiError::bad_request(format!("'{action}' is not an action (e.g. dashboards:read)")))
+        } else {
+            caller.require(action, scope).err()
+        };
+        if let Some(refused) = refused {
+            api.metrics().verification(Outcome::Forbidden);
+            return Err(refused);
         }
-        let identity = &caller.identity;
-        let mut response = Json(dto::VerifiedIdentity::new(identity)).into_response();
-        let out = response.headers_mut();
-        for (name, value) in [
-            ("x-satui-org-id", identity.org_id.to_string()),
-            ("x-satui-org", identity.org.clone()),
-            ("x-satui-account-id", identity.account_id.to_string()),
-            ("x-satui-account", identity.account.clone()),
-            ("x-satui-login", identity.login.clone()),
-            ("x-satui-role", identity.role.to_string()),
-            ("x-satui-token", identity.token.clone()),
-        ] {
-            if let Ok(value) = HeaderValue::from_str(&header_text(&value)) {
-                out.insert(name, value);
-            }
+    }
+    api.metrics().verification(Outcome::Ok);
+    let identity = &caller.identity;
+    let mut response = Json(dto::VerifiedIdentity::new(identity)).into_response();
+    let out = response.headers_mut();
+    for (name, value) in [
+        ("x-satui-org-id", identity.org_id.to_string()),
+        ("x-satui-org", identity.org.clone()),
+        ("x-satui-account-id", identity.account_id.to_string()),
+        ("x-satui-account", identity.account.clone()),
+        ("x-satui-login", identity.login.clone()),
+        ("x-satui-role", identity.role.to_string()),
+        ("x-satui-token", identity.token.clone()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&header_text(&value)) {
+            out.insert(name, value);
         }
-        Ok(response)
-    })
-    .await
+    }
+    response.extensions_mut().insert(ActingLogin(identity.login.clone()));
+    Ok(response)
 }
 
 /// A value for a header: printable ASCII as it is, every other byte (spaces, `%`, UTF-8 of a

@@ -28,7 +28,10 @@ pub use orgs::OrgChanges;
 pub use plugins::{PluginRegistration, PluginSummary, Registered};
 pub use roles::{AccessRights, Grant, RoleSummary};
 pub use seed::{SeedError, SeedOptions, SeedSummary};
-pub use tokens::{Identity, IssuedToken, KnownToken, MAX_LIVE_TOKENS, NewToken, Rejection, UseRecord, VerifyError};
+pub use tokens::{
+    EndingToken, Identity, IssuedToken, KnownToken, MAX_LIVE_TOKENS, NewToken, OrgTokenCounts, Rejection, TokenAccess,
+    TokenCensus, UseRecord, UseState, VerifyError, token_hash,
+};
 
 pub use error::{Entity, Error, Field, Result, StoreProblem};
 use satui_domain::clock::{Clock, SystemClock};

@@ -6,13 +6,14 @@ use serde::Serialize;
 use super::Entity;
 use super::accounts::account_in;
 use super::orgs::org_in;
-use super::{Account, Error, Field, Result, Service, Token, Write};
+use super::{AccessRights, Account, Error, Field, Result, Service, Token, Write};
 use satui_domain::expiry::{self, ExpiryField, ExpiryRequest, Lifetime};
 use satui_domain::role::BasicRole;
 use satui_domain::token::{TokenFormatError, TokenSecret};
 use satui_domain::{names, time};
 use satui_store::StoreError;
 use satui_store::tokens::{self, NewTokenRow};
+pub use satui_store::tokens::{EndingToken, OrgTokenCounts};
 
 /// Most tokens an account may hold that still authenticate (not revoked, not expired).
 pub const MAX_LIVE_TOKENS: i64 = 20;
@@ -270,61 +271,62 @@ impl Service {
     /// record when one is due (the HTTP server hands those to a background writer, so a request
     /// never waits for the write lock).
     pub fn check_token(&self, presented: &str) -> std::result::Result<(Identity, Option<UseRecord>), VerifyError> {
-        let secret = TokenSecret::parse(presented).map_err(|e| {
-            VerifyError::Rejected(match e {
-                TokenFormatError::Malformed => Rejection::Malformed,
-                TokenFormatError::BadChecksum => Rejection::BadChecksum,
-            })
-        })?;
-        let now = self.now();
-        let row = tokens::find_for_verify(self.store.conn(), &secret.hash())?
-            .ok_or(VerifyError::Rejected(Rejection::Unknown))?;
-        drop(secret);
-        let token = &row.token;
-        // A revocation may lie in the future: the end of a rotation's grace.
-        if token.revoked_at.is_some_and(|at| at <= now) {
-            return Err(VerifyError::Rejected(Rejection::Revoked));
-        }
-        if expiry::is_expired(token.expires_at, now) {
-            return Err(VerifyError::Rejected(Rejection::Expired));
-        }
-        if row.account_disabled {
-            return Err(VerifyError::Rejected(Rejection::AccountDisabled));
-        }
-        let due = token.last_used_at.is_none_or(|last| now - last >= USE_WRITE_INTERVAL);
-        let record = due.then(|| {
-            let expires_at = match (token.expires_at, token.max_age_days) {
-                (Some(at), Some(max_age)) => Some(expiry::extend(at, max_age, token.created_at, row.org_cap_days, now)),
-                (at, _) => at,
-            };
-            UseRecord { token_id: token.id, at: now, expires_at, revoked_at: token.revoked_at }
-        });
-        let identity = Identity {
-            org_id: row.org_id,
-            org: row.org_name.clone(),
-            account_id: row.account_id,
-            account: row.account_name.clone(),
-            login: row.account_login.clone(),
-            role: row.account_role,
-            token_id: token.id,
-            token: token.name.clone(),
-            expires_at: token.ends_at().map(time::rfc3339),
-        };
-        Ok((identity, record))
+        let hash = token_hash(presented).map_err(VerifyError::Rejected)?;
+        let access = self.token_access(&hash)?.ok_or(VerifyError::Rejected(Rejection::Unknown))?;
+        let state = access.use_state();
+        access.check(self.now(), state).map_err(VerifyError::Rejected)
+    }
+
+    /// What the store says about the token with this hash, to be checked at any later instant
+    /// with [`TokenAccess::check`] (the server keeps these in its verification cache). None for
+    /// a hash no token has.
+    pub fn token_access(&self, hash: &[u8; 32]) -> Result<Option<TokenAccess>> {
+        let Some(row) = tokens::find_for_verify(self.store.conn(), hash)? else { return Ok(None) };
+        let rights = self.access_rights(row.account_id, row.account_role)?;
+        Ok(Some(TokenAccess { row, rights }))
     }
 
     /// Writes a use (and an Extended token's new expiry), waiting at most `patience` for the
     /// write lock. Returns whether it was written.
     pub fn record_use(&mut self, record: &UseRecord, patience: std::time::Duration) -> Result<bool> {
+        self.record_uses(std::slice::from_ref(record), patience)
+    }
+
+    /// Writes several uses in one transaction (the server's background writer), waiting at most
+    /// `patience` for the write lock. Returns whether they were written.
+    pub fn record_uses(&mut self, records: &[UseRecord], patience: std::time::Duration) -> Result<bool> {
         match self.store.try_write(patience)? {
             Some(tx) => {
-                tokens::record_use(&tx, record.token_id, record.at, record.expires_at)?;
+                for record in records {
+                    tokens::record_use(&tx, record.token_id, record.at, record.expires_at)?;
+                }
                 tx.commit()?;
                 Ok(true)
             }
             None => Ok(false),
         }
     }
+
+    /// Token counts by org and state at the clock's now, and the live tokens ending within
+    /// `within` seconds (at most `limit`, soonest first), read in one snapshot (for `/metrics`).
+    pub fn token_census(&self, within: i64, limit: u64) -> Result<TokenCensus> {
+        let now = self.now();
+        let _snapshot = self.store.snapshot()?;
+        let conn = self.store.conn();
+        Ok(TokenCensus {
+            at: now,
+            orgs: tokens::counts_by_org(conn, now)?,
+            ending: tokens::ending_between(conn, now, now.saturating_add(within), limit)?,
+        })
+    }
+}
+
+/// What `/metrics` tells about tokens (see [`Service::token_census`]).
+#[derive(Clone, Debug, Default)]
+pub struct TokenCensus {
+    pub at: i64,
+    pub orgs: Vec<OrgTokenCounts>,
+    pub ending: Vec<EndingToken>,
 }
 
 /// A token found somewhere (by `satui scan`), as the store knows it.
@@ -372,6 +374,91 @@ pub struct UseRecord {
     pub expires_at: Option<i64>,
     /// Unchanged by a use: with the new expiry, it gives the token's end.
     pub revoked_at: Option<i64>,
+}
+
+/// The hash of a presented token: shape and checksum are checked first (no database work), and
+/// the plaintext is zeroed before this returns.
+pub fn token_hash(presented: &str) -> std::result::Result<[u8; 32], Rejection> {
+    let secret = TokenSecret::parse(presented).map_err(|e| match e {
+        TokenFormatError::Malformed => Rejection::Malformed,
+        TokenFormatError::BadChecksum => Rejection::BadChecksum,
+    })?;
+    Ok(secret.hash())
+}
+
+/// A token's use state: its last recorded use and its expiry, which a use of an Extended token
+/// slides. The server's cache keeps these beside a [`TokenAccess`] and moves them on each use it
+/// queues, so a cached token is checked against what the store will hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UseState {
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+/// Everything verification needs about one token, read in one go: the token, its account and
+/// org, and the account's access rights. [`TokenAccess::check`] is the one rule deciding whether
+/// the token works at an instant, for the CLI, the API and the server's cache alike.
+#[derive(Clone, Debug)]
+pub struct TokenAccess {
+    row: tokens::VerifyRow,
+    rights: AccessRights,
+}
+
+impl TokenAccess {
+    pub fn token_id(&self) -> i64 {
+        self.row.token.id
+    }
+
+    pub fn org_id(&self) -> i64 {
+        self.row.org_id
+    }
+
+    /// The account's permissions (checked only after [`TokenAccess::check`] accepted the token).
+    pub fn rights(&self) -> &AccessRights {
+        &self.rights
+    }
+
+    /// The use state as read from the store.
+    pub fn use_state(&self) -> UseState {
+        UseState { last_used_at: self.row.token.last_used_at, expires_at: self.row.token.expires_at }
+    }
+
+    /// Whether the token works at `now`, given its use state: who it acts as and the use to
+    /// record when one is due (at most once a minute; an Extended token's expiry slides, never
+    /// past the org cap). A revocation may lie in the future: the end of a rotation's grace.
+    pub fn check(&self, now: i64, state: UseState) -> std::result::Result<(Identity, Option<UseRecord>), Rejection> {
+        let row = &self.row;
+        let token = &row.token;
+        if token.revoked_at.is_some_and(|at| at <= now) {
+            return Err(Rejection::Revoked);
+        }
+        if expiry::is_expired(state.expires_at, now) {
+            return Err(Rejection::Expired);
+        }
+        if row.account_disabled {
+            return Err(Rejection::AccountDisabled);
+        }
+        let due = state.last_used_at.is_none_or(|last| now - last >= USE_WRITE_INTERVAL);
+        let record = due.then(|| {
+            let expires_at = match (state.expires_at, token.max_age_days) {
+                (Some(at), Some(max_age)) => Some(expiry::extend(at, max_age, token.created_at, row.org_cap_days, now)),
+                (at, _) => at,
+            };
+            UseRecord { token_id: token.id, at: now, expires_at, revoked_at: token.revoked_at }
+        });
+        let identity = Identity {
+            org_id: row.org_id,
+            org: row.org_name.clone(),
+            account_id: row.account_id,
+            account: row.account_name.clone(),
+            login: row.account_login.clone(),
+            role: row.account_role,
+            token_id: token.id,
+            token: token.name.clone(),
+            expires_at: expiry::ends_at(state.expires_at, token.revoked_at).map(time::rfc3339),
+        };
+        Ok((identity, record))
+    }
 }
 
 /// Issues a token inside the caller's transaction: validates name and expiry, enforces

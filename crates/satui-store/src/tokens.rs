@@ -460,3 +460,71 @@ pub fn count_purgeable(conn: &Connection, org_id: i64, before: i64) -> Result<u6
         .query_row(params![org_id, before], |r| r.get(0))?;
     Ok(ended as u64)
 }
+
+/// How many tokens of one org are in each state at an instant (for `/metrics`). The windows
+/// count live tokens whose end is within them, so a retiring token counts as expiring too.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrgTokenCounts {
+    pub org: String,
+    pub live: u64,
+    pub retiring: u64,
+    pub expiring_1d: u64,
+    pub expiring_7d: u64,
+    pub expiring_30d: u64,
+    pub expired: u64,
+    pub revoked: u64,
+}
+
+/// Every org's token counts at `now`: one pass over the end index (org, end, revocation).
+pub fn counts_by_org(conn: &Connection, now: i64) -> Result<Vec<OrgTokenCounts>> {
+    const DAY: i64 = 86_400;
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.name,
+                coalesce(sum(t.ends_at > ?1), 0),
+                coalesce(sum(t.ends_at > ?1 AND t.revoked_at IS NOT NULL), 0),
+                coalesce(sum(t.ends_at > ?1 AND t.ends_at <= ?2), 0),
+                coalesce(sum(t.ends_at > ?1 AND t.ends_at <= ?3), 0),
+                coalesce(sum(t.ends_at > ?1 AND t.ends_at <= ?4), 0),
+                coalesce(sum(t.ends_at <= ?1 AND (t.revoked_at IS NULL OR t.revoked_at > ?1)), 0),
+                coalesce(sum(t.revoked_at <= ?1), 0)
+         FROM orgs o LEFT JOIN tokens t INDEXED BY tokens_by_org_end ON t.org_id = o.id
+         GROUP BY o.id ORDER BY o.id",
+    )?;
+    let rows = stmt.query_map(params![now, now + DAY, now + 7 * DAY, now + 30 * DAY], |r| {
+        let n = |i: usize| r.get::<_, i64>(i).map(|v| v as u64);
+        Ok(OrgTokenCounts {
+            org: r.get(0)?,
+            live: n(1)?,
+            retiring: n(2)?,
+            expiring_1d: n(3)?,
+            expiring_7d: n(4)?,
+            expiring_30d: n(5)?,
+            expired: n(6)?,
+            revoked: n(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A live token that ends soon, named for a person (no secret, no hint).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndingToken {
+    pub org: String,
+    pub account: String,
+    pub token: String,
+    pub ends_at: i64,
+}
+
+/// At most `limit` live tokens ending after `now` and by `until`, soonest first, across orgs.
+pub fn ending_between(conn: &Connection, now: i64, until: i64, limit: u64) -> Result<Vec<EndingToken>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.name, a.name, t.name, t.ends_at
+         FROM tokens t JOIN service_accounts a ON a.id = t.sa_id JOIN orgs o ON o.id = t.org_id
+         WHERE t.ends_at > ?1 AND t.ends_at <= ?2
+         ORDER BY t.ends_at, t.id LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![now, until, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+        Ok(EndingToken { org: r.get(0)?, account: r.get(1)?, token: r.get(2)?, ends_at: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

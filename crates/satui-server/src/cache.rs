@@ -1,0 +1,92 @@
+//! The verification cache: token hash → what the store said about that token (its account, org,
+//! expiry, revocation and the account's access rights), so a verification of a known token
+//! answers without a store connection or a blocking thread.
+//!
+//! An entry is kept only while it is provably current:
+//! - the store watcher (`watch.rs`) reads SQLite's `PRAGMA data_version` every
+//!   [`crate::watch::CHECK_EVERY`] and empties the cache when any other connection or process
+//!   committed (the CLI, the UI, another `serve`, an import, a plain `sqlite3`);
+//! - this process's own changes (the API's write lane) empty it before their answer is sent;
+//! - time-bound rules (expiry, a rotation's grace, an Extended token's slide) are checked at
+//!   each use against the clock, never cached as a verdict.
+//!
+//! A lookup that read the store before an invalidation must not put its stale answer back: each
+//! fill carries the generation it started in, and an invalidation moves the generation on.
+//! Unknown tokens are never cached (a flood of made-up tokens cannot grow it), and the cache holds
+//! at most [`MAX_ENTRIES`] tokens; when full it starts over.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use satui_service::{TokenAccess, UseState};
+
+/// Most tokens kept. An entry is a few hundred bytes (names, and the account's extra
+/// permissions beyond its basic role's, which are shared statics): some tens of MiB at most.
+pub const MAX_ENTRIES: usize = 50_000;
+
+/// One cached token: the store's answer and its use state, which moves as this process queues
+/// uses (so an Extended token's slide and the once-a-minute use record hold without a re-read).
+pub struct CachedToken {
+    pub access: TokenAccess,
+    state: Mutex<UseState>,
+}
+
+impl CachedToken {
+    pub fn new(access: TokenAccess) -> CachedToken {
+        let state = Mutex::new(access.use_state());
+        CachedToken { access, state }
+    }
+
+    pub fn state(&self) -> UseState {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Moves the use state on when a use is queued for the background writer.
+    pub fn used(&self, state: UseState) {
+        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
+    }
+}
+
+#[derive(Default)]
+pub struct VerifyCache {
+    entries: RwLock<HashMap<[u8; 32], Arc<CachedToken>>>,
+    /// Moved on (under the write lock) by every invalidation.
+    generation: AtomicU64,
+}
+
+impl VerifyCache {
+    /// The generation to pass to [`VerifyCache::insert`]: read it before reading the store.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    pub fn get(&self, hash: &[u8; 32]) -> Option<Arc<CachedToken>> {
+        self.entries.read().unwrap_or_else(|p| p.into_inner()).get(hash).cloned()
+    }
+
+    /// Keeps `token` unless the cache was invalidated since `generation` was read (then the
+    /// store may have changed after `token` was read, and it is only returned, not kept).
+    pub fn insert(&self, hash: [u8; 32], token: CachedToken, generation: u64) -> Arc<CachedToken> {
+        let token = Arc::new(token);
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if self.generation.load(Ordering::SeqCst) == generation {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(hash, token.clone());
+        }
+        token
+    }
+
+    /// Forgets every entry: the store changed (or may have).
+    pub fn invalidate(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        entries.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
