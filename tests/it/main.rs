@@ -17,6 +17,7 @@ mod files;
 mod import_fuzz;
 mod integrity;
 mod lifecycle;
+mod metrics;
 mod migration;
 mod names;
 mod openapi;

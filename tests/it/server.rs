@@ -23,6 +23,11 @@ impl Server {
     pub(crate) fn start(fx: &Fixture) -> Server {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        Server::start_on(fx, listener, base)
+    }
+
+    /// The server on a listener of the test's choosing, reached at `base`.
+    pub(crate) fn start_on(fx: &Fixture, listener: std::net::TcpListener, base: String) -> Server {
         let pool = satui::server::open_pool(&fx.path, 4, fx.clock.clone()).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -660,4 +665,27 @@ fn the_access_log_can_be_json_lines() {
         access["fields"]["message"].as_str().is_some_and(|m| m.starts_with("200 ") && m.ends_with("sa-1-terraform"))
     );
     assert!(!log.contains(&token[4..]));
+}
+
+/// The verification cache keeps the org's cap with each token; a cap set by another process
+/// (here the CLI) bounds the next extension once a second has passed, as a revocation would.
+#[test]
+fn an_org_cap_set_while_a_token_is_cached_bounds_its_next_extension() {
+    let mut fx = Fixture::new();
+    let account = fx.account("sliding");
+    let issued = fx.token(account.id, "extended", crate::common::extended(7, 7));
+    let secret = issued.secret.expose().to_string();
+    let server = Server::start(&fx);
+    let verify = |server: &Server| {
+        let (status, body) = server.call("GET", "/api/satui/verify", Some(&secret), None);
+        assert_eq!(status, 200, "{body}");
+        body["expires_at"].as_str().unwrap().to_string()
+    };
+    assert_eq!(verify(&server), satui::domain::time::rfc3339(T0 + 7 * DAY), "cached, its first use recorded");
+    crate::common::cli_ok(&fx.path, &["org", "set-cap", "Main Org.", "10"]);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    // Five days on, a use slides the expiry: now + 7 days would be day 12; the cap says day 10.
+    fx.clock.advance(5 * DAY);
+    verify(&server);
+    assert_eq!(verify(&server), satui::domain::time::rfc3339(T0 + 10 * DAY), "the extension stops at the new cap");
 }

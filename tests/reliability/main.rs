@@ -1,5 +1,6 @@
 //! Faults and concurrency with real processes: parallel writers, crashes mid-write, integrity.
 
+mod revocation;
 mod serve_store;
 
 use std::path::Path;

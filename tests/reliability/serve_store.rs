@@ -1,5 +1,5 @@
 //! `satui serve` and other SQLite clients on one store (issue 20): the server keeps its locks,
-//! nothing it answered 2xx for is lost, a revocation by the CLI is refused at once, writes
+//! nothing it answered 2xx for is lost, a revocation by the CLI is refused within a second, writes
 //! queued behind another process's lock answer what they did, lost races are 404 not 500, and a
 //! moved store or a file size limit is an error, never a crash or a silent loss.
 
