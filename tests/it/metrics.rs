@@ -245,3 +245,55 @@ fn promtool(args: &[&str], stdin: Option<&str>) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every query of the shipped Grafana dashboard names only series a scrape holds, and parses as
+/// PromQL (promtool, wrapping each query in a recording rule, when promtool is installed).
+#[test]
+fn the_shipped_dashboard_queries_only_metrics_satui_serves() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/grafana/satui-dashboard.json");
+    let dashboard: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let queries: Vec<String> = dashboard["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["targets"].as_array().unwrap().iter().map(|t| t["expr"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(queries.len() >= 10, "{queries:?}");
+
+    let mut fx = Fixture::new();
+    let account = fx.account("ci");
+    let secret = fx.token(account.id, "soon", days(3)).secret.expose().to_string();
+    let server = Server::start(&fx);
+    assert_eq!(server.call("GET", "/api/satui/verify", Some(&secret), None).0, 200);
+    assert_eq!(server.call("GET", "/api/satui/verify", Some(&secret), None).0, 200);
+    let started = Instant::now();
+    let text = loop {
+        let text = scrape(&server, None).1;
+        if text.contains("satui_tokens{") || started.elapsed() > Duration::from_secs(5) {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let served: std::collections::BTreeSet<String> = parse(&text).into_iter().map(|s| s.name).collect();
+    for query in &queries {
+        let mut rest = query.as_str();
+        while let Some(at) = rest.find("satui_") {
+            let name: String =
+                rest[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+            assert!(served.contains(&name), "the dashboard asks for {name}, which /metrics does not serve");
+            rest = &rest[at + name.len()..];
+        }
+    }
+
+    let rules: String = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let q = q.replace("$__rate_interval", "5m").replace("$instance", ".*");
+            format!("      - record: dashboard:query{i}\n        expr: {}\n", serde_json::to_string(&q).unwrap())
+        })
+        .collect();
+    let file = fx.dir.path().join("dashboard-queries.yml");
+    std::fs::write(&file, format!("groups:\n  - name: dashboard\n    rules:\n{rules}")).unwrap();
+    promtool(&["check", "rules", file.to_str().unwrap()], None);
+}
