@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test of `satui serve` against a bare axum server (benches/bare_axum.rs) measured side by
+# Load test of `satui serve` against a bare axum server (scripts/bare_axum.rs) measured side by
 # side, with wrk on the same machine, on a seeded store (100 000 accounts × 10 tokens by
 # default). Every figure is reported with its ratio to the bare server in the same run:
 #   - /api/health (satui answers from its background check; target: within 10 % of bare)

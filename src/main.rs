@@ -7,6 +7,12 @@ use clap::{CommandFactory, FromArgMatches};
 use satui::cli::{Cli, Command};
 use satui::config::Config;
 
+/// mimalloc instead of the system allocator: `satui serve` answers a cached verification with a
+/// few dozen small allocations from two to many threads at once, where glibc's arenas contend
+/// (BENCHMARKS.md has the numbers).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     restore_sigpipe();
     let matches = Cli::command().get_matches();

@@ -110,6 +110,13 @@ fn metrics_count_requests_outcomes_and_tokens_without_a_secret() {
     assert_eq!(server.call("GET", viewer_asks, Some(&soon_secret), None).0, 403);
     assert_eq!(server.call("GET", "/api/serviceaccounts/search", Some(&admin_token), None).0, 200);
     assert_eq!(server.call("GET", "/api/serviceaccounts/12345", Some(&admin_token), None).0, 404);
+    // A made-up method is any client's to send; it must not make a series of its own.
+    let address = server.base.trim_start_matches("http://");
+    let mut raw = std::net::TcpStream::connect(address).unwrap();
+    std::io::Write::write_all(&mut raw, b"BREW /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut raw, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
 
     // The census is read when the server starts; wait for it.
     let started = Instant::now();
@@ -147,6 +154,21 @@ fn metrics_count_requests_outcomes_and_tokens_without_a_secret() {
     assert!(
         value(&samples, "satui_http_request_duration_seconds_count", &[("route", "/api/satui/verify")]) == Some(6.0)
     );
+    // One cumulative bucket per bound, the last `+Inf` holding every request.
+    let buckets: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| s.name == "satui_http_request_duration_seconds_bucket")
+        .filter(|s| s.labels.get("route").is_some_and(|r| r == "/api/satui/verify"))
+        .collect();
+    assert_eq!(buckets.len(), 17, "{text}");
+    assert_eq!((buckets[16].labels["le"].as_str(), buckets[16].value), ("+Inf", 6.0));
+    assert!(buckets.windows(2).all(|w| w[0].value <= w[1].value), "{text}");
+    let methods: Vec<&str> = samples
+        .iter()
+        .filter(|s| s.name == "satui_http_requests_total" && s.labels.get("route").is_some_and(|r| r == "/api/health"))
+        .map(|s| s.labels["method"].as_str())
+        .collect();
+    assert_eq!(methods, ["other"], "{text}");
     assert_eq!(value(&samples, "satui_store_up", &[]), Some(1.0));
 
     let tokens = |state: &str| value(&samples, "satui_tokens", &[("org", "Main Org."), ("state", state)]);

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::common::{DAY, Fixture, T0, days, new_account, new_token};
 
 pub(crate) struct Server {
-    base: String,
+    pub(crate) base: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<Result<(), satui::server::ServeError>>>,
     agent: ureq::Agent,
@@ -589,10 +589,10 @@ fn the_binary_logs_requests_without_secrets_and_stops_on_sigterm() {
     assert!(status.success(), "{status:?}");
     let mut log = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
-    // tracing's text form: the request's span (method, path), then status, time and login.
-    assert!(log.contains("request{method=POST path=/api/serviceaccounts}: 201 "), "{log}");
-    assert!(log.contains("request{method=GET path=/api/serviceaccounts/search}: 200 "), "{log}");
-    assert!(log.contains("ms sa-1-terraform"), "{log}");
+    // tracing's text form: time, level, then the fields.
+    assert!(log.contains(" INFO method=POST path=/api/serviceaccounts status=201 ms="), "{log}");
+    assert!(log.contains(" INFO method=GET path=/api/serviceaccounts/search status=200 ms="), "{log}");
+    assert!(log.contains(" login=sa-1-terraform\n"), "{log}");
     assert!(!log.contains(&token[4..]) && !log.contains("SHOULD_NOT_BE_LOGGED") && !log.contains("query=x"), "{log}");
 }
 
@@ -645,7 +645,8 @@ fn a_body_that_is_not_a_json_object_is_bad_request_data_and_changes_nothing() {
     assert_eq!(server.call("PATCH", &path, Some(&token), Some("")).0, 200);
 }
 
-/// `--log-format json`: one JSON object per line, the request's method and path in its span.
+/// `--log-format json`: one JSON object per line, in tracing's JSON shape (the values under
+/// `fields`).
 #[test]
 fn the_access_log_can_be_json_lines() {
     let mut fx = Fixture::new();
@@ -659,12 +660,46 @@ fn the_access_log_can_be_json_lines() {
     let mut log = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
     let events: Vec<Value> = log.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    let access = events.iter().find(|e| e["span"]["path"] == "/api/satui/verify").expect(&log);
-    assert_eq!(access["span"]["method"], "GET");
-    assert!(
-        access["fields"]["message"].as_str().is_some_and(|m| m.starts_with("200 ") && m.ends_with("sa-1-terraform"))
+    let access = events.iter().find(|e| e["fields"]["path"] == "/api/satui/verify").expect(&log);
+    let fields = &access["fields"];
+    assert_eq!(
+        (&fields["method"], &fields["status"], &fields["login"]),
+        (&json!("GET"), &json!(200), &json!("sa-1-terraform"))
     );
+    assert!(fields["ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{access}");
+    assert_eq!(access["level"], "INFO");
+    assert!(access["timestamp"].as_str().is_some_and(|t| t.ends_with('Z') && t.len() == 27), "{access}");
     assert!(!log.contains(&token[4..]));
+}
+
+/// Access lines are batched but reach stderr while the server runs (within the flush interval,
+/// not only at the end), in the order the requests were answered.
+#[test]
+fn access_lines_reach_stderr_while_the_server_runs() {
+    let mut fx = Fixture::new();
+    let token = admin_token(&mut fx);
+    let (mut child, stderr, base) = spawn_serve(&fx, &[]);
+    let lines = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(stderr).map_while(Result::ok) {
+            if lines.0.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    for path in ["/api/satui/verify", "/api/health", "/no/such/path"] {
+        let _ = agent.get(&format!("{base}{path}")).header("Authorization", &format!("Bearer {token}")).call();
+    }
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        let line = lines.1.recv_timeout(std::time::Duration::from_secs(2)).expect("an access line within 2 s");
+        seen.push(line.split(" path=").nth(1).and_then(|rest| rest.split(' ').next()).unwrap_or_default().to_string());
+    }
+    assert_eq!(seen, ["/api/satui/verify", "/api/health", "/no/such/path"]);
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
 }
 
 /// The verification cache keeps the org's cap with each token; a cap set by another process

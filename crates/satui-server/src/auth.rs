@@ -102,6 +102,11 @@ impl Caller {
         Ok(Caller { identity, token })
     }
 
+    /// The identity's forward-auth headers and access-log login, made once per cached token.
+    pub fn presented(&self) -> &crate::cache::Presented {
+        self.token.presented(&self.identity)
+    }
+
     /// The account's permissions.
     pub fn rights(&self) -> &AccessRights {
         self.token.access.rights()

@@ -17,9 +17,12 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use satui_service::{TokenAccess, UseState};
+use axum::http::{HeaderName, HeaderValue};
+use satui_service::{Identity, TokenAccess, UseState};
+
+use crate::log::ActingLogin;
 
 /// Most tokens kept. An entry is a few hundred bytes (names, and the account's extra
 /// permissions beyond its basic role's, which are shared statics): some tens of MiB at most.
@@ -30,12 +33,26 @@ pub const MAX_ENTRIES: usize = 50_000;
 pub struct CachedToken {
     pub access: TokenAccess,
     state: Mutex<UseState>,
+    /// The identity as forward auth hands it on, made at the first verification: the same for
+    /// every use while the entry lives (a rename or a role change empties the cache).
+    presented: OnceLock<Presented>,
+}
+
+/// A verified token's `X-Satui-*` headers and the login the access log names.
+pub struct Presented {
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub login: ActingLogin,
 }
 
 impl CachedToken {
     pub fn new(access: TokenAccess) -> CachedToken {
         let state = Mutex::new(access.use_state());
-        CachedToken { access, state }
+        CachedToken { access, state, presented: OnceLock::new() }
+    }
+
+    /// How `identity` (this token's) is presented; made once.
+    pub fn presented(&self, identity: &Identity) -> &Presented {
+        self.presented.get_or_init(|| Presented::new(identity))
     }
 
     pub fn state(&self) -> UseState {
@@ -47,6 +64,35 @@ impl CachedToken {
         *self.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
     }
 }
+
+impl Presented {
+    fn new(identity: &Identity) -> Presented {
+        let headers = [
+            ("x-satui-org-id", identity.org_id.to_string()),
+            ("x-satui-org", identity.org.clone()),
+            ("x-satui-account-id", identity.account_id.to_string()),
+            ("x-satui-account", identity.account.clone()),
+            ("x-satui-login", identity.login.clone()),
+            ("x-satui-role", identity.role.to_string()),
+            ("x-satui-token", identity.token.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| {
+            Some((HeaderName::from_static(name), HeaderValue::from_str(&header_text(&value)).ok()?))
+        })
+        .collect();
+        Presented { headers, login: ActingLogin(identity.login.as_str().into()) }
+    }
+}
+
+/// A value for a header: printable ASCII as it is, every other byte (spaces, `%`, UTF-8 of a
+/// non-ASCII name) percent-encoded, so a name can never break or forge a header line.
+fn header_text(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, HEADER_UNSAFE).to_string()
+}
+
+/// Everything but printable ASCII, and `%` itself (so a decoder gets the name back).
+const HEADER_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ').add(b'%').add(0x7f);
 
 #[derive(Default)]
 pub struct VerifyCache {

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 
 use super::auth::{Caller, Credentials};
 use super::error::ApiError;
+use super::log::ActingLogin;
 use super::pool::Lane;
 use super::pool::Pool;
 use crate::MAX_BODY;
@@ -25,10 +26,6 @@ use satui_service::Service;
 pub struct App {
     pub pool: std::sync::Arc<Pool>,
 }
-
-/// The login a request acted as, for the access log.
-#[derive(Clone)]
-pub struct ActingLogin(pub String);
 
 /// A value whose error is reported only when the handler asks for it (after authentication).
 pub struct Deferred<T>(Result<T, ApiError>);
@@ -112,7 +109,7 @@ impl Api {
             .run(lane, move |service| {
                 service.set_actor(caller.identity.login.clone());
                 let mut response = work(service, &caller).unwrap_or_else(IntoResponse::into_response);
-                response.extensions_mut().insert(ActingLogin(caller.identity.login.clone()));
+                response.extensions_mut().insert(ActingLogin(caller.identity.login.as_str().into()));
                 Ok(response)
             })
             .await?

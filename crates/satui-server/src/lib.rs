@@ -4,9 +4,11 @@
 //! - `routes.rs`: the endpoints; `extract.rs`: what a handler reads (the caller, a path id, a
 //!   JSON object body) with one error type; `dto.rs`: the JSON shapes; `auth.rs`: who a token
 //!   acts as; `error.rs`: Grafana's error bodies; `pool.rs`: store connections in two lanes and
-//!   the use writer; `log.rs`: the access log (tower-http's TraceLayer with `tracing`);
-//!   `transport.rs`: the address and TLS.
-//! - Cross-cutting work is tower layers: the body limit, the body-read timeout, the trace.
+//!   the use writer; `cache.rs` and `watch.rs`: the verification cache and the store watcher
+//!   that keeps it current; `metrics.rs`: `GET /metrics`; `log.rs`: the batched access log;
+//!   `observe.rs`: the middleware that counts, times and logs each request; `transport.rs`:
+//!   the address and TLS.
+//! - Cross-cutting work is tower layers: the body limit, the body-read timeout, the observer.
 //! - Loopback by default; any other address needs TLS (rustls), so bearer tokens never cross a
 //!   network in clear text. Ctrl-C or SIGTERM stop it gracefully.
 
@@ -17,6 +19,7 @@ mod error;
 mod extract;
 mod log;
 mod metrics;
+mod observe;
 mod openapi;
 mod pool;
 mod routes;
@@ -109,13 +112,12 @@ pub async fn serve(
     quiet: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let metrics = pool.metrics.clone();
+    let observer = observe::ObserveLayer { metrics: pool.metrics.clone(), quiet };
     let app = routes::router(extract::App { pool })
         .route("/api/openapi.json", axum::routing::get(openapi::serve))
-        .layer(axum::middleware::from_fn_with_state(metrics, metrics::track))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
-        .layer(log::layer(quiet));
+        .layer(observer);
     listener.set_nonblocking(true).map_err(ServeError::Runtime)?;
     match tls {
         Some(config) => {

@@ -12,19 +12,15 @@
 //! Names only, never a secret or a hint: labels are org, account and token names, which
 //! `prometheus-client` escapes.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelValue, EncodeMetric, LabelValueEncoder, NoLabelSet};
 use prometheus_client::metrics::MetricType;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use satui_service::{Rejection, TokenCensus};
@@ -36,6 +32,7 @@ pub const ENDING_SERIES: u64 = 1_000;
 
 /// What a token check decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(usize)]
 pub enum Outcome {
     Ok,
     /// Malformed, a bad checksum, or no such token.
@@ -46,6 +43,9 @@ pub enum Outcome {
     /// A good token whose account may not do what `/api/satui/verify` asked.
     Forbidden,
 }
+
+const OUTCOMES: [Outcome; 6] =
+    [Outcome::Ok, Outcome::Invalid, Outcome::Expired, Outcome::Revoked, Outcome::Disabled, Outcome::Forbidden];
 
 impl Outcome {
     pub fn of(rejection: Rejection) -> Outcome {
@@ -69,32 +69,63 @@ impl Outcome {
     }
 }
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RequestLabels {
-    route: String,
-    method: String,
-    status: u16,
+/// The route pattern a request matched (`/api/serviceaccounts/{id}`, never the path itself: ids
+/// and junk paths would make series without bound), shared with the router, not copied.
+#[derive(Clone, Debug)]
+pub struct Route(Option<MatchedPath>);
+
+impl Route {
+    pub fn of(request: &Request) -> Route {
+        Route(request.extensions().get::<MatchedPath>().cloned())
+    }
+
+    fn as_str(&self) -> &str {
+        self.0.as_ref().map_or("unmatched", MatchedPath::as_str)
+    }
 }
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RouteLabels {
-    route: String,
+impl PartialEq for Route {
+    fn eq(&self, other: &Route) -> bool {
+        self.as_str() == other.as_str()
+    }
 }
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct OutcomeLabels {
-    outcome: &'static str,
+impl Eq for Route {}
+
+impl std::hash::Hash for Route {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl EncodeLabelValue for Route {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        self.as_str().encode(encoder)
+    }
+}
+
+/// The method as a label: the standard ones by name, any other as `other` (a client may send
+/// any token as a method, and each would be a series of its own).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
 }
 
 /// The server's metrics: counters updated as requests run, and the census the store watcher
 /// refreshes.
 pub struct Metrics {
     registry: Registry,
-    requests: Family<RequestLabels, Counter>,
-    latency: Family<RouteLabels, Histogram>,
-    verifications: Family<OutcomeLabels, Counter>,
-    cache_hits: Counter,
-    cache_misses: Counter,
+    counts: Arc<Shards>,
     cache_entries: Gauge,
     use_queue: Gauge,
     store_up: Gauge,
@@ -104,24 +135,8 @@ pub struct Metrics {
 impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("satui");
-        let requests = Family::<RequestLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests answered, by route, method and status", requests.clone());
-        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
-        registry.register(
-            "http_request_duration_seconds",
-            "Time from a request's arrival to its answer, by route",
-            latency.clone(),
-        );
-        let verifications = Family::<OutcomeLabels, Counter>::default();
-        registry.register(
-            "verifications",
-            "Token checks by outcome (ok, invalid, expired, revoked, disabled, forbidden)",
-            verifications.clone(),
-        );
-        let cache_hits = Counter::default();
-        registry.register("verify_cache_hits", "Token checks answered from the verification cache", cache_hits.clone());
-        let cache_misses = Counter::default();
-        registry.register("verify_cache_misses", "Token checks that read the store", cache_misses.clone());
+        let counts = Arc::new(Shards::default());
+        registry.register_collector(Box::new(CountsCollector(counts.clone())));
         let cache_entries = Gauge::default();
         registry.register("verify_cache_entries", "Tokens in the verification cache", cache_entries.clone());
         let use_queue = Gauge::default();
@@ -130,30 +145,19 @@ impl Metrics {
         registry.register("store_up", "1 when the last store check (at least once a second) passed", store_up.clone());
         let census = Arc::new(Mutex::new(None));
         registry.register_collector(Box::new(CensusCollector(census.clone())));
-        Metrics {
-            registry,
-            requests,
-            latency,
-            verifications,
-            cache_hits,
-            cache_misses,
-            cache_entries,
-            use_queue,
-            store_up,
-            census,
-        }
+        Metrics { registry, counts, cache_entries, use_queue, store_up, census }
     }
 
     pub fn verification(&self, outcome: Outcome) {
-        self.verifications.get_or_create(&OutcomeLabels { outcome: outcome.label() }).inc();
+        self.counts.with(|counts| counts.outcomes[outcome as usize] += 1);
     }
 
     pub fn cache_hit(&self) {
-        self.cache_hits.inc();
+        self.counts.with(|counts| counts.cache_hits += 1);
     }
 
     pub fn cache_miss(&self) {
-        self.cache_misses.inc();
+        self.counts.with(|counts| counts.cache_misses += 1);
     }
 
     pub fn cache_entries(&self, n: usize) {
@@ -170,6 +174,12 @@ impl Metrics {
 
     pub fn set_census(&self, census: TokenCensus) {
         *self.census.lock().unwrap_or_else(|p| p.into_inner()) = Some(census);
+    }
+
+    /// Counts one answered request and its time.
+    pub fn request(&self, route: Route, method: &Method, status: u16, seconds: f64) {
+        let method = method_label(method);
+        self.counts.with(|counts| counts.routes.entry(route).or_default().add(method, status, seconds));
     }
 
     /// The text a scrape gets.
@@ -189,24 +199,172 @@ impl Default for Metrics {
     }
 }
 
-/// 0.1 ms to about 3 s, doubling: forward auth answers in well under a millisecond from the
-/// cache, a search page in tens of milliseconds.
-fn latency_histogram() -> Histogram {
-    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.0001, 2.0, 16))
+/// Upper bounds of the latency histogram's buckets, in seconds: 0.1 ms to about 3 s, doubling
+/// (forward auth answers in well under a millisecond from the cache, a search page in tens of
+/// milliseconds); a last bucket takes the rest.
+const LATENCY_BUCKETS: [f64; 16] = {
+    let mut bounds = [0.0001; 16];
+    let mut i = 1;
+    while i < 16 {
+        bounds[i] = bounds[i - 1] * 2.0;
+        i += 1;
+    }
+    bounds
+};
+
+/// Counts kept per thread: a request touches only its own thread's shard, so the two or more
+/// runtime threads never contend for a lock or a cache line per request (a shared
+/// prometheus-client family and histogram cost a tenth of `/api/health`'s rate). A scrape adds
+/// the shards up.
+struct Shards([Shard; SHARDS]);
+
+const SHARDS: usize = 16;
+
+/// One thread's counts, on cache lines of its own.
+#[derive(Default)]
+#[repr(align(128))]
+struct Shard(Mutex<Counts>);
+
+impl Default for Shards {
+    fn default() -> Shards {
+        Shards(std::array::from_fn(|_| Shard::default()))
+    }
 }
 
-/// The tower middleware that counts each request and times it, by the route it matched (the
-/// pattern, `/api/serviceaccounts/{id}`, never the path itself: ids and junk paths would make
-/// series without bound).
-pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
-    let method = request.method().as_str().to_string();
-    let response = next.run(request).await;
-    let seconds = started.elapsed().as_secs_f64();
-    metrics.latency.get_or_create(&RouteLabels { route: route.clone() }).observe(seconds);
-    metrics.requests.get_or_create(&RequestLabels { route, method, status: response.status().as_u16() }).inc();
-    response
+impl Shards {
+    fn with(&self, count: impl FnOnce(&mut Counts)) {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        thread_local! {
+            static SHARD: usize = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % SHARDS;
+        }
+        let shard = SHARD.with(|shard| *shard);
+        count(&mut self.0[shard].0.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    fn total(&self) -> Counts {
+        let mut total = Counts::default();
+        for shard in &self.0 {
+            total.add(&shard.0.lock().unwrap_or_else(|p| p.into_inner()));
+        }
+        total
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    routes: HashMap<Route, RouteCounts>,
+    /// By [`Outcome`] as an index.
+    outcomes: [u64; OUTCOMES.len()],
+    cache_hits: u64,
+    cache_misses: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        for (route, counts) in &other.routes {
+            let total = self.routes.entry(route.clone()).or_default();
+            for (key, n) in &counts.answers {
+                *total.answers.entry(*key).or_default() += n;
+            }
+            for (total, n) in total.buckets.iter_mut().zip(counts.buckets) {
+                *total += n;
+            }
+            total.seconds += counts.seconds;
+        }
+        for (total, n) in self.outcomes.iter_mut().zip(other.outcomes) {
+            *total += n;
+        }
+        self.cache_hits += other.cache_hits;
+        self.cache_misses += other.cache_misses;
+    }
+}
+
+/// One route's answers by method and status, and its latency histogram.
+#[derive(Default)]
+struct RouteCounts {
+    answers: HashMap<(&'static str, u16), u64>,
+    /// Per bucket of [`LATENCY_BUCKETS`], and a last one for the rest (not cumulative).
+    buckets: [u64; LATENCY_BUCKETS.len() + 1],
+    seconds: f64,
+}
+
+impl RouteCounts {
+    fn add(&mut self, method: &'static str, status: u16, seconds: f64) {
+        *self.answers.entry((method, status)).or_default() += 1;
+        let bucket = LATENCY_BUCKETS.iter().position(|bound| seconds <= *bound).unwrap_or(LATENCY_BUCKETS.len());
+        self.buckets[bucket] += 1;
+        self.seconds += seconds;
+    }
+}
+
+/// Encodes the per-thread counts, added up, at each scrape: requests, their latency, token
+/// checks by outcome (every outcome, zero included) and the cache's hits and misses.
+struct CountsCollector(Arc<Shards>);
+
+impl std::fmt::Debug for CountsCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CountsCollector")
+    }
+}
+
+impl Collector for CountsCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let counts = self.0.total();
+        let mut routes: Vec<(&Route, &RouteCounts)> = counts.routes.iter().collect();
+        routes.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        let mut requests = encoder.encode_descriptor(
+            "http_requests",
+            "HTTP requests answered, by route, method and status",
+            None,
+            MetricType::Counter,
+        )?;
+        for (route, counts) in &routes {
+            let mut answers: Vec<_> = counts.answers.iter().collect();
+            answers.sort();
+            for ((method, status), n) in answers {
+                let status = status.to_string();
+                let labels = [("route", route.as_str()), ("method", method), ("status", status.as_str())];
+                requests.encode_family(&labels)?.encode_counter::<NoLabelSet, _, u64>(n, None)?;
+            }
+        }
+        let mut latency = encoder.encode_descriptor(
+            "http_request_duration_seconds",
+            "Time from a request's arrival to its answer, by route",
+            None,
+            MetricType::Histogram,
+        )?;
+        for (route, counts) in &routes {
+            let bounds = LATENCY_BUCKETS.iter().copied().chain(std::iter::once(f64::INFINITY));
+            let buckets: Vec<(f64, u64)> = bounds.zip(counts.buckets).collect();
+            let count = counts.buckets.iter().sum();
+            latency.encode_family(&[("route", route.as_str())])?.encode_histogram::<NoLabelSet>(
+                counts.seconds,
+                count,
+                &buckets,
+                None,
+            )?;
+        }
+        let mut outcomes = encoder.encode_descriptor(
+            "verifications",
+            "Token checks by outcome (ok, invalid, expired, revoked, disabled, forbidden)",
+            None,
+            MetricType::Counter,
+        )?;
+        for outcome in OUTCOMES {
+            outcomes
+                .encode_family(&[("outcome", outcome.label())])?
+                .encode_counter::<NoLabelSet, _, u64>(&counts.outcomes[outcome as usize], None)?;
+        }
+        for (name, help, n) in [
+            ("verify_cache_hits", "Token checks answered from the verification cache", counts.cache_hits),
+            ("verify_cache_misses", "Token checks that read the store", counts.cache_misses),
+        ] {
+            encoder
+                .encode_descriptor(name, help, None, MetricType::Counter)?
+                .encode_counter::<NoLabelSet, _, u64>(&n, None)?;
+        }
+        Ok(())
+    }
 }
 
 /// Encodes the latest census at each scrape (nothing before the first one finished).

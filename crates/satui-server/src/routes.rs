@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
 use serde_json::json;
@@ -13,7 +13,7 @@ use serde_json::json;
 use super::auth::Caller;
 use super::dto::{self, AccountItem, AccountProfile, SearchResult, TokenItem};
 use super::error::ApiError;
-use super::extract::{AccountId, ActingLogin, Api, App, JsonObject, TokenPath};
+use super::extract::{AccountId, Api, App, JsonObject, TokenPath};
 use super::pool::Lane;
 use crate::metrics::Outcome;
 use satui_domain::expiry::{DAY, ExpiryRequest, Lifetime};
@@ -405,29 +405,8 @@ pub(crate) async fn verify(api: Api) -> Result<Response, ApiError> {
     api.metrics().verification(Outcome::Ok);
     let identity = &caller.identity;
     let mut response = Json(dto::VerifiedIdentity::new(identity)).into_response();
-    let out = response.headers_mut();
-    for (name, value) in [
-        ("x-satui-org-id", identity.org_id.to_string()),
-        ("x-satui-org", identity.org.clone()),
-        ("x-satui-account-id", identity.account_id.to_string()),
-        ("x-satui-account", identity.account.clone()),
-        ("x-satui-login", identity.login.clone()),
-        ("x-satui-role", identity.role.to_string()),
-        ("x-satui-token", identity.token.clone()),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(&header_text(&value)) {
-            out.insert(name, value);
-        }
-    }
-    response.extensions_mut().insert(ActingLogin(identity.login.clone()));
+    let presented = caller.presented();
+    response.headers_mut().extend(presented.headers.iter().cloned());
+    response.extensions_mut().insert(presented.login.clone());
     Ok(response)
 }
-
-/// A value for a header: printable ASCII as it is, every other byte (spaces, `%`, UTF-8 of a
-/// non-ASCII name) percent-encoded, so a name can never break or forge a header line.
-fn header_text(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, HEADER_UNSAFE).to_string()
-}
-
-/// Everything but printable ASCII, and `%` itself (so a decoder gets the name back).
-const HEADER_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ').add(b'%').add(0x7f);
