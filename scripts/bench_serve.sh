@@ -23,8 +23,9 @@ bin=target/release/satui
 bare_bin=target/release/examples/bare_axum
 dir=$(mktemp -d)
 server=""
+quiet=""
 bare=""
-trap 'kill $server $bare 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap 'kill $server $quiet $bare 2>/dev/null || true; rm -rf "$dir"' EXIT
 db=$dir/bench.db
 echo "seeding $accounts accounts × $tokens tokens..."
 $bin --db "$db" seed --orgs 1 --accounts "$accounts" --tokens-per-account "$tokens" >/dev/null
@@ -33,6 +34,9 @@ token=$($bin --db "$db" token create --sa bench-admin --name bench --never 2>/de
 # The access log on (the default), written to a file as a service manager would.
 $bin --db "$db" serve --listen 127.0.0.1:3941 2>"$dir/serve.log" &
 server=$!
+# The same with --quiet, to tell the access log's share.
+$bin --db "$db" serve --quiet --listen 127.0.0.1:3943 2>/dev/null &
+quiet=$!
 $bare_bin 127.0.0.1:3942 2>/dev/null &
 bare=$!
 sleep 1
@@ -50,17 +54,25 @@ measure() {
 
 # Warm up both (page cache, connections, the verification cache).
 wrk -t2 -c64 -d3s -H "$auth" "http://127.0.0.1:3941$verify_pair" >/dev/null
+wrk -t2 -c64 -d3s -H "$auth" "http://127.0.0.1:3943$verify_pair" >/dev/null
 wrk -t2 -c64 -d3s "http://127.0.0.1:3942/api/health" >/dev/null
 
-printf "%-5s %-34s %12s %9s %9s %9s\n" conns route "req/s" "p99 ms" "× bare" "p99 × bare"
+printf "%-5s %-42s %12s %9s %9s %9s\n" conns route "req/s" "p99 ms" "× bare" "p99 × bare"
 for c in 64 256; do
   read -r bare_rps bare_p99 < <(measure "$c" "http://127.0.0.1:3942/api/health")
-  printf "%-5s %-34s %12.0f %9.2f %9s %9s\n" "$c" "bare axum /api/health" "$bare_rps" "$bare_p99" 1.00 1.00
+  printf "%-5s %-42s %12.0f %9.2f %9s %9s\n" "$c" "bare axum /api/health" "$bare_rps" "$bare_p99" 1.00 1.00
   for route in "/api/health" "$verify_pair" "/api/satui/verify"; do
     read -r rps p99 < <(measure "$c" "http://127.0.0.1:3941$route")
     name=$route
     [ "$route" = "$verify_pair" ] && name="/api/satui/verify?action&scope"
-    printf "%-5s %-34s %12.0f %9.2f %9.2f %9.2f\n" "$c" "satui $name" "$rps" "$p99" \
+    printf "%-5s %-42s %12.0f %9.2f %9.2f %9.2f\n" "$c" "satui $name" "$rps" "$p99" \
+      "$(awk "BEGIN { print $rps / $bare_rps }")" "$(awk "BEGIN { print $p99 / $bare_p99 }")"
+  done
+  for route in "/api/health" "$verify_pair"; do
+    read -r rps p99 < <(measure "$c" "http://127.0.0.1:3943$route")
+    name=$route
+    [ "$route" = "$verify_pair" ] && name="/api/satui/verify?action&scope"
+    printf "%-5s %-42s %12.0f %9.2f %9.2f %9.2f\n" "$c" "satui --quiet $name" "$rps" "$p99" \
       "$(awk "BEGIN { print $rps / $bare_rps }")" "$(awk "BEGIN { print $p99 / $bare_p99 }")"
   done
 done
