@@ -70,6 +70,11 @@ pub enum Command {
     Back,
     /// T: show or hide the guided tour (demo).
     Tour,
+    /// While the tour is shown: `[` a step back, `]` the next step without doing this one,
+    /// `{` back to the first step.
+    TourBack,
+    TourSkip,
+    TourRestart,
     New,
     Edit,
     ToggleDisabled,

@@ -31,6 +31,8 @@ pub enum Context {
     Reveal,
     /// "Not copied. Close anyway? y/n" over the reveal modal.
     RevealConfirm,
+    /// While the guided tour's panel is shown (and no popup is open).
+    Tour,
     Help,
     Picker,
 }
@@ -54,6 +56,7 @@ impl Context {
             Context::Confirm => "Confirm",
             Context::Reveal => "New token",
             Context::RevealConfirm => "Close without copying?",
+            Context::Tour => "Guided tour (demo)",
             Context::Help => "Help",
             Context::Picker => "Org switcher",
         }
@@ -180,6 +183,9 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Panes, K::Char('T'), SHIFT, C::Tour, "T tour", "show or hide the guided tour (demo)"),
     bind(X::Panes, K::Char('?'), NONE, C::Help, "? help", "this help"),
     bind(X::Panes, K::Char('q'), NONE, C::Quit, "q quit", "quit"),
+    bind(X::Tour, K::Char('['), NONE, C::TourBack, "", "tour: back a step"),
+    bind(X::Tour, K::Char(']'), NONE, C::TourSkip, "", "tour: the next step, without doing this one"),
+    bind(X::Tour, K::Char('{'), NONE, C::TourRestart, "", "tour: back to the first step"),
     bind(X::Filter, K::Enter, NONE, C::Submit, "Enter keep", "keep the filter and return to the list"),
     bind(X::Filter, K::Esc, NONE, C::ClearFilter, "Esc clear", "clear the filter"),
     bind(X::Filter, K::Down, NONE, C::Down, "", "move down"),
@@ -373,6 +379,7 @@ pub fn help_sections_for(first: &[Context]) -> Vec<(&'static str, Vec<(String, &
         X::RevealConfirm,
         X::Picker,
         X::Help,
+        X::Tour,
     ];
     let mut order: Vec<Context> = first.iter().copied().filter(|c| !matches!(c, X::Global | X::Panes)).collect();
     for ctx in [X::Global, X::Panes].into_iter().chain(default_order) {

@@ -281,6 +281,17 @@ impl State {
         self.view == View::Accounts && self.focus == Focus::Detail
     }
 
+    /// The detail's permissions that its filter (`/` in the detail pane) lets through: by action,
+    /// scope or source.
+    pub fn shown_grants<'a>(&'a self, detail: &'a Detail) -> impl Iterator<Item = &'a Grant> + Clone + 'a {
+        let needle = satui_domain::names::name_key(self.detail_filter.value());
+        detail.grants.iter().filter(move |g| {
+            needle.is_empty()
+                || satui_domain::names::name_key(&format!("{} {} {}", g.action, g.scope, g.sources.join(" ")))
+                    .contains(&needle)
+        })
+    }
+
     /// The panes of the current view, left to right (Tab, h/l and clicks move between them).
     pub fn panes(&self) -> &'static [Focus] {
         match self.view {
@@ -391,17 +402,23 @@ impl State {
             Some(Popup::Help { searching: true, .. }) => vec![Context::Filter],
             Some(popup) => vec![popup.context()],
             None if self.filtering => vec![Context::Filter],
-            None => match self.view {
-                View::Accounts if self.focus == Focus::Tokens => {
-                    vec![Context::Tokens, Context::Accounts, Context::Panes]
+            None => {
+                let mut contexts = match self.view {
+                    View::Accounts if self.focus == Focus::Tokens => {
+                        vec![Context::Tokens, Context::Accounts, Context::Panes]
+                    }
+                    View::Accounts => vec![Context::Accounts, Context::Panes],
+                    View::Groups => vec![Context::Groups, Context::Panes],
+                    View::Roles => vec![Context::Roles, Context::Panes],
+                    View::Orgs => vec![Context::Orgs, Context::Panes],
+                    View::Audit => vec![Context::Audit, Context::Panes],
+                    View::Tokens => vec![Context::TokensView, Context::Panes],
+                };
+                if self.tour.is_some_and(|t| !t.hidden) {
+                    contexts.push(Context::Tour);
                 }
-                View::Accounts => vec![Context::Accounts, Context::Panes],
-                View::Groups => vec![Context::Groups, Context::Panes],
-                View::Roles => vec![Context::Roles, Context::Panes],
-                View::Orgs => vec![Context::Orgs, Context::Panes],
-                View::Audit => vec![Context::Audit, Context::Panes],
-                View::Tokens => vec![Context::TokensView, Context::Panes],
-            },
+                contexts
+            }
         }
     }
 

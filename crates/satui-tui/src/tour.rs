@@ -37,8 +37,9 @@ pub enum Done {
     Retiring,
     /// This view is shown.
     ViewShown(View),
-    /// The accounts view with the detail pane focused.
-    DetailFocused,
+    /// The accounts view with the detail pane focused and a permission that comes from a group
+    /// in view.
+    GroupGrantInView,
     /// A plugin-managed account is selected.
     ManagedSelected,
     /// The tokens view shows a quick filter other than "all".
@@ -75,14 +76,14 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         title: "Shown exactly once",
-        text: "This is the only time the secret is shown: satui keeps only its hash. Copy it now.",
+        text: "This is the only time the secret is shown: satui keeps only its hash. Copy it now. (With no clipboard, Enter asks \"Close anyway? y/n\": y closes.)",
         press: "c copies, Enter closes",
         spot: Spot::Popup,
         done: Done::PopupsClosed,
     },
     Step {
         title: "Lifetimes and Extended",
-        text: "A token lives some days or never. Extended pushes the expiry forward by its max age at each use.",
+        text: "A token lives some days or never. Extended pushes the expiry forward by its max age at each use. Just look: no need to save.",
         press: "t, then Tab to Extended and Space",
         spot: Spot::Popup,
         done: Done::ExtendedOn,
@@ -90,7 +91,7 @@ pub const STEPS: &[Step] = &[
     Step {
         title: "Rotation with grace",
         text: "Rotating issues a new secret; with a grace the old one keeps working meanwhile, so a deploy switches without an outage.",
-        press: "Esc, Tab Tab to the tokens, then R",
+        press: "Tab Tab to the tokens, then R",
         spot: Spot::Tokens,
         done: Done::RotateForm,
     },
@@ -104,16 +105,16 @@ pub const STEPS: &[Step] = &[
     Step {
         title: "Roles",
         text: "Basic roles (Viewer, Editor, Admin), Grafana's fixed roles and your own custom roles grant permissions.",
-        press: "Enter to close the token if open, then 3",
+        press: "3",
         spot: Spot::Tabs,
         done: Done::ViewShown(View::Roles),
     },
     Step {
         title: "Where a permission comes from",
         text: "Every permission in an account's detail says where it comes from: its basic role, a role given to it, or a group.",
-        press: "1, then l to focus the detail (j/k scroll)",
+        press: "1, pick ci-deployer (in two groups), l to focus the detail, then j/k until a permission says ← … group",
         spot: Spot::Detail,
-        done: Done::DetailFocused,
+        done: Done::GroupGrantInView,
     },
     Step {
         title: "Groups",
@@ -157,8 +158,13 @@ pub fn current(tour: &Tour) -> &'static Step {
     &STEPS[tour.step.min(STEPS.len() - 1)]
 }
 
+/// What only the drawing's layout can tell: whether a permission the selected account holds
+/// through a group is wholly on screen (`ui::group_grant_in_view`; update passes it in, so the
+/// tour's rules do not depend on the drawing).
+pub type InView = fn(&State) -> bool;
+
 /// Whether the state shows that `done` has happened.
-pub fn is_done(done: Done, state: &State) -> bool {
+pub fn is_done(done: Done, state: &State, group_grant_in_view: InView) -> bool {
     let top_form = match state.popups.last() {
         Some(Popup::Form(form)) => Some(form),
         _ => None,
@@ -178,7 +184,9 @@ pub fn is_done(done: Done, state: &State) -> bool {
             .as_ref()
             .is_some_and(|d| d.tokens.iter().any(|t| t.revoked_at.is_some_and(|at| at > state.now))),
         Done::ViewShown(view) => state.view == view && state.popups.is_empty(),
-        Done::DetailFocused => state.view == View::Accounts && state.focus == Focus::Detail,
+        Done::GroupGrantInView => {
+            state.view == View::Accounts && state.focus == Focus::Detail && group_grant_in_view(state)
+        }
         Done::ManagedSelected => {
             state.view == View::Accounts && state.selected_account().is_some_and(|a| a.managed_by.is_some())
         }
@@ -187,10 +195,35 @@ pub fn is_done(done: Done, state: &State) -> bool {
     }
 }
 
+/// What to press for `step` from where the user is: a step about the panes first closes a
+/// window left open (a form, the new token), saying how; one whose first move is already made
+/// skips it. So a step never says a key that would do something else here (Esc on no window
+/// closes the tour).
+pub fn press(step: &Step, state: &State) -> String {
+    let own = match step.done {
+        Done::RotateForm if state.view == View::Accounts && state.focus == Focus::Tokens => "R",
+        Done::GroupGrantInView if state.view == View::Accounts && state.focus == Focus::Detail => {
+            "j/k until a permission says ← … group (pick ci-deployer if this account is in none)"
+        }
+        _ => step.press,
+    };
+    if step.spot == Spot::Popup {
+        return own.to_string();
+    }
+    let close = match state.popups.last() {
+        None => return own.to_string(),
+        Some(Popup::Reveal(reveal)) if reveal.confirm_close || reveal.confirm_quit => "y closes the token window",
+        Some(Popup::Reveal(_)) => "Enter closes the token window (then y if it asks)",
+        Some(Popup::Form(_)) => "Esc closes the form (nothing is saved)",
+        Some(_) => "Esc closes this window",
+    };
+    format!("{close}; then {own}")
+}
+
 /// Moves the tour on while its current step is done (one action may complete more than one).
-pub fn advance(state: &mut State) {
+pub fn advance(state: &mut State, group_grant_in_view: InView) {
     while let Some(tour) = state.tour.filter(|t| !t.hidden) {
-        if tour.step + 1 >= STEPS.len() || !is_done(current(&tour).done, state) {
+        if tour.step + 1 >= STEPS.len() || !is_done(current(&tour).done, state, group_grant_in_view) {
             return;
         }
         state.tour = Some(Tour { step: tour.step + 1, hidden: false });

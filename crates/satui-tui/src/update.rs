@@ -33,9 +33,19 @@ pub fn key_to_action(state: &State, key: KeyEvent) -> Option<Action> {
 }
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    // A step moved by hand stays put until the next action (going back to a step whose
+    // condition already holds must not jump forward again at once).
+    let tour_move =
+        |a: &Action| matches!(a, Action::Command(Command::TourBack | Command::TourSkip | Command::TourRestart));
+    let moved_tour = match &action {
+        Action::Key(key) => key_to_action(state, *key).is_some_and(|a| tour_move(&a)),
+        other => tour_move(other),
+    };
     let effects = apply(state, action);
     // The tour sees every action through the state it leaves.
-    super::tour::advance(state);
+    if !moved_tour {
+        super::tour::advance(state, super::ui::group_grant_in_view);
+    }
     effects
 }
 
@@ -196,6 +206,16 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             if let Some(tour) = state.tour.as_mut().filter(|t| !t.hidden) {
                 tour.hidden = true;
                 state.info("tour closed; T brings it back");
+            }
+            Vec::new()
+        }
+        Command::TourBack | Command::TourSkip | Command::TourRestart => {
+            if let Some(tour) = state.tour.as_mut().filter(|t| !t.hidden) {
+                tour.step = match command {
+                    Command::TourBack => tour.step.saturating_sub(1),
+                    Command::TourSkip => (tour.step + 1).min(super::tour::STEPS.len() - 1),
+                    _ => 0,
+                };
             }
             Vec::new()
         }

@@ -235,3 +235,18 @@ pub fn hanging(parts: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<
 pub fn labelled(label: &str, value: &str, width: usize, theme: Theme) -> Vec<ratatui::text::Line<'static>> {
     hanging(vec![(format!("{label:<12}"), theme.dim()), (value.to_string(), Style::default())], width, 12)
 }
+
+/// Whether a permission granted through a group is on the detail pane's screen: all its lines
+/// lie between the scroll and the pane's last row, with the detail laid out by the drawing's
+/// own code at the pane's width and height.
+pub fn group_grant_in_view(state: &State) -> bool {
+    let screen = ratatui::layout::Rect::new(0, 0, state.screen_width, state.screen_height);
+    let body = layout::bands(screen).body;
+    let Some(pane) = layout::panes(state, body).detail else { return false };
+    let Some(detail) = state.detail.as_ref() else { return false };
+    let theme = Theme::new(state.options.monochrome);
+    let laid_out = panes::detail_lines(state, detail, theme, usize::from(pane.width.saturating_sub(2)));
+    let Some(lines) = laid_out.first_from_group else { return false };
+    let top = usize::from(state.detail_scroll);
+    lines.start >= top && lines.end <= top + usize::from(pane.height.saturating_sub(2))
+}

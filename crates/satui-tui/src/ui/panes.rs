@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wra
 
 use super::{Theme, clean, edited_line, fit, group_digits, width};
 use crate::action::View;
-use crate::state::{Focus, State, StatusKind};
+use crate::state::{Detail, Focus, State, StatusKind};
 use satui_domain::expiry::{TokenStatus, describe_state, span};
 use satui_domain::time;
 
@@ -159,7 +159,24 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let a = &detail.account;
-    let inner = usize::from(area.width.saturating_sub(2));
+    let lines = detail_lines(state, detail, theme, usize::from(area.width.saturating_sub(2))).lines;
+    let title = if focused { format!("{} (j/k scroll)", clean(&a.name)) } else { clean(&a.name) };
+    let widget = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((state.detail_scroll, 0))
+        .block(block(title, focused, theme));
+    frame.render_widget(widget, area);
+}
+
+/// The account detail's lines as drawn `inner` columns wide, and the lines of the first
+/// permission that comes from a group (the tour waits for them to be on screen).
+pub struct DetailLines {
+    pub lines: Vec<Line<'static>>,
+    pub first_from_group: Option<std::ops::Range<usize>>,
+}
+
+pub fn detail_lines(state: &State, detail: &Detail, theme: Theme, inner: usize) -> DetailLines {
+    let a = &detail.account;
     let label = |text: &'static str| Span::styled(format!("{text:<12}"), theme.dim());
     // A labelled line that wraps under its value, never back under the label.
     let labelled = |text: &'static str, value: Vec<(String, Style)>| {
@@ -188,17 +205,8 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let list_or_dash = |items: &[String]| if items.is_empty() { "—".to_string() } else { clean(&items.join(", ")) };
     lines.extend(labelled("groups", plain(list_or_dash(&detail.groups))));
     lines.extend(labelled("roles", plain(list_or_dash(&detail.roles))));
-    let needle = satui_domain::names::name_key(state.detail_filter.value());
-    let shown: Vec<_> = detail
-        .grants
-        .iter()
-        .filter(|g| {
-            needle.is_empty()
-                || satui_domain::names::name_key(&format!("{} {} {}", g.action, g.scope, g.sources.join(" ")))
-                    .contains(&needle)
-        })
-        .collect();
-    let heading = if needle.is_empty() {
+    let shown: Vec<_> = state.shown_grants(detail).collect();
+    let heading = if satui_domain::names::name_key(state.detail_filter.value()).is_empty() {
         format!("permissions ({})", detail.grants.len())
     } else {
         format!(
@@ -209,8 +217,9 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         )
     };
     lines.push(Line::from(Span::styled(heading, theme.accent())));
-    let inner = usize::from(area.width.saturating_sub(2));
+    let mut first_from_group = None;
     for grant in shown {
+        let start = lines.len();
         let unknown = !satui_domain::permission::is_recognised_action(&grant.action);
         let mut parts =
             vec![(format!("  {} ", clean(&grant.action)), Style::default()), (clean(&grant.scope), Style::default())];
@@ -219,13 +228,11 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         }
         parts.push((format!("  ← {}", clean(&grant.sources.join(", "))), theme.dim()));
         lines.extend(super::hanging(parts, inner, 4));
+        if first_from_group.is_none() && grant.sources.iter().any(|s| s.starts_with("group ")) {
+            first_from_group = Some(start..lines.len());
+        }
     }
-    let title = if focused { format!("{} (j/k scroll)", clean(&a.name)) } else { clean(&a.name) };
-    let widget = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .scroll((state.detail_scroll, 0))
-        .block(block(title, focused, theme));
-    frame.render_widget(widget, area);
+    DetailLines { lines, first_from_group }
 }
 
 fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {

@@ -1,5 +1,6 @@
 //! The guided tour's panel and the border it draws around the part of the screen a step talks
-//! about. The panel sits in the corner away from that part, so it never hides it.
+//! about. The panel takes the first corner of the body that leaves that part uncovered (at 80×24,
+//! where the panes stack, that may be the top), so it never hides what the step talks about.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -36,18 +37,27 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let inner = usize::from(width.saturating_sub(2));
     let mut lines = super::hanging(vec![(step.text.to_string(), ratatui::style::Style::default())], inner, 0);
     lines.push(Line::from(""));
-    lines.extend(super::hanging(vec![(format!("▶ {}", step.press), highlight)], inner, 2));
+    lines.extend(super::hanging(vec![(format!("▶ {}", tour::press(step, state)), highlight)], inner, 2));
     let height = (lines.len() as u16 + 2).min(bands.body.height);
-    // Away from what the step talks about: right when it is the list (or the tabs), else left.
-    let right = matches!(step.spot, Spot::List | Spot::Tabs);
-    let x = if right { area.right().saturating_sub(width + 1) } else { area.x + 1 };
-    let y = bands.body.bottom().saturating_sub(height + 1);
-    let rect = Rect { x, y, width, height };
+    let rect = place(width, height, bands.body, spot.filter(|_| step.spot != Spot::Tabs));
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(highlight)
         .title(Span::styled(format!(" Tour {}/{} · {} ", tour.step + 1, STEPS.len(), step.title), highlight))
-        .title_bottom(Line::from(Span::styled(" Esc leaves · T resumes ", theme.dim())));
+        .title_bottom(Line::from(Span::styled(" [ back · ] skip · { restart · Esc leaves ", theme.dim())));
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// Where the panel goes in `body`: the first of its corners (bottom right, bottom left, top right,
+/// top left) that does not cover `spot`; when each would, the one covering least of it.
+pub fn place(width: u16, height: u16, body: Rect, spot: Option<Rect>) -> Rect {
+    let left = body.x + 1;
+    let right = body.right().saturating_sub(width + 1).max(left);
+    let top = body.y + 1;
+    let bottom = body.bottom().saturating_sub(height + 1).max(top);
+    let corners = [(right, bottom), (left, bottom), (right, top), (left, top)]
+        .map(|(x, y)| Rect { x, y, width, height }.intersection(body));
+    let covered = |rect: &Rect| spot.map_or(0, |spot| rect.intersection(spot).area());
+    corners.into_iter().min_by_key(|rect| covered(rect)).unwrap_or(body)
 }
