@@ -2,6 +2,7 @@
 //! (insta snapshots), a no-panic key storm, and an end-to-end run in a real pseudo-terminal.
 
 mod bugs;
+mod command_line;
 mod config;
 mod flows;
 mod golden;

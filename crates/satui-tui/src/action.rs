@@ -75,6 +75,8 @@ pub enum Command {
     TourBack,
     TourSkip,
     TourRestart,
+    /// `:` opens the command line (`:tokens`, `:org Staging`, `:sa ci-bot`, `:q`).
+    CommandLine,
     New,
     Edit,
     ToggleDisabled,

@@ -33,6 +33,8 @@ pub enum Context {
     RevealConfirm,
     /// While the guided tour's panel is shown (and no popup is open).
     Tour,
+    /// The `:` command line.
+    CommandLine,
     Help,
     Picker,
 }
@@ -57,6 +59,7 @@ impl Context {
             Context::Reveal => "New token",
             Context::RevealConfirm => "Close without copying?",
             Context::Tour => "Guided tour (demo)",
+            Context::CommandLine => "Command line (:)",
             Context::Help => "Help",
             Context::Picker => "Org switcher",
         }
@@ -182,7 +185,18 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::Panes, K::Char('r'), NONE, C::Reload, "", "reload from the store"),
     bind(X::Panes, K::Char('T'), SHIFT, C::Tour, "T tour", "show or hide the guided tour (demo)"),
     bind(X::Panes, K::Char('?'), NONE, C::Help, "? help", "this help"),
+    bind(
+        X::Panes,
+        K::Char(':'),
+        NONE,
+        C::CommandLine,
+        "",
+        "a command: :tokens, :org NAME, :sa NAME, :q (Tab completes)",
+    ),
     bind(X::Panes, K::Char('q'), NONE, C::Quit, "q quit", "quit"),
+    bind(X::CommandLine, K::Enter, NONE, C::Submit, "Enter run", "run the command"),
+    bind(X::CommandLine, K::Esc, NONE, C::Cancel, "Esc cancel", "close the command line"),
+    bind(X::CommandLine, K::Tab, NONE, C::NextField, "Tab complete", "complete the command or the name"),
     bind(X::Tour, K::Char('['), NONE, C::TourBack, "", "tour: back a step"),
     bind(X::Tour, K::Char(']'), NONE, C::TourSkip, "", "tour: the next step, without doing this one"),
     bind(X::Tour, K::Char('{'), NONE, C::TourRestart, "", "tour: back to the first step"),
@@ -379,6 +393,7 @@ pub fn help_sections_for(first: &[Context]) -> Vec<(&'static str, Vec<(String, &
         X::RevealConfirm,
         X::Picker,
         X::Help,
+        X::CommandLine,
         X::Tour,
     ];
     let mut order: Vec<Context> = first.iter().copied().filter(|c| !matches!(c, X::Global | X::Panes)).collect();

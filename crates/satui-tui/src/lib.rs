@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod clipboard;
+pub mod command_line;
 pub mod config;
 pub mod effect;
 pub mod form;

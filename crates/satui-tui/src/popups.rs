@@ -121,6 +121,8 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
             }
             _ => {}
         },
+        // Its keys are update's (`command_line`), which runs what it asks.
+        Popup::CommandLine(_) => {}
         Popup::OrgPicker { selected } => match command {
             Command::Up => *selected = selected.saturating_sub(1),
             Command::Down => *selected = (*selected + 1).min(state.orgs.len().saturating_sub(1)),

@@ -118,6 +118,8 @@ pub enum Popup {
     OrgPicker {
         selected: usize,
     },
+    /// The `:` command line (drawn in the filter row).
+    CommandLine(crate::form::TextLine),
 }
 
 impl Popup {
@@ -129,6 +131,7 @@ impl Popup {
             Popup::Reveal(_) => Context::Reveal,
             Popup::Help { .. } => Context::Help,
             Popup::OrgPicker { .. } => Context::Picker,
+            Popup::CommandLine(_) => Context::CommandLine,
         }
     }
 }
@@ -382,6 +385,7 @@ impl State {
         match self.popups.last() {
             Some(Popup::Form(form)) => form.focused_is_text(),
             Some(Popup::Help { searching, .. }) => *searching,
+            Some(Popup::CommandLine(_)) => true,
             None => self.filtering,
             _ => false,
         }

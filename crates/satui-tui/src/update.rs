@@ -13,6 +13,9 @@ use super::state::{Focus, Pending, Popup, State, step_cursor};
 use super::{outcomes, popups, views};
 use satui_service::{Account, Service};
 
+/// The longest command line kept (a name is at most a few hundred characters).
+const COMMAND_LINE_CHARS: usize = 300;
+
 /// The effects to run when the UI starts.
 pub fn start(_state: &mut State) -> Vec<Effect> {
     vec![Read::LoadOrgs.into(), Read::CheckForChanges.into()]
@@ -93,9 +96,80 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
 
 fn command_on_top(state: &mut State, command: Command) -> Vec<Effect> {
     match state.popups.last() {
+        Some(Popup::CommandLine(_)) => command_line(state, command),
         Some(_) => popups::command(state, command),
         None if state.filtering => filter_command(state, command),
         None => pane_command(state, command),
+    }
+}
+
+/// Keys of the `:` command line: Tab completes, Enter runs (a line it cannot run stays, with
+/// the error in the status), Esc closes.
+fn command_line(state: &mut State, command: Command) -> Vec<Effect> {
+    use super::command_line::{Jump, complete, parse};
+    let Some(Popup::CommandLine(line)) = state.popups.last() else { return Vec::new() };
+    let typed = line.value().to_string();
+    match command {
+        Command::Cancel => {
+            state.popups.pop();
+            Vec::new()
+        }
+        Command::NextField => {
+            let orgs: Vec<&str> = state.orgs.iter().map(|o| o.name.as_str()).collect();
+            let accounts: Vec<&str> = state.list.rows.iter().map(|a| a.name.as_str()).collect();
+            if let Some(completed) = complete(&typed, &orgs, &accounts) {
+                let line = super::form::TextLine::new(&completed, COMMAND_LINE_CHARS);
+                state.popups.pop();
+                state.popups.push(Popup::CommandLine(line));
+            }
+            Vec::new()
+        }
+        Command::Submit => match parse(&typed) {
+            Err(message) => {
+                state.error(message);
+                Vec::new()
+            }
+            Ok(jump) => {
+                state.popups.pop();
+                match jump {
+                    Jump::View(view) => pane_command(state, Command::ShowView(view)),
+                    Jump::Help => pane_command(state, Command::Help),
+                    Jump::Quit => quit(state),
+                    Jump::Org(wanted) => {
+                        let key = satui_domain::names::name_key(&wanted);
+                        let found = state
+                            .orgs
+                            .iter()
+                            .find(|o| satui_domain::names::name_key(&o.name) == key || o.id.to_string() == wanted)
+                            .cloned();
+                        match found {
+                            Some(org) => {
+                                state.info(format!("switched to {}", org.name));
+                                nav::switch_org(state, org)
+                            }
+                            None => {
+                                state.error(format!("no organization '{wanted}'"));
+                                state
+                                    .popups
+                                    .push(Popup::CommandLine(super::form::TextLine::new(&typed, COMMAND_LINE_CHARS)));
+                                Vec::new()
+                            }
+                        }
+                    }
+                    // The accounts view filtered to the name: the account, or those it could mean.
+                    Jump::Account(wanted) => {
+                        state.view = View::Accounts;
+                        state.focus = Focus::List;
+                        state.detail_scroll = 0;
+                        state.history.clear();
+                        state.list.filter.clear();
+                        state.list.filter.paste(&wanted);
+                        nav::reload_list_from_top(state)
+                    }
+                }
+            }
+        },
+        _ => Vec::new(),
     }
 }
 
@@ -105,6 +179,10 @@ fn edit_line(state: &mut State, change: impl FnOnce(&mut super::form::TextLine) 
     if let Some(Popup::Form(form)) = state.popups.last_mut() {
         form.edit_focused(change);
         return nav::form_suggestions(state);
+    }
+    if let Some(Popup::CommandLine(line)) = state.popups.last_mut() {
+        change(line);
+        return Vec::new();
     }
     if let Some(Popup::Help { search, searching: true, scroll, .. }) = state.popups.last_mut() {
         if change(search) {
@@ -161,6 +239,10 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.detail_scroll = 0;
             state.history.clear();
             nav::load_view(state)
+        }
+        Command::CommandLine => {
+            state.popups.push(Popup::CommandLine(super::form::TextLine::new("", COMMAND_LINE_CHARS)));
+            Vec::new()
         }
         Command::SwitchOrg => {
             let selected = state.org.as_ref().and_then(|o| state.orgs.iter().position(|x| x.id == o.id)).unwrap_or(0);

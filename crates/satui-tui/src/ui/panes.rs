@@ -40,6 +40,20 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     } else {
         Span::raw("")
     };
+    if let Some(crate::state::Popup::CommandLine(typed)) = state.popups.last() {
+        let orgs: Vec<&str> = state.orgs.iter().map(|o| o.name.as_str()).collect();
+        let accounts: Vec<&str> = state.list.rows.iter().map(|a| a.name.as_str()).collect();
+        let rest = crate::command_line::suggestion(typed.value(), &orgs, &accounts).unwrap_or_default();
+        let hint = if typed.is_empty() { crate::command_line::SUMMARY.to_string() } else { String::new() };
+        let line = Line::from(vec![
+            Span::styled(" :", theme.accent()),
+            Span::raw(edited_line(typed, true, width)),
+            Span::styled(clean(&rest), theme.dim()),
+            Span::styled(hint, theme.dim()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let line = match state.filter() {
         Some(filter) if state.filtering => Line::from(vec![
             Span::styled(" / filter: ", theme.accent()),

@@ -24,6 +24,8 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         Popup::Help { scroll, first, search, searching } => {
             draw_help(*scroll, first, (search.value(), *searching), theme, frame, area)
         }
+        // Drawn in the filter row (`panes::filter_line`), not over the panes.
+        Popup::CommandLine(_) => {}
         Popup::OrgPicker { selected } => {
             let rect = centered(area, 50, (state.orgs.len() as u16 + 4).min(area.height));
             frame.render_widget(Clear, rect);
