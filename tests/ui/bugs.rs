@@ -504,3 +504,30 @@ fn slash_in_the_detail_pane_filters_the_permissions() {
     h.key(KeyCode::Esc);
     assert!(h.screen().contains(&format!("permissions ({total})")), "{}", h.screen());
 }
+
+/// Issue 24, friction 15: the text cursor is the terminal's own cursor, placed where the next
+/// character goes, never a glyph drawn into the text; hidden when nothing is being typed.
+#[test]
+fn the_text_cursor_is_the_terminals_own() {
+    let mut h = Harness::demo();
+    assert_eq!(h.cursor_at(120, 32), None, "nothing is typed in the panes");
+    // The filter: after " / filter: " and the two letters typed.
+    h.key(KeyCode::Char('/'));
+    h.chars("ci");
+    let screen = h.screen();
+    let row = screen.lines().position(|l| l.starts_with(" / filter: ci")).expect(&screen) as u16;
+    assert_eq!(h.cursor_at(120, 32), Some((13, row)));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    // A form: on the name field, before the last letter after a Left.
+    h.key(KeyCode::Char('n'));
+    h.chars("abc");
+    h.key(KeyCode::Left);
+    let screen = h.screen();
+    assert!(!screen.contains('▏'), "{screen}");
+    let (row, line) = screen.lines().enumerate().find(|(_, l)| l.contains("▸ Name")).expect(&screen);
+    let column = line.find("abc").map(|byte| line[..byte].chars().count()).expect(line) as u16;
+    assert_eq!(h.cursor_at(120, 32), Some((column + 2, row as u16)), "{screen}");
+    h.key(KeyCode::Esc);
+    assert_eq!(h.cursor_at(120, 32), None);
+}

@@ -236,6 +236,15 @@ impl Harness {
         terminal.backend().buffer().clone()
     }
 
+    /// Where the terminal's own cursor is after a frame at the given size: None when hidden
+    /// (nothing is being typed).
+    pub fn cursor_at(&self, width: u16, height: u16) -> Option<(u16, u16)> {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        terminal.draw(|frame| ui::draw(&self.state, frame)).expect("draw");
+        let backend = terminal.backend();
+        backend.cursor_visible().then(|| (backend.cursor_position().x, backend.cursor_position().y))
+    }
+
     /// The screen as text, one line per row, at the given size.
     pub fn screen_at(&self, width: u16, height: u16) -> String {
         let buffer = self.buffer_at(width, height);

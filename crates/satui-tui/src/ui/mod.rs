@@ -85,26 +85,42 @@ pub fn clean(text: &str) -> String {
     satui_domain::text::for_terminal(text).into_owned()
 }
 
-/// A line being edited, as shown: at most `max` characters around the cursor, with a bar where
-/// the cursor is when `focused`. Long lines scroll so the cursor stays in view.
-pub fn edited_line(line: &crate::form::TextLine, focused: bool, max: usize) -> String {
+/// A line being edited, as shown: its text, and for a focused line the column of the cursor
+/// within it (the terminal's own cursor goes there: `Frame::set_cursor_position`).
+pub struct Edited {
+    pub text: String,
+    pub cursor: Option<u16>,
+}
+
+/// At most `max` characters of `line` around the cursor; long lines scroll so the cursor stays
+/// in view.
+pub fn edited_line(line: &crate::form::TextLine, focused: bool, max: usize) -> Edited {
     let chars: Vec<char> = clean(line.value()).chars().collect();
     let cursor = line.cursor().min(chars.len());
     let max = max.max(2);
     let start = if chars.len() <= max { 0 } else { cursor.saturating_sub(max - 1).min(chars.len() - max + 1) };
     let end = (start + max).min(chars.len());
-    let mut shown: String = if start > 0 { "…".to_string() } else { String::new() };
+    let mut text: String = if start > 0 { "…".to_string() } else { String::new() };
     let first = start + usize::from(start > 0);
+    let mut at = None;
     for (i, c) in chars.iter().enumerate().take(end).skip(first) {
         if focused && i == cursor {
-            shown.push('▏');
+            at = Some(width(&text));
         }
-        shown.push(*c);
+        text.push(*c);
     }
     if focused && cursor >= end {
-        shown.push('▏');
+        at = Some(width(&text));
     }
-    shown
+    Edited { cursor: at.map(|at| u16::try_from(at).unwrap_or(u16::MAX)), text }
+}
+
+/// Puts the terminal's cursor at `column` of row `row` in `area`, when that cell is inside it.
+pub fn place_cursor(frame: &mut Frame, area: Rect, column: u16, row: u16) {
+    let (x, y) = (area.x.saturating_add(column), area.y.saturating_add(row));
+    if x < area.right() && y < area.bottom() {
+        frame.set_cursor_position((x, y));
+    }
 }
 
 /// How many terminal cells `text` takes, grapheme by grapheme (an emoji ZWJ sequence is one

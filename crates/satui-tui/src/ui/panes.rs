@@ -45,24 +45,34 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         let accounts: Vec<&str> = state.list.rows.iter().map(|a| a.name.as_str()).collect();
         let rest = crate::command_line::suggestion(typed.value(), &orgs, &accounts).unwrap_or_default();
         let hint = if typed.is_empty() { crate::command_line::SUMMARY.to_string() } else { String::new() };
+        let edited = edited_line(typed, true, width);
         let line = Line::from(vec![
             Span::styled(" :", theme.accent()),
-            Span::raw(edited_line(typed, true, width)),
+            Span::raw(edited.text),
             Span::styled(clean(&rest), theme.dim()),
             Span::styled(hint, theme.dim()),
         ]);
         frame.render_widget(Paragraph::new(line), area);
+        if let Some(column) = edited.cursor {
+            super::place_cursor(frame, area, 2 + column, 0);
+        }
         return;
+    }
+    if let Some(filter) = state.filter().filter(|_| state.filtering) {
+        let edited = edited_line(filter, true, width);
+        if let Some(column) = edited.cursor {
+            super::place_cursor(frame, area, 11 + column, 0);
+        }
     }
     let line = match state.filter() {
         Some(filter) if state.filtering => Line::from(vec![
             Span::styled(" / filter: ", theme.accent()),
-            Span::raw(edited_line(filter, true, width)),
+            Span::raw(edited_line(filter, true, width).text),
             preset,
         ]),
         Some(filter) if !filter.is_empty() => Line::from(vec![
             Span::raw(" / filter: "),
-            Span::raw(edited_line(filter, false, width)),
+            Span::raw(edited_line(filter, false, width).text),
             Span::styled("  (Esc clears)", theme.dim()),
             preset,
         ]),

@@ -54,9 +54,8 @@ fn hints(popup: &Popup, theme: Theme) -> Line<'static> {
 }
 
 fn boxed(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: Vec<Line<'static>>, width: u16) -> Rect {
-    let inner_width = width.saturating_sub(2).max(1) as usize;
     // Rough wrapped height so long messages are not cut.
-    let height: u16 = lines.iter().map(|l| (l.width().max(1)).div_ceil(inner_width) as u16).sum::<u16>() + 2;
+    let height = wrapped_height(&lines, width) + 2;
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     let block = Block::default().borders(Borders::ALL).title(title.to_string()).border_style(theme.focused_border());
@@ -72,6 +71,8 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     // messages under a field line up with the values.
     let label_width = form.fields.iter().map(|f| f.label.chars().count()).max().unwrap_or(0) + 2;
     let indent = label_width + 2;
+    // Where the terminal's cursor goes: (row, column) inside the box.
+    let mut cursor: Option<(u16, u16)> = None;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let marker = if focused { "▸ " } else { "  " };
@@ -82,8 +83,13 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         } else {
             ratatui::style::Style::default()
         };
+        let mut edited_at = None;
         let value = match &field.input {
-            Input::Text(line) => edited_line(line, focused, 44),
+            Input::Text(line) => {
+                let edited = edited_line(line, focused, 44);
+                edited_at = edited.cursor;
+                edited.text
+            }
             Input::Choice { options, index } => format!("◂ {} ▸", options.get(*index).cloned().unwrap_or_default()),
             Input::Toggle(on) => {
                 if *on {
@@ -94,7 +100,9 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
             }
             Input::Pick(picker) if focused => {
                 let count = format!("  {} of {}", picker.matches.len(), picker.options.len());
-                format!("{}{count}", edited_line(&picker.query, true, 30))
+                let edited = edited_line(&picker.query, true, 30);
+                edited_at = edited.cursor;
+                format!("{}{count}", edited.text)
             }
             Input::Pick(picker) => match picker.value("") {
                 Ok(value) => clean(&value),
@@ -104,6 +112,11 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         let value_style = if field.enabled { ratatui::style::Style::default() } else { theme.dim() };
         // Without colour, dim may not show: a disabled field says so in words.
         let off = if field.enabled { "" } else { "  (off)" };
+        if let Some(column) = edited_at {
+            let row = wrapped_height(&lines, FORM_WIDTH);
+            let lead = super::width(marker) + label_width.max(super::width(field.label));
+            cursor = Some((row, u16::try_from(lead).unwrap_or(u16::MAX).saturating_add(column)));
+        }
         lines.push(Line::from(vec![
             Span::styled(format!("{marker}{:<label_width$}", field.label), label_style),
             Span::styled(value, value_style),
@@ -131,7 +144,17 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
         if form.focused_is_pick() { &[keymap::Context::Pick, keymap::Context::Form] } else { &[keymap::Context::Form] };
     let footer = if form.busy { "saving…".to_string() } else { keymap::footer(contexts).join("  ") };
     lines.push(Line::from(Span::styled(footer, theme.dim())));
-    boxed(frame, area, theme, &clean(&form.title), lines, FORM_WIDTH);
+    let rect = boxed(frame, area, theme, &clean(&form.title), lines, FORM_WIDTH);
+    if let Some((row, column)) = cursor {
+        super::place_cursor(frame, rect.inner(ratatui::layout::Margin::new(1, 1)), column, row);
+    }
+}
+
+/// How many rows `lines` take in a box `width` wide (borders included in `width`), as `boxed`
+/// counts them.
+fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    lines.iter().map(|l| l.width().max(1).div_ceil(inner) as u16).sum()
 }
 
 /// The matches of a focused picker under it: up to six around the highlighted one.
@@ -221,8 +244,7 @@ fn draw_help(
     let mut lines = Vec::new();
     let needle = search.trim().to_lowercase();
     if searching || !needle.is_empty() {
-        let cursor = if searching { "▏" } else { "" };
-        lines.push(Line::from(Span::styled(format!("/{search}{cursor}"), theme.accent())));
+        lines.push(Line::from(Span::styled(format!("/{}", super::clean(search)), theme.accent())));
         lines.push(Line::from(""));
     }
     for (title, rows) in keymap::help_sections_for(first) {
@@ -255,4 +277,8 @@ fn draw_help(
         )))
         .border_style(theme.focused_border());
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), rect);
+    if searching && scroll == 0 {
+        let column = u16::try_from(1 + super::width(&super::clean(search))).unwrap_or(u16::MAX);
+        super::place_cursor(frame, rect.inner(ratatui::layout::Margin::new(1, 1)), column, 0);
+    }
 }
