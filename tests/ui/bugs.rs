@@ -405,16 +405,30 @@ fn a_save_in_the_orgs_view_loads_the_summaries_once() {
 fn the_footer_shows_only_the_keys_that_apply() {
     let h = Harness::empty();
     let footer = h.state.footer_hints();
-    assert!(footer.contains(&"n new") && !footer.contains(&"e edit") && !footer.contains(&"d delete"), "{footer:?}");
+    assert!(
+        footer.contains(&"n new".to_string())
+            && !footer.contains(&"e edit".to_string())
+            && !footer.contains(&"d delete".to_string()),
+        "{footer:?}"
+    );
     let mut h = Harness::demo();
     h.key(KeyCode::Char('3'));
-    assert!(h.state.footer_hints().contains(&"a grant"), "a custom role first: {:?}", h.state.footer_hints());
+    assert!(
+        h.state.footer_hints().contains(&"a grant".to_string()),
+        "a custom role first: {:?}",
+        h.state.footer_hints()
+    );
     while h.state.roles.selected().is_some_and(|r| r.name != "Viewer") {
         h.key(KeyCode::Char('j'));
     }
     let footer = h.state.footer_hints();
-    assert!(!footer.contains(&"a grant") && !footer.contains(&"d delete") && !footer.contains(&"e edit"), "{footer:?}");
-    assert!(footer.contains(&"n new"), "{footer:?}");
+    assert!(
+        !footer.contains(&"a grant".to_string())
+            && !footer.contains(&"d delete".to_string())
+            && !footer.contains(&"e edit".to_string()),
+        "{footer:?}"
+    );
+    assert!(footer.contains(&"n new".to_string()), "{footer:?}");
 }
 
 /// Issue 24, friction 6: `?` opens at the keys of where it was pressed, then the global ones:

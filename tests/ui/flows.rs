@@ -398,7 +398,13 @@ fn the_ui_opens_on_the_org_given_with_dash_dash_org() {
     let mut h = Harness::demo();
     h.state = satui::tui::state::State::new(
         NOW,
-        satui::tui::state::Options { monochrome: true, demo: true, initial_org: Some("staging".into()), tour: false },
+        satui::tui::state::Options {
+            monochrome: true,
+            demo: true,
+            initial_org: Some("staging".into()),
+            tour: false,
+            ..Default::default()
+        },
     );
     let effects = satui::tui::update::start(&mut h.state);
     h.run(effects);

@@ -87,7 +87,7 @@ impl Harness {
             // give every test its own copy of the file.
             std::fs::copy(demo_template(), &path).expect("copy the demo store");
         }
-        let options = Options { monochrome, demo, initial_org: None, tour: false };
+        let options = Options { monochrome, demo, initial_org: None, tour: false, ..Default::default() };
         Harness::start(Some(dir), path, options, 120, 32, None)
     }
 

@@ -126,3 +126,18 @@ fn design_keys_are_bound_in_the_panes() {
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(keymap::lookup(&[Context::Reveal], &ctrl_c), Some(Command::Quit), "Ctrl-C quits from anywhere");
 }
+
+/// Every command name docs/keys.md lists for `[keys]` takes a key of its own (F12, free
+/// everywhere), and that key then triggers it where its default keys did.
+#[test]
+fn every_command_name_takes_a_key_of_its_own() {
+    let f12 = KeyEvent::new(KeyCode::F(12), KeyModifiers::NONE);
+    for (name, command) in keymap::command_names() {
+        let keys = std::collections::BTreeMap::from([(name.clone(), keymap::KeySpec::One("f12".into()))]);
+        let map = keymap::Keymap::with_keys(&keys).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let context = BINDINGS.iter().find(|b| b.command == command && b.context != Context::Global).map(|b| b.context);
+        if let Some(context) = context {
+            assert_eq!(map.lookup(&[context], &f12), Some(command), "{name} in {context:?}");
+        }
+    }
+}

@@ -23,10 +23,11 @@ that pane has focus), then \"Every view\". While a text field or the filter has 
 characters are typed into it rather than treated as commands, and the line editing keys of \"Text
 fields and the filter\" apply. `Ctrl-C` always quits (over a token not yet copied, it asks first). With the mouse on (the default, see
 [configuration](guide/configuration.md)), clicks select rows, focus panes and switch views, and the
-wheel acts like `↓`/`↑`.
+wheel acts like `↓`/`↑`. The `[keys]` column is the command's name for a `[keys]` table in
+config.toml, which gives it keys of your own ([configuration](guide/configuration.md#keys-of-your-own)).
 
-| context | keys | what it does |
-|---|---|---|
+| context | keys | what it does | `[keys]` |
+|---|---|---|---|
 ";
 
 /// A key or a help text inside a markdown table cell.
@@ -39,6 +40,7 @@ pub fn keys_markdown() -> String {
     let mut out = String::from(INTRO);
     for (title, _) in keymap::help_sections() {
         let mut rows: Vec<(Command, Vec<String>, &str, String)> = Vec::new();
+        // Ctrl-C (Global) always quits: it takes no `[keys]`.
         for binding in BINDINGS.iter().filter(|b| b.context.title() == title) {
             let key = format!("`{}`", keymap::key_name(binding).replace('`', "\\`"));
             match rows.iter_mut().find(|(command, ..)| *command == binding.command) {
@@ -46,9 +48,10 @@ pub fn keys_markdown() -> String {
                 None => rows.push((binding.command, vec![key], binding.help, format!("{:?}", binding.context))),
             }
         }
-        for (_, keys, help, context) in rows {
+        for (command, keys, help, context) in rows {
+            let name = if context == "Global" { String::new() } else { format!("`{}`", keymap::command_name(command)) };
             out.push_str(&format!(
-                "| {} (`{context}`) | {} | {} |\n",
+                "| {} (`{context}`) | {} | {} | {name} |\n",
                 cell(title),
                 cell(&keys.join(" / ")),
                 cell(help)

@@ -16,11 +16,20 @@ pub struct Config {
     pub mouse: bool,
     /// "default" or "mono" (NO_COLOR also forces mono).
     pub theme: String,
+    /// Keys of your own: a command's name (docs/keys.md) to a key or a list of keys, in place
+    /// of its default keys (`rotate_token = "ctrl-r"`, `quit = ["q", "ctrl-q"]`).
+    pub keys: std::collections::BTreeMap<String, crate::keymap::KeySpec>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { clipboard_clear_seconds: 45, osc52: false, mouse: true, theme: "default".to_string() }
+        Config {
+            clipboard_clear_seconds: 45,
+            osc52: false,
+            mouse: true,
+            theme: "default".to_string(),
+            keys: Default::default(),
+        }
     }
 }
 
@@ -38,7 +47,13 @@ impl Config {
         if config.theme != "default" && config.theme != "mono" {
             return Err(invalid(format!("theme must be \"default\" or \"mono\", not \"{}\"", config.theme)));
         }
+        config.keymap().map_err(invalid)?;
         Ok(config)
+    }
+
+    /// The keys in use: the defaults with `[keys]` in place (an error names the clash).
+    pub fn keymap(&self) -> Result<crate::keymap::Keymap, String> {
+        crate::keymap::Keymap::with_keys(&self.keys)
     }
 
     /// Monochrome when asked for, or when NO_COLOR is set to anything non-empty (no-color.org).

@@ -1,5 +1,11 @@
 //! The keymap: one table of (context, key, command, footer label, help text). Dispatch, the
 //! footer and the `?` screen all read it, so they cannot disagree. Adding a key is one line.
+//! [`Keymap`] is the table in use: [`BINDINGS`] with the user's `[keys]` from config.toml in
+//! place of a command's default keys (checked for clashes at start).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::{Arc, LazyLock};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -66,14 +72,18 @@ impl Context {
     }
 }
 
+#[derive(Clone, Debug)]
 pub struct Binding {
     pub context: Context,
     pub code: KeyCode,
     pub modifiers: KeyModifiers,
     pub command: Command,
-    /// Short footer label; empty keeps the binding out of the footer.
-    pub label: &'static str,
+    /// Short footer label, its key then a word (`R rotate`); empty keeps the binding out of the
+    /// footer.
+    pub label: Cow<'static, str>,
     pub help: &'static str,
+    /// Given by the user's `[keys]` rather than by this table.
+    pub own: bool,
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -89,7 +99,7 @@ const fn bind(
     label: &'static str,
     help: &'static str,
 ) -> Binding {
-    Binding { context, code, modifiers, command, label, help }
+    Binding { context, code, modifiers, command, label: Cow::Borrowed(label), help, own: false }
 }
 
 use Command as C;
@@ -290,39 +300,314 @@ fn matches(binding: &Binding, key: &KeyEvent) -> bool {
     wanted == got && shift_ok
 }
 
-/// The command a key triggers in `contexts` (searched in order, after Global).
-pub fn lookup(contexts: &[Context], key: &KeyEvent) -> Option<Command> {
-    std::iter::once(Context::Global)
-        .chain(contexts.iter().copied())
-        .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.context == ctx))
-        .find(|b| matches(b, key))
-        .map(|b| b.command)
+/// The keys in use: [`BINDINGS`], with the user's own keys in place of some commands' defaults.
+#[derive(Clone, Debug)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
 }
 
-/// Footer hints for these contexts, first binding of each command only.
-pub fn footer(contexts: &[Context]) -> Vec<&'static str> {
-    footer_adjusted(contexts, |_, label| Some(label))
+impl Default for Keymap {
+    fn default() -> Keymap {
+        Keymap { bindings: BINDINGS.to_vec() }
+    }
 }
 
-/// Footer hints, each passed through `adjust`, which may reword it for the current state
-/// (`x enable` on a disabled account) or drop it (edit keys on an account a plugin manages).
-pub fn footer_adjusted(
-    contexts: &[Context],
-    adjust: impl Fn(Command, &'static str) -> Option<&'static str>,
-) -> Vec<&'static str> {
-    let mut seen = Vec::new();
-    let mut labels = Vec::new();
-    for ctx in contexts {
-        for b in BINDINGS.iter().filter(|b| b.context == *ctx) {
-            if !seen.contains(&b.command) {
-                seen.push(b.command);
-                if let Some(label) = Some(b.label).filter(|l| !l.is_empty()).and_then(|l| adjust(b.command, l)) {
-                    labels.push(label);
+/// The default keymap, shared.
+pub fn defaults() -> Arc<Keymap> {
+    static DEFAULTS: LazyLock<Arc<Keymap>> = LazyLock::new(|| Arc::new(Keymap::default()));
+    DEFAULTS.clone()
+}
+
+impl Keymap {
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The defaults with `keys` (config.toml's `[keys]`: a command's name, as docs/keys.md lists
+    /// them, to a key or a list of keys) in place of those commands' default keys, in every
+    /// context the command has keys in (`Ctrl-C` quits whatever `quit` is given). A name or key
+    /// it cannot read, or a key that would clash with another command where both apply, is an
+    /// error naming both bindings; nothing of the file is used then.
+    pub fn with_keys(keys: &BTreeMap<String, KeySpec>) -> Result<Keymap, String> {
+        let mut bindings: Vec<Binding> = BINDINGS.to_vec();
+        for (name, spec) in keys {
+            let commands: Vec<Command> =
+                command_names().into_iter().filter(|(n, _)| n == name).map(|(_, c)| c).collect();
+            let Some(&command) = commands.first() else {
+                return Err(format!("[keys] {name}: no such command (docs/keys.md lists the names)"));
+            };
+            let wanted: Vec<(KeyCode, KeyModifiers)> = spec
+                .keys()
+                .iter()
+                .map(|k| parse_key(k).map_err(|e| format!("[keys] {name} = \"{k}\": {e}")))
+                .collect::<Result<_, _>>()?;
+            if wanted.is_empty() {
+                return Err(format!("[keys] {name}: give at least one key"));
+            }
+            let contexts: Vec<Context> = {
+                let mut seen = Vec::new();
+                for b in bindings.iter().filter(|b| b.command == command && b.context != Context::Global) {
+                    if !seen.contains(&b.context) {
+                        seen.push(b.context);
+                    }
+                }
+                seen
+            };
+            for context in contexts {
+                let Some(at) = bindings.iter().position(|b| b.command == command && b.context == context) else {
+                    continue;
+                };
+                let first = bindings[at].clone();
+                let word = first.label.split_once(' ').map(|(_, word)| word.to_string());
+                bindings.retain(|b| !(b.command == command && b.context == context));
+                for (i, (code, modifiers)) in wanted.iter().enumerate() {
+                    let label = match (&word, i) {
+                        (Some(word), 0) => Cow::Owned(format!("{} {word}", key_label(*code, *modifiers))),
+                        _ => Cow::Borrowed(""),
+                    };
+                    bindings.insert(
+                        at + i,
+                        Binding { code: *code, modifiers: *modifiers, label, own: true, ..first.clone() },
+                    );
                 }
             }
         }
+        let keymap = Keymap { bindings };
+        keymap.check_clashes()?;
+        Ok(keymap)
     }
-    labels
+
+    /// Refuses a user's key that another command also answers where both apply (the same
+    /// context, or contexts searched together).
+    fn check_clashes(&self) -> Result<(), String> {
+        for mine in self.bindings.iter().filter(|b| b.own) {
+            let name = command_name(mine.command);
+            let probe = KeyEvent::new(mine.code, mine.modifiers);
+            for other in &self.bindings {
+                if other.command != mine.command
+                    && searched_together(other.context, mine.context)
+                    && matches(other, &probe)
+                {
+                    return Err(format!(
+                        "[keys] {name} = \"{}\" clashes with {} ({}) in {}",
+                        key_name(mine),
+                        key_name(other),
+                        other.help,
+                        other.context.title()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The command a key triggers in `contexts` (searched in order, after Global).
+    pub fn lookup(&self, contexts: &[Context], key: &KeyEvent) -> Option<Command> {
+        std::iter::once(Context::Global)
+            .chain(contexts.iter().copied())
+            .flat_map(|ctx| self.bindings.iter().filter(move |b| b.context == ctx))
+            .find(|b| matches(b, key))
+            .map(|b| b.command)
+    }
+
+    /// Footer hints for these contexts, first binding of each command only.
+    pub fn footer(&self, contexts: &[Context]) -> Vec<String> {
+        self.footer_adjusted(contexts, |_, word| Some(word))
+    }
+
+    /// Footer hints, each word passed through `adjust`, which may reword it for the current
+    /// state (`enable` on a disabled account) or drop it (edit keys on an account a plugin
+    /// manages); the key in front is the binding's.
+    pub fn footer_adjusted<'a>(
+        &'a self,
+        contexts: &[Context],
+        adjust: impl Fn(Command, &'a str) -> Option<&'a str>,
+    ) -> Vec<String> {
+        let mut seen = Vec::new();
+        let mut labels = Vec::new();
+        for ctx in contexts {
+            for b in self.bindings.iter().filter(|b| b.context == *ctx) {
+                if !seen.contains(&b.command) {
+                    seen.push(b.command);
+                    let Some((keys, word)) = b.label.split_once(' ') else { continue };
+                    if let Some(word) = adjust(b.command, word) {
+                        labels.push(format!("{keys} {word}"));
+                    }
+                }
+            }
+        }
+        labels
+    }
+
+    /// How many lines the help screen has (titles, rows and a blank line after each section).
+    pub fn help_line_count(&self) -> usize {
+        self.help_sections_for(&[]).iter().filter(|(_, rows)| !rows.is_empty()).map(|(_, rows)| rows.len() + 2).sum()
+    }
+
+    /// The help screen's sections with `first` (the contexts where `?` was pressed) on top, then
+    /// the keys that work anywhere, then the rest: from view 6 its keys come first, not 60
+    /// lines down. Each row: the command's keys joined by `/`, and its help.
+    pub fn help_sections_for(&self, first: &[Context]) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+        help_order(first)
+            .iter()
+            .map(|ctx| {
+                let mut rows: Vec<(Command, String, &'static str)> = Vec::new();
+                for b in self.bindings.iter().filter(|b| b.context == *ctx) {
+                    match rows.iter_mut().find(|(cmd, _, _)| *cmd == b.command) {
+                        Some(row) => row.1 = format!("{}/{}", row.1, key_name(b)),
+                        None => rows.push((b.command, key_name(b), b.help)),
+                    }
+                }
+                (ctx.title(), rows.into_iter().map(|(_, keys, help)| (keys, help)).collect())
+            })
+            .collect()
+    }
+}
+
+/// What config.toml gives a command: one key, or several.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum KeySpec {
+    One(String),
+    Several(Vec<String>),
+}
+
+impl KeySpec {
+    fn keys(&self) -> Vec<&str> {
+        match self {
+            KeySpec::One(key) => vec![key.as_str()],
+            KeySpec::Several(keys) => keys.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Every command that has a key, by the name `[keys]` uses: its variant in snake case
+/// (`RotateToken` → `rotate_token`, `ShowView(Tokens)` → `show_view_tokens`).
+pub fn command_names() -> Vec<(String, Command)> {
+    let mut names: Vec<(String, Command)> = Vec::new();
+    for b in BINDINGS {
+        if !names.iter().any(|(_, c)| *c == b.command) {
+            names.push((command_name(b.command), b.command));
+        }
+    }
+    names
+}
+
+/// A command's `[keys]` name.
+pub fn command_name(command: Command) -> String {
+    let debug = format!("{command:?}");
+    let mut name = String::new();
+    for c in debug.chars() {
+        match c {
+            'A'..='Z' => {
+                if !name.is_empty() && !name.ends_with('_') {
+                    name.push('_');
+                }
+                name.push(c.to_ascii_lowercase());
+            }
+            '(' => name.push('_'),
+            ')' => {}
+            c => name.push(c),
+        }
+    }
+    name
+}
+
+/// Reads a key as config.toml writes it: `q`, `R`, `ctrl-r`, `alt-b`, `shift-tab`, `enter`,
+/// `esc`, `tab`, `space`, `up`, `down`, `left`, `right`, `home`, `end`, `pageup`, `pagedown`,
+/// `delete`, `backspace`, `f1`…`f12`, or any single character.
+pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
+    let mut modifiers = KeyModifiers::NONE;
+    let mut rest = text;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let (prefix, modifier) = if lower.starts_with("ctrl-") {
+            ("ctrl-", CTRL)
+        } else if lower.starts_with("alt-") {
+            ("alt-", ALT)
+        } else if lower.starts_with("shift-") {
+            ("shift-", SHIFT)
+        } else {
+            break;
+        };
+        if rest.len() == prefix.len() {
+            break;
+        }
+        modifiers |= modifier;
+        rest = &rest[prefix.len()..];
+    }
+    let lower = rest.to_ascii_lowercase();
+    let code = match lower.as_str() {
+        "enter" | "return" => K::Enter,
+        "esc" | "escape" => K::Esc,
+        "tab" if modifiers.contains(SHIFT) => K::BackTab,
+        "tab" => K::Tab,
+        "backtab" => K::BackTab,
+        "space" => K::Char(' '),
+        "up" => K::Up,
+        "down" => K::Down,
+        "left" => K::Left,
+        "right" => K::Right,
+        "home" => K::Home,
+        "end" => K::End,
+        "pageup" | "pgup" => K::PageUp,
+        "pagedown" | "pgdn" => K::PageDown,
+        "delete" | "del" => K::Delete,
+        "backspace" => K::Backspace,
+        f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            K::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            let mut chars = rest.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if !c.is_control() => {
+                    let c = if modifiers.contains(SHIFT) { c.to_ascii_uppercase() } else { c };
+                    K::Char(c)
+                }
+                _ => return Err("not a key (e.g. q, R, ctrl-r, alt-b, enter, f5)".to_string()),
+            }
+        }
+    };
+    // An upper-case letter carries SHIFT as the table writes it.
+    if let K::Char(c) = code
+        && c.is_ascii_uppercase()
+    {
+        modifiers |= SHIFT;
+    }
+    Ok((code, modifiers))
+}
+
+/// Whether a key bound in `a` and one in `b` can both be live at once (see
+/// `State::contexts`): the same context, Global with anything, a view's keys with those of every
+/// view and of the tour, the tokens pane with the accounts view, a picker field with its form.
+fn searched_together(a: Context, b: Context) -> bool {
+    use Context as X;
+    let pane = |c: Context| {
+        matches!(
+            c,
+            X::Accounts | X::Groups | X::Roles | X::Orgs | X::Audit | X::TokensView | X::Tokens | X::Panes | X::Tour
+        )
+    };
+    let shared = |c: Context| matches!(c, X::Panes | X::Tour);
+    a == b
+        || a == X::Global
+        || b == X::Global
+        || (pane(a) && shared(b))
+        || (shared(a) && pane(b))
+        || matches!(
+            (a, b),
+            (X::Tokens, X::Accounts) | (X::Accounts, X::Tokens) | (X::Pick, X::Form) | (X::Form, X::Pick)
+        )
+}
+
+/// The command a key triggers in `contexts` with the default keys.
+pub fn lookup(contexts: &[Context], key: &KeyEvent) -> Option<Command> {
+    defaults().lookup(contexts, key)
+}
+
+/// Footer hints for these contexts with the default keys.
+pub fn footer(contexts: &[Context]) -> Vec<String> {
+    defaults().footer(contexts)
 }
 
 /// A key as the help screen writes it: `Ctrl-C`, `Shift-Tab`, `PgDn`, `j`.
@@ -360,20 +645,18 @@ pub fn key_label(code: KeyCode, modifiers: KeyModifiers) -> String {
     }
 }
 
-/// How many lines the help screen has (titles, rows and a blank line after each section).
+/// How many lines the help screen has with the default keys.
 pub fn help_line_count() -> usize {
-    help_sections().iter().filter(|(_, rows)| !rows.is_empty()).map(|(_, rows)| rows.len() + 2).sum()
+    defaults().help_line_count()
 }
 
-/// Help lines per context: (context title, [(keys, help)]), keys of one command joined by `/`.
+/// Help lines per context with the default keys: (context title, [(keys, help)]).
 pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-    help_sections_for(&[])
+    defaults().help_sections_for(&[])
 }
 
-/// The help screen's sections with `first` (the contexts where `?` was pressed) on top, then
-/// the keys that work anywhere, then the rest: from view 6 its keys come first, not 60 lines
-/// down.
-pub fn help_sections_for(first: &[Context]) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+/// The contexts in the help screen's order: `first`, then Global and Panes, then the rest.
+fn help_order(first: &[Context]) -> Vec<Context> {
     let default_order = [
         X::Global,
         X::Panes,
@@ -403,16 +686,4 @@ pub fn help_sections_for(first: &[Context]) -> Vec<(&'static str, Vec<(String, &
         }
     }
     order
-        .iter()
-        .map(|ctx| {
-            let mut rows: Vec<(Command, String, &'static str)> = Vec::new();
-            for b in BINDINGS.iter().filter(|b| b.context == *ctx) {
-                match rows.iter_mut().find(|(cmd, _, _)| *cmd == b.command) {
-                    Some(row) => row.1 = format!("{}/{}", row.1, key_name(b)),
-                    None => rows.push((b.command, key_name(b), b.help)),
-                }
-            }
-            (ctx.title(), rows.into_iter().map(|(_, keys, help)| (keys, help)).collect())
-        })
-        .collect()
 }

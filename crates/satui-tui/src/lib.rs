@@ -57,6 +57,8 @@ pub fn run(db: &Path, config: &Config, launch: Launch) -> Result<(), RunError> {
         demo: launch.demo,
         initial_org: launch.initial_org,
         tour: launch.tour,
+        // Checked when the file was read; the defaults if it was not.
+        keys: std::sync::Arc::new(config.keymap().unwrap_or_default()),
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(RunError::EventLoop)?;
     // ratatui::try_init installs a panic hook that restores the terminal before the message.

@@ -45,7 +45,7 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
             // The help box is the screen less two rows, less its borders: never scroll past the
             // last line into an empty box.
             let shown = state.screen_height.saturating_sub(4).max(1);
-            let last = u16::try_from(super::keymap::help_line_count()).unwrap_or(u16::MAX).saturating_sub(shown);
+            let last = u16::try_from(state.options.keys.help_line_count()).unwrap_or(u16::MAX).saturating_sub(shown);
             let page = shown.saturating_sub(1).max(1);
             match command {
                 Command::Up => *scroll = scroll.saturating_sub(1),

@@ -154,6 +154,8 @@ pub struct Options {
     pub initial_org: Option<String>,
     /// `satui demo --tour`: start with the guided tour.
     pub tour: bool,
+    /// The keys: the defaults with the user's `[keys]` from config.toml.
+    pub keys: std::sync::Arc<super::keymap::Keymap>,
 }
 
 pub struct State {
@@ -337,7 +339,7 @@ impl State {
 
     /// The footer's key hints as they apply now: `x enable` on a disabled account, and no edit
     /// keys on an account a plugin manages (they would only be refused).
-    pub fn footer_hints(&self) -> Vec<&'static str> {
+    pub fn footer_hints(&self) -> Vec<String> {
         let account = match self.view {
             View::Accounts => self.selected_account(),
             _ => None,
@@ -356,7 +358,7 @@ impl State {
             View::Audit => true,
         };
         let fixed_role = self.view == View::Roles && self.roles.selected().is_some_and(|r| r.read_only());
-        super::keymap::footer_adjusted(&self.contexts(), |command, label| match command {
+        self.options.keys.footer_adjusted(&self.contexts(), |command, word| match command {
             Command::Edit
             | Command::ToggleDisabled
             | Command::NewToken
@@ -371,12 +373,12 @@ impl State {
             }
             Command::Edit | Command::AddItem | Command::RemoveItem | Command::Delete if on_list && fixed_role => None,
             Command::ToggleDisabled if managed => None,
-            Command::ToggleDisabled if disabled => Some("x enable"),
+            Command::ToggleDisabled if disabled => Some("enable"),
             Command::Edit | Command::NewToken | Command::AddItem | Command::RemoveItem if managed => None,
             Command::Delete if managed => None,
             // The tour is the demo's; on a real store the key only says so.
             Command::Tour if !self.options.demo || self.tour.is_some_and(|t| !t.hidden) => None,
-            _ => Some(label),
+            _ => Some(word),
         })
     }
 

@@ -32,7 +32,7 @@ pub fn key_to_action(state: &State, key: KeyEvent) -> Option<Action> {
         // Letters go into the line even when a binding uses them (Space, j, q...).
         return Some(Action::Type(c));
     }
-    keymap::lookup(&state.contexts(), &key).map(Action::Command)
+    state.options.keys.lookup(&state.contexts(), &key).map(Action::Command)
 }
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {

@@ -327,8 +327,9 @@ pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let room = usize::from(area.width.saturating_sub(status_width + 2));
     // `? help` and `q quit` always show (at the end); the view's own keys fill what is left.
     let all = state.footer_hints();
-    let (last, first): (Vec<&str>, Vec<&str>) = all.iter().partition(|l| **l == "? help" || **l == "q quit");
-    let tail = last.join("  ");
+    let (last, first): (Vec<&String>, Vec<&String>) =
+        all.iter().partition(|l| l.ends_with(" help") || l.ends_with(" quit"));
+    let tail = last.iter().map(|l| l.as_str()).collect::<Vec<_>>().join("  ");
     let mut hints = String::new();
     for label in first {
         let extra = label.chars().count() + 2;

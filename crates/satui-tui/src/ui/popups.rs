@@ -8,21 +8,21 @@ use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragra
 
 use super::{Theme, centered, clean, edited_line};
 use crate::form::{Form, Input};
-use crate::keymap;
+use crate::keymap::{self, Keymap};
 use crate::state::{Popup, Reveal, State};
 
 pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     // Only the top popup is drawn over the panes: a confirmation never hides behind a form.
     let Some(popup) = state.popups.last() else { return };
     match popup {
-        Popup::Form(form) => draw_form(form, theme, frame, area),
+        Popup::Form(form) => draw_form(form, &state.options.keys, theme, frame, area),
         Popup::Confirm { message, .. } => {
-            let lines = vec![Line::from(clean(message)), Line::from(""), hints(popup, theme)];
+            let lines = vec![Line::from(clean(message)), Line::from(""), hints(&state.options.keys, popup, theme)];
             boxed(frame, area, theme, "Confirm", lines, 60);
         }
-        Popup::Reveal(reveal) => draw_reveal(reveal, popup, theme, frame, area),
+        Popup::Reveal(reveal) => draw_reveal(reveal, &state.options.keys, popup, theme, frame, area),
         Popup::Help { scroll, first, search, searching } => {
-            draw_help(*scroll, first, (search.value(), *searching), theme, frame, area)
+            draw_help(&state.options.keys, *scroll, first, (search.value(), *searching), theme, frame, area)
         }
         // Drawn in the filter row (`panes::filter_line`), not over the panes.
         Popup::CommandLine(_) => {}
@@ -37,8 +37,11 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
                     ListItem::new(format!("{}{}", clean(&o.name), if current { "  (current)" } else { "" }))
                 })
                 .collect();
-            let block =
-                Block::default().borders(Borders::ALL).title("Switch organization").title_bottom(hints(popup, theme));
+            let block = Block::default().borders(Borders::ALL).title("Switch organization").title_bottom(hints(
+                &state.options.keys,
+                popup,
+                theme,
+            ));
             let mut list_state = ListState::default().with_selected(Some(*selected));
             frame.render_stateful_widget(
                 List::new(items).block(block).highlight_style(theme.selected()),
@@ -49,8 +52,8 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn hints(popup: &Popup, theme: Theme) -> Line<'static> {
-    Line::from(Span::styled(keymap::footer(&[popup.context()]).join("  "), theme.dim()))
+fn hints(keys: &Keymap, popup: &Popup, theme: Theme) -> Line<'static> {
+    Line::from(Span::styled(keys.footer(&[popup.context()]).join("  "), theme.dim()))
 }
 
 fn boxed(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: Vec<Line<'static>>, width: u16) -> Rect {
@@ -65,7 +68,7 @@ fn boxed(frame: &mut Frame, area: Rect, theme: Theme, title: &str, lines: Vec<Li
 
 const FORM_WIDTH: u16 = 72;
 
-fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
+fn draw_form(form: &Form, keys: &Keymap, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line<'static>> = Vec::new();
     // Labels in a column as wide as the longest plus two spaces, so none runs into its value;
     // messages under a field line up with the values.
@@ -142,7 +145,7 @@ fn draw_form(form: &Form, theme: Theme, frame: &mut Frame, area: Rect) {
     lines.push(Line::from(""));
     let contexts: &[keymap::Context] =
         if form.focused_is_pick() { &[keymap::Context::Pick, keymap::Context::Form] } else { &[keymap::Context::Form] };
-    let footer = if form.busy { "saving…".to_string() } else { keymap::footer(contexts).join("  ") };
+    let footer = if form.busy { "saving…".to_string() } else { keys.footer(contexts).join("  ") };
     lines.push(Line::from(Span::styled(footer, theme.dim())));
     let rect = boxed(frame, area, theme, &clean(&form.title), lines, FORM_WIDTH);
     if let Some((row, column)) = cursor {
@@ -212,7 +215,7 @@ fn highlighted(text: &str, hits: &[usize], style: ratatui::style::Style) -> Vec<
     spans
 }
 
-fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, area: Rect) {
+fn draw_reveal(reveal: &Reveal, keys: &Keymap, popup: &Popup, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines = vec![
         Line::from(format!("Token {} for {}, {}.", reveal.token_name, clean(&reveal.account), reveal.expires)),
         Line::from(""),
@@ -229,11 +232,12 @@ fn draw_reveal(reveal: &Reveal, popup: &Popup, theme: Theme, frame: &mut Frame, 
     } else if reveal.confirm_close {
         lines.push(Line::from(Span::styled("Not copied. Close anyway?", theme.error())));
     }
-    lines.push(hints(popup, theme));
+    lines.push(hints(keys, popup, theme));
     boxed(frame, area, theme, "New token", lines, 64);
 }
 
 fn draw_help(
+    keys: &Keymap,
     scroll: u16,
     first: &[keymap::Context],
     (search, searching): (&str, bool),
@@ -247,7 +251,7 @@ fn draw_help(
         lines.push(Line::from(Span::styled(format!("/{}", super::clean(search)), theme.accent())));
         lines.push(Line::from(""));
     }
-    for (title, rows) in keymap::help_sections_for(first) {
+    for (title, rows) in keys.help_sections_for(first) {
         let rows: Vec<_> = rows
             .into_iter()
             .filter(|(keys, help)| {
@@ -272,7 +276,7 @@ fn draw_help(
         .borders(Borders::ALL)
         .title("Help — keys")
         .title_bottom(Line::from(Span::styled(
-            format!(" {} ", keymap::footer(&[keymap::Context::Help]).join("  ")),
+            format!(" {} ", keys.footer(&[keymap::Context::Help]).join("  ")),
             theme.dim(),
         )))
         .border_style(theme.focused_border());
