@@ -13,6 +13,7 @@ mod keys_doc;
 mod layouts;
 mod pickers;
 mod pictures;
+mod plugins;
 mod robustness;
 mod screens;
 mod svg;

@@ -77,6 +77,8 @@ pub enum Command {
     TourRestart,
     /// `:` opens the command line (`:tokens`, `:org Staging`, `:sa ci-bot`, `:q`).
     CommandLine,
+    /// `P` in view 1: the org's plugins (register, re-register, unregister).
+    Plugins,
     New,
     Edit,
     ToggleDisabled,
@@ -269,6 +271,18 @@ pub enum Outcome {
     },
     TokenChanged {
         message: String,
+    },
+    /// The plugins registered in the org shown.
+    Plugins(Vec<satui_service::PluginSummary>),
+    /// A plugin was registered, re-registered or unregistered.
+    PluginChanged {
+        message: String,
+    },
+    /// Tab in a path field: `typed` completed to `completed`; `choices` entries start so.
+    PathCompleted {
+        typed: String,
+        completed: String,
+        choices: Vec<String>,
     },
     /// A form's submission was refused; `field` says where the message goes.
     Rejected {

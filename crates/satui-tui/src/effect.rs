@@ -93,6 +93,15 @@ pub enum Read {
     },
     /// Poll `PRAGMA data_version`; reports ExternalChange when another process wrote.
     CheckForChanges,
+    /// The plugins registered in this org.
+    LoadPlugins {
+        org_id: i64,
+    },
+    /// Tab in a path field: the directory entries (folders, and files ending `.json`) that
+    /// start as `typed` ends, and the longest start they share.
+    CompletePath {
+        typed: String,
+    },
 }
 
 /// A change from a form or a confirmation, answered with a message for the status line or a
@@ -195,6 +204,15 @@ pub enum Change {
     },
     DeleteOrg {
         org_id: i64,
+    },
+    /// Register a plugin from its plugin.json in this org (again: its permissions follow the
+    /// file).
+    RegisterPlugin {
+        org_id: i64,
+        path: std::path::PathBuf,
+    },
+    UnregisterPlugin {
+        plugin_id: String,
     },
 }
 
@@ -333,6 +351,14 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
         CheckForChanges if service.ensure_store_still_there().is_err() => {
             let gone = service.ensure_store_still_there().err().map(|e| e.to_string()).unwrap_or_default();
             Outcome::Fatal(gone)
+        }
+        LoadPlugins { org_id } => match service.plugins() {
+            Ok(all) => Outcome::Plugins(all.into_iter().filter(|p| p.account.org_id == org_id).collect()),
+            Err(e) => failed(e),
+        },
+        CompletePath { typed } => {
+            let (completed, choices) = complete_path(&typed);
+            Outcome::PathCompleted { typed, completed, choices }
         }
         CheckForChanges => match service.data_version() {
             Ok(version) => {
@@ -486,5 +512,73 @@ fn change(service: &mut Service, change: Change) -> satui_service::Result<Outcom
             service.delete_org(org_id)?;
             saved(format!("deleted organization {name} and everything in it"))
         }
+        RegisterPlugin { org_id, path } => {
+            let registration = service.register_plugin(org_id, &path)?;
+            let id = registration.plugin_id.clone();
+            Ok(match registration.outcome {
+                satui_service::Registered::New(issued) => {
+                    Outcome::TokenIssued { issued, account: registration.account.name }
+                }
+                satui_service::Registered::Updated { added, removed } if added.is_empty() && removed.is_empty() => {
+                    Outcome::PluginChanged { message: format!("plugin {id}: the same permissions; nothing changed") }
+                }
+                satui_service::Registered::Updated { added, removed } => Outcome::PluginChanged {
+                    message: format!(
+                        "plugin {id}: {} permission(s) added, {} removed; its account and token stay",
+                        added.len(),
+                        removed.len()
+                    ),
+                },
+            })
+        }
+        UnregisterPlugin { plugin_id } => {
+            service.unregister_plugin(&plugin_id)?;
+            Ok(Outcome::PluginChanged {
+                message: format!("unregistered plugin {plugin_id}: its account, tokens and role are gone"),
+            })
+        }
     }
 }
+
+/// The entries of `typed`'s folder that start as its last part does: folders (with a `/`) and
+/// `.json` files, at most [`PATH_CHOICES`], sorted; and `typed` extended by their common start.
+/// `~/` is the home folder.
+fn complete_path(typed: &str) -> (String, Vec<String>) {
+    let (folder, start) = match typed.rfind('/') {
+        Some(at) => (&typed[..=at], &typed[at + 1..]),
+        None => ("", typed),
+    };
+    let on_disk = match folder.strip_prefix("~/") {
+        Some(rest) => {
+            std::env::var_os("HOME").map_or_else(|| folder.into(), |home| std::path::Path::new(&home).join(rest))
+        }
+        None if folder.is_empty() => ".".into(),
+        None => std::path::PathBuf::from(folder),
+    };
+    let mut choices: Vec<String> = std::fs::read_dir(&on_disk)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .take(PATH_SCAN)
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let dir = entry.file_type().ok()?.is_dir() || entry.path().is_dir();
+            (name.starts_with(start)
+                && (dir || name.ends_with(".json"))
+                && (!name.starts_with('.') || start.starts_with('.')))
+            .then(|| if dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    choices.sort();
+    choices.truncate(PATH_CHOICES);
+    let shared = choices.iter().skip(1).fold(choices.first().cloned().unwrap_or_default(), |common, next| {
+        common.chars().zip(next.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect()
+    });
+    let completed =
+        if shared.chars().count() > start.chars().count() { format!("{folder}{shared}") } else { typed.to_string() };
+    (completed, choices)
+}
+
+/// At most this many entries are read from a folder, and shown.
+const PATH_SCAN: usize = 10_000;
+const PATH_CHOICES: usize = 8;

@@ -41,6 +41,8 @@ pub enum Context {
     Tour,
     /// The `:` command line.
     CommandLine,
+    /// The org's plugins (`P` in view 1).
+    Plugins,
     Help,
     Picker,
 }
@@ -66,6 +68,7 @@ impl Context {
             Context::RevealConfirm => "Close without copying?",
             Context::Tour => "Guided tour (demo)",
             Context::CommandLine => "Command line (:)",
+            Context::Plugins => "Plugins (P)",
             Context::Help => "Help",
             Context::Picker => "Org switcher",
         }
@@ -161,6 +164,22 @@ pub const BINDINGS: &[Binding] = &[
     bind(X::TokensView, K::Char('d'), NONE, C::Delete, "d delete", "delete the selected token (asks first)"),
     bind(X::TokensView, K::Delete, NONE, C::Delete, "", "delete the selected token"),
     bind(X::Accounts, K::Char('/'), NONE, C::Filter, "/ filter", "filter the list, or the detail pane's permissions"),
+    bind(X::Accounts, K::Char('P'), SHIFT, C::Plugins, "", "the org's plugins (register, again, unregister)"),
+    bind(X::Plugins, K::Char('n'), NONE, C::New, "n register", "register a plugin from its plugin.json"),
+    bind(
+        X::Plugins,
+        K::Char('e'),
+        NONE,
+        C::Edit,
+        "e again",
+        "register the selected plugin again (its permissions follow the file)",
+    ),
+    bind(X::Plugins, K::Char('d'), NONE, C::Delete, "d unregister", "unregister the selected plugin (asks first)"),
+    bind(X::Plugins, K::Char('j'), NONE, C::Down, "", "move down"),
+    bind(X::Plugins, K::Down, NONE, C::Down, "", "move down"),
+    bind(X::Plugins, K::Char('k'), NONE, C::Up, "", "move up"),
+    bind(X::Plugins, K::Up, NONE, C::Up, "", "move up"),
+    bind(X::Plugins, K::Esc, NONE, C::Cancel, "Esc close", "close"),
     bind(X::Audit, K::Char('/'), NONE, C::Filter, "/ filter", "filter by action, actor or target (Esc clears)"),
     bind(X::Groups, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name, member or role (Esc clears)"),
     bind(X::Roles, K::Char('/'), NONE, C::Filter, "/ filter", "filter by name, kind or group (Esc clears)"),
@@ -675,6 +694,7 @@ fn help_order(first: &[Context]) -> Vec<Context> {
         X::Reveal,
         X::RevealConfirm,
         X::Picker,
+        X::Plugins,
         X::Help,
         X::CommandLine,
         X::Tour,

@@ -98,7 +98,37 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             if let Some(detail) = state.detail.as_mut() {
                 detail.selected_token = 0;
             }
+            // A plugin's first registration issues its token: its list and the accounts change.
+            let mut effects = plugins_reload(state);
+            if !effects.is_empty() {
+                effects.extend(reload_all(state));
+                return effects;
+            }
             with_tokens_view(state, load_detail(state))
+        }
+        Outcome::Plugins(list) => {
+            if let Some(Popup::Plugins { rows, selected }) =
+                state.popups.iter_mut().rev().find(|p| matches!(p, Popup::Plugins { .. }))
+            {
+                *selected = (*selected).min(list.len().saturating_sub(1));
+                *rows = Some(list);
+            }
+            Vec::new()
+        }
+        Outcome::PluginChanged { message } => {
+            if top_form(state).is_some() {
+                state.popups.pop();
+            }
+            state.info(message);
+            let mut effects = plugins_reload(state);
+            effects.extend(reload_all(state));
+            effects
+        }
+        Outcome::PathCompleted { typed, completed, choices } => {
+            if let Some(form) = top_form(state) {
+                form.complete_path(&typed, &completed, &choices);
+            }
+            Vec::new()
         }
         Outcome::TokenChanged { message } => {
             state.info(message);
@@ -172,6 +202,15 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             state.info("clipboard cleared");
             Vec::new()
         }
+    }
+}
+
+/// The plugins list, when it is open (under a form or a reveal).
+fn plugins_reload(state: &State) -> Vec<Effect> {
+    let open = state.popups.iter().any(|p| matches!(p, Popup::Plugins { .. }));
+    match state.org.as_ref() {
+        Some(org) if open => vec![super::effect::Read::LoadPlugins { org_id: org.id }.into()],
+        _ => Vec::new(),
     }
 }
 

@@ -64,6 +64,11 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
             Command::Cancel => {
                 state.popups.pop();
             }
+            // Tab in a path field completes the path (from the folder on disk).
+            Command::NextField if form.path_to_complete().is_some() => {
+                let typed = form.path_to_complete().unwrap_or_default();
+                return vec![super::effect::Read::CompletePath { typed }.into()];
+            }
             Command::NextField => form.move_focus(true),
             Command::PrevField => form.move_focus(false),
             Command::CycleNext | Command::CyclePrev => {
@@ -95,6 +100,7 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
                     Pending::DeleteRole { org_id, name } => Change::DeleteRole { org_id, name },
                     Pending::RevokeToken(token_id) => Change::RevokeToken { token_id },
                     Pending::DeleteToken(token_id) => Change::DeleteToken { token_id },
+                    Pending::UnregisterPlugin(plugin_id) => Change::UnregisterPlugin { plugin_id },
                 };
                 return vec![effect.into()];
             }
@@ -123,6 +129,35 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
         },
         // Its keys are update's (`command_line`), which runs what it asks.
         Popup::CommandLine(_) => {}
+        Popup::Plugins { rows, selected } => {
+            let count = rows.as_ref().map_or(0, Vec::len);
+            let chosen = rows.as_ref().and_then(|rows| rows.get(*selected)).map(|p| p.plugin_id.clone());
+            let org_id = state.org.as_ref().map(|o| o.id);
+            match (command, org_id) {
+                (Command::Up, _) => *selected = selected.saturating_sub(1),
+                (Command::Down, _) => *selected = (*selected + 1).min(count.saturating_sub(1)),
+                (Command::Cancel, _) => {
+                    state.popups.pop();
+                }
+                (Command::New, Some(org_id)) => {
+                    state.popups.push(Popup::Form(super::form::Form::register_plugin(org_id, None)));
+                }
+                (Command::Edit, Some(org_id)) => match chosen {
+                    Some(id) => state.popups.push(Popup::Form(super::form::Form::register_plugin(org_id, Some(&id)))),
+                    None => state.error("no plugin selected"),
+                },
+                (Command::Delete, _) => match chosen {
+                    Some(id) => state.popups.push(Popup::Confirm {
+                        message: format!(
+                            "Unregister plugin {id}? Its account, its tokens (they stop working) and its role are deleted."
+                        ),
+                        pending: Pending::UnregisterPlugin(id),
+                    }),
+                    None => state.error("no plugin selected"),
+                },
+                _ => {}
+            }
+        }
         Popup::OrgPicker { selected } => match command {
             Command::Up => *selected = selected.saturating_sub(1),
             Command::Down => *selected = (*selected + 1).min(state.orgs.len().saturating_sub(1)),

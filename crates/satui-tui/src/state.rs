@@ -97,6 +97,7 @@ pub enum Pending {
         name: String,
     },
     RevokeToken(i64),
+    UnregisterPlugin(String),
     DeleteToken(i64),
 }
 
@@ -120,6 +121,11 @@ pub enum Popup {
     },
     /// The `:` command line (drawn in the filter row).
     CommandLine(crate::form::TextLine),
+    /// The plugins registered in the org shown (`P` in view 1); `rows` is None until loaded.
+    Plugins {
+        rows: Option<Vec<satui_service::PluginSummary>>,
+        selected: usize,
+    },
 }
 
 impl Popup {
@@ -132,6 +138,7 @@ impl Popup {
             Popup::Help { .. } => Context::Help,
             Popup::OrgPicker { .. } => Context::Picker,
             Popup::CommandLine(_) => Context::CommandLine,
+            Popup::Plugins { .. } => Context::Plugins,
         }
     }
 }

@@ -240,6 +240,11 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             state.history.clear();
             nav::load_view(state)
         }
+        Command::Plugins => {
+            let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
+            state.popups.push(Popup::Plugins { rows: None, selected: 0 });
+            vec![Read::LoadPlugins { org_id }.into()]
+        }
         Command::CommandLine => {
             state.popups.push(Popup::CommandLine(super::form::TextLine::new("", COMMAND_LINE_CHARS)));
             Vec::new()

@@ -28,6 +28,8 @@ pub enum FieldKey {
     Confirm,
     /// How long a rotated token keeps working.
     Grace,
+    /// A file's path (a plugin's plugin.json).
+    Path,
 }
 
 /// One line of text and its cursor. The editing itself is `tui-input`'s; this wrapper keeps

@@ -12,20 +12,60 @@ use super::{FieldKey, Form, FormField};
 /// What the form is for, and so what submitting it produces.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormKind {
-    NewAccount { org_id: i64 },
-    EditAccount { account_id: i64 },
-    NewToken { account_id: i64 },
-    AccountRole { account_id: i64, assign: bool },
-    NewGroup { org_id: i64 },
-    RenameGroup { org_id: i64, group: String },
-    GroupChange { org_id: i64, group: String, add: bool },
-    NewRole { org_id: i64 },
-    EditRole { org_id: i64, role: String },
-    RolePermission { org_id: i64, role: String, add: bool },
+    NewAccount {
+        org_id: i64,
+    },
+    EditAccount {
+        account_id: i64,
+    },
+    NewToken {
+        account_id: i64,
+    },
+    AccountRole {
+        account_id: i64,
+        assign: bool,
+    },
+    NewGroup {
+        org_id: i64,
+    },
+    RenameGroup {
+        org_id: i64,
+        group: String,
+    },
+    GroupChange {
+        org_id: i64,
+        group: String,
+        add: bool,
+    },
+    NewRole {
+        org_id: i64,
+    },
+    EditRole {
+        org_id: i64,
+        role: String,
+    },
+    RolePermission {
+        org_id: i64,
+        role: String,
+        add: bool,
+    },
     NewOrg,
-    EditOrg { org_id: i64 },
-    DeleteOrg { org_id: i64, name: String },
-    RotateToken { token_id: i64 },
+    EditOrg {
+        org_id: i64,
+    },
+    DeleteOrg {
+        org_id: i64,
+        name: String,
+    },
+    RotateToken {
+        token_id: i64,
+    },
+    /// Register a plugin in this org from its plugin.json; `plugin`: the one being registered
+    /// again (its permissions then follow the file).
+    RegisterPlugin {
+        org_id: i64,
+        plugin: Option<String>,
+    },
 }
 
 /// The graces the rotate form offers (DESIGN: now / 1 h / 24 h / 7 d).
@@ -210,6 +250,23 @@ impl Form {
         Form::build(FormKind::RolePermission { org_id, role: role.to_string(), add }, title, fields)
     }
 
+    pub fn register_plugin(org_id: i64, plugin: Option<&str>) -> Form {
+        let title = match plugin {
+            Some(id) => format!("Register plugin {id} again"),
+            None => "Register a plugin".to_string(),
+        };
+        let mut form = Form::build(
+            FormKind::RegisterPlugin { org_id, plugin: plugin.map(str::to_string) },
+            title,
+            vec![FormField::text(FieldKey::Path, "plugin.json", "")],
+        );
+        form.note = Some(match plugin {
+            Some(_) => "The account and its token stay; its role's permissions become the file's iam.permissions. Tab completes the path.".into(),
+            None => "A managed account, its role (the file's iam.permissions) and a token, shown once. Tab completes the path.".into(),
+        });
+        form
+    }
+
     pub fn new_org() -> Form {
         Form::build(FormKind::NewOrg, "New organization".into(), vec![name_field(""), cap_field("")])
     }
@@ -319,6 +376,20 @@ pub(super) fn submit(form: &mut Form) -> Option<Change> {
             let index = form.field(FieldKey::Grace).map_or(0, FormField::choice_index);
             let grace_seconds = GRACES.get(index).map_or(0, |(_, seconds)| *seconds);
             Some(Change::RotateToken { token_id, grace_seconds })
+        }
+        FormKind::RegisterPlugin { org_id, .. } => {
+            let typed = form.text_of(FieldKey::Path);
+            let path = typed.trim();
+            let given =
+                if path.is_empty() { Err("give the path of the plugin's plugin.json".to_string()) } else { Ok(()) };
+            form.check(FieldKey::Path, given)?;
+            let path = match path.strip_prefix("~/") {
+                Some(rest) => {
+                    std::env::var_os("HOME").map_or_else(|| path.into(), |home| std::path::Path::new(&home).join(rest))
+                }
+                None => std::path::PathBuf::from(path),
+            };
+            Some(Change::RegisterPlugin { org_id, path })
         }
         FormKind::DeleteOrg { org_id, name } => {
             let typed = form.text_of(FieldKey::Confirm);

@@ -109,6 +109,28 @@ impl Form {
         Some((org_id, query))
     }
 
+    /// The path field's text, when Tab should complete it (the plugin form).
+    pub fn path_to_complete(&self) -> Option<String> {
+        let focused = self.fields.get(self.focus)?;
+        (focused.key == FieldKey::Path).then(|| focused.text_value().to_string())
+    }
+
+    /// Puts a completed path in the path field, cursor at its end, if it still holds `typed`.
+    pub fn complete_path(&mut self, typed: &str, completed: &str, choices: &[String]) {
+        let Some(field) = self.field_mut(FieldKey::Path) else { return };
+        if field.text_value() != typed {
+            return;
+        }
+        if let field::Input::Text(line) = &mut field.input {
+            *line = field::TextLine::new(completed, field::MAX_INPUT_CHARS);
+        }
+        self.note = Some(match choices.len() {
+            0 => "nothing there starts so (folders and .json files are offered)".to_string(),
+            1 => "Tab: the one match".to_string(),
+            _ => format!("{}{}", choices.join("  "), if choices.len() >= 8 { "  …" } else { "" }),
+        });
+    }
+
     pub fn field(&self, key: FieldKey) -> Option<&FormField> {
         self.fields.iter().find(|f| f.key == key)
     }

@@ -49,7 +49,58 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
                 &mut list_state,
             );
         }
+        Popup::Plugins { rows, selected } => draw_plugins(state, rows.as_deref(), *selected, popup, theme, frame, area),
     }
+}
+
+/// The org's plugins: id, managed account, permissions and live tokens.
+fn draw_plugins(
+    state: &State,
+    rows: Option<&[satui_service::PluginSummary]>,
+    selected: usize,
+    popup: &Popup,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let org = state.org.as_ref().map_or(String::new(), |o| clean(&o.name));
+    let items: Vec<ListItem> = match rows {
+        None => vec![ListItem::new(Span::styled("loading…", theme.dim()))],
+        Some([]) => vec![ListItem::new(Span::styled(
+            "No plugin is registered in this org: n registers one from its plugin.json.",
+            theme.dim(),
+        ))],
+        Some(rows) => rows
+            .iter()
+            .map(|p| {
+                let tokens = if p.live_tokens == 1 {
+                    "1 live token".to_string()
+                } else {
+                    format!("{} live tokens", p.live_tokens)
+                };
+                ListItem::new(format!(
+                    "{:<28} {:<34} {:>4} permissions  {tokens}",
+                    super::fit(&clean(&p.plugin_id), 28),
+                    super::fit(&clean(&p.account.name), 34),
+                    p.permissions
+                ))
+            })
+            .collect(),
+    };
+    let rect = centered(area, 100, (items.len() as u16 + 2).clamp(4, area.height));
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!("Plugins of {org}"))
+        .title_bottom(hints(&state.options.keys, popup, theme))
+        .border_style(theme.focused_border());
+    let selected = rows.filter(|r| !r.is_empty()).map(|_| selected);
+    let mut list_state = ListState::default().with_selected(selected);
+    frame.render_stateful_widget(
+        List::new(items).block(block).highlight_style(theme.selected()),
+        rect,
+        &mut list_state,
+    );
 }
 
 fn hints(keys: &Keymap, popup: &Popup, theme: Theme) -> Line<'static> {
