@@ -216,14 +216,39 @@ fn metrics_from_another_address_need_a_token_that_may_read_service_accounts() {
     let admin_token = fx.token(admin.id, "api", days(90)).secret.expose().to_string();
     let nobody = fx.service.create_account(org, &new_account("nobody", BasicRole::None)).unwrap();
     let nobody_token = fx.token(nobody.id, "api", days(90)).secret.expose().to_string();
+    // May read one account only: not the org's census.
+    let one = fx.service.create_account(org, &new_account("reads-one", BasicRole::None)).unwrap();
+    fx.service
+        .create_role(
+            org,
+            "one-reader",
+            "",
+            &[("serviceaccounts:read".into(), format!("serviceaccounts:id:{}", admin.id))],
+        )
+        .unwrap();
+    fx.service.assign_role(one.id, "one-reader", true).unwrap();
+    let one_token = fx.token(one.id, "api", days(90)).secret.expose().to_string();
+    // Another org with a token ending soon: its names never reach Main Org.'s scraper.
+    let other = fx.service.create_org("Hidden Org").unwrap().id;
+    let secret_account = fx.account_in(other, "secret-project");
+    fx.token(secret_account.id, "launch-key", days(3));
     let listener = std::net::TcpListener::bind((ip, 0)).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = Server::start_on(&fx, listener, base);
     assert_eq!(scrape(&server, None).0, 401, "no token from another address");
     assert_eq!(scrape(&server, Some(&nobody_token)).0, 403, "a token without serviceaccounts:read");
-    let (status, text, _) = scrape(&server, Some(&admin_token));
-    assert_eq!(status, 200);
-    assert!(text.contains("satui_http_requests_total"), "{text}");
+    assert_eq!(scrape(&server, Some(&one_token)).0, 403, "a grant on one account is not every account");
+    let started = Instant::now();
+    let text = loop {
+        let (status, text, _) = scrape(&server, Some(&admin_token));
+        assert_eq!(status, 200);
+        if text.contains("satui_tokens{") || started.elapsed() > Duration::from_secs(5) {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(text.contains("satui_http_requests_total") && text.contains("org=\"Main Org.\""), "{text}");
+    assert!(!text.contains("Hidden Org") && !text.contains("secret-project") && !text.contains("launch-key"), "{text}");
 }
 
 #[test]

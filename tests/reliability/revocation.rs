@@ -173,3 +173,39 @@ fn an_import_into_a_served_store_is_seen_by_every_server_within_a_second() {
         assert_eq!(server.call("GET", VERIFY, Some(&exported), None).0, 401, "an export carries no secret");
     }
 }
+
+/// A change that waited for a write connection is checked again when its turn comes: a token
+/// revoked meanwhile (here while both write connections were held up by another process's write
+/// lock) makes no change and gets 401; before, its check at arrival let it write.
+#[test]
+fn a_change_queued_for_a_write_connection_is_refused_if_its_token_was_revoked_meanwhile() {
+    let (_dir, db, admin) = super::serve_store::store_with_admin();
+    let victim = new_token(&db, "admin", "victim");
+    let server = std::sync::Arc::new(Serve::start(&db, &[]));
+    assert_eq!(server.call("GET", VERIFY, Some(&victim), None).0, 200, "cached");
+    let blocker = rusqlite::Connection::open(&db).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let create = |token: String, name: &'static str| {
+        let server = server.clone();
+        std::thread::spawn(move || {
+            server.call("POST", "/api/serviceaccounts", Some(&token), Some(&format!(r#"{{"name":"{name}"}}"#)))
+        })
+    };
+    // Two changes take the two write connections and wait for the lock; the third waits for a
+    // connection.
+    let first = [create(admin.clone(), "first-a"), create(admin.clone(), "first-b")];
+    std::thread::sleep(Duration::from_millis(400));
+    let queued = create(victim.clone(), "queued");
+    std::thread::sleep(Duration::from_millis(400));
+    blocker.execute("UPDATE tokens SET revoked_at = ?1 WHERE name = 'victim'", [unix_now()]).unwrap();
+    blocker.execute_batch("COMMIT").unwrap();
+    for writer in first {
+        assert_eq!(writer.join().unwrap().0, 201);
+    }
+    let (status, body) = queued.join().unwrap();
+    assert_eq!((status, body["message"].as_str()), (401, Some("Revoked API key")), "{body}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: i64 =
+        conn.query_row("SELECT count(*) FROM service_accounts WHERE name = 'queued'", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, 0, "the revoked token's change was made");
+}

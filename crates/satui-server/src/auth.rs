@@ -62,6 +62,18 @@ pub struct Caller {
     pub identity: Identity,
     /// The cached store answer the identity came from; its access rights are the account's.
     token: Arc<CachedToken>,
+    /// The token's hash, to check it again on a write connection ([`Caller::recheck`]).
+    hash: [u8; 32],
+}
+
+/// Grafana's 401 for a token that does not work.
+fn refused(rejection: Rejection) -> ApiError {
+    match rejection {
+        Rejection::Expired => ApiError::unauthorized("Expired API key"),
+        Rejection::Revoked => ApiError::unauthorized("Revoked API key"),
+        Rejection::AccountDisabled => ApiError::unauthorized("Unauthorized: the service account is disabled"),
+        Rejection::Malformed | Rejection::BadChecksum | Rejection::Unknown => ApiError::unauthorized("Invalid API key"),
+    }
 }
 
 impl Caller {
@@ -71,14 +83,7 @@ impl Caller {
     pub async fn authenticate(pool: &Arc<Pool>, credentials: &Credentials) -> Result<Caller, ApiError> {
         let rejected = |rejection: Rejection| {
             pool.metrics.verification(Outcome::of(rejection));
-            match rejection {
-                Rejection::Expired => ApiError::unauthorized("Expired API key"),
-                Rejection::Revoked => ApiError::unauthorized("Revoked API key"),
-                Rejection::AccountDisabled => ApiError::unauthorized("Unauthorized: the service account is disabled"),
-                Rejection::Malformed | Rejection::BadChecksum | Rejection::Unknown => {
-                    ApiError::unauthorized("Invalid API key")
-                }
-            }
+            refused(rejection)
         };
         let hash = token_hash(&credentials.token).map_err(rejected)?;
         let token = pool.token_access(hash).await?.ok_or_else(|| rejected(Rejection::Unknown))?;
@@ -99,7 +104,17 @@ impl Caller {
             token.used(UseState { last_used_at: Some(record.at), expires_at: record.expires_at });
             pool.record_use(record);
         }
-        Ok(Caller { identity, token })
+        Ok(Caller { identity, token, hash })
+    }
+
+    /// The caller read again from the store on `service`'s connection, at its clock: a change
+    /// must not run with a token or rights that changed while it waited for a write connection
+    /// (up to the lane's patience). Uses this process has queued but not yet written count.
+    pub fn recheck(&self, service: &satui_service::Service) -> Result<Caller, ApiError> {
+        let access = service.token_access(&self.hash)?.ok_or_else(|| refused(Rejection::Unknown))?;
+        let state = access.use_state().latest(self.token.state());
+        let (identity, _) = access.check(service.now(), state).map_err(refused)?;
+        Ok(Caller { identity, token: Arc::new(CachedToken::new(access)), hash: self.hash })
     }
 
     /// The identity's forward-auth headers and access-log login, made once per cached token.

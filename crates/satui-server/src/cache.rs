@@ -59,9 +59,11 @@ impl CachedToken {
         *self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Moves the use state on when a use is queued for the background writer.
+    /// Moves the use state on when a use is queued for the background writer (never back: two
+    /// requests racing may queue their uses in either order).
     pub fn used(&self, state: UseState) {
-        *self.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
+        let mut kept = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        *kept = kept.latest(state);
     }
 }
 
@@ -94,20 +96,56 @@ fn header_text(value: &str) -> String {
 /// Everything but printable ASCII, and `%` itself (so a decoder gets the name back).
 const HEADER_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b' ').add(b'%').add(0x7f);
 
-#[derive(Default)]
 pub struct VerifyCache {
     entries: RwLock<HashMap<[u8; 32], Arc<CachedToken>>>,
     /// Moved on (under the write lock) by every invalidation.
     generation: AtomicU64,
+    /// When the watcher last found the store unchanged (ms after `started`): an entry is trusted
+    /// only while that is recent, so a watcher that stalls or dies turns the cache off rather
+    /// than leaving it stale.
+    confirmed_ms: AtomicU64,
+    started: std::time::Instant,
+}
+
+/// How long a store check keeps the cache trusted (the watcher checks every 100 ms).
+pub const TRUSTED_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl Default for VerifyCache {
+    fn default() -> VerifyCache {
+        VerifyCache {
+            entries: RwLock::default(),
+            generation: AtomicU64::new(0),
+            confirmed_ms: AtomicU64::new(0),
+            started: std::time::Instant::now(),
+        }
+    }
 }
 
 impl VerifyCache {
+    /// The watcher found the store as it was (or emptied the cache): entries may be used for
+    /// [`TRUSTED_FOR`].
+    pub fn confirm(&self) {
+        let ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.confirmed_ms.store(ms, Ordering::SeqCst);
+    }
+
+    fn trusted(&self) -> bool {
+        let age = self
+            .started
+            .elapsed()
+            .saturating_sub(std::time::Duration::from_millis(self.confirmed_ms.load(Ordering::SeqCst)));
+        age <= TRUSTED_FOR
+    }
+
     /// The generation to pass to [`VerifyCache::insert`]: read it before reading the store.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
     pub fn get(&self, hash: &[u8; 32]) -> Option<Arc<CachedToken>> {
+        if !self.trusted() {
+            return None;
+        }
         self.entries.read().unwrap_or_else(|p| p.into_inner()).get(hash).cloned()
     }
 

@@ -107,6 +107,13 @@ impl Api {
         self.app
             .pool
             .run(lane, move |service| {
+                let caller = match lane {
+                    Lane::Write => match caller.recheck(service) {
+                        Ok(caller) => caller,
+                        Err(refused) => return Ok(refused.into_response()),
+                    },
+                    Lane::Read => caller,
+                };
                 service.set_actor(caller.identity.login.clone());
                 let mut response = work(service, &caller).unwrap_or_else(IntoResponse::into_response);
                 response.extensions_mut().insert(ActingLogin(caller.identity.login.as_str().into()));

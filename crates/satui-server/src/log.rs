@@ -161,13 +161,11 @@ impl Batch {
 
 impl Shared {
     fn run(&self) {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         while !self.stop.load(Ordering::Acquire) {
-            pending = self.wake.wait_timeout(pending, FLUSH_EVERY).unwrap_or_else(|p| p.into_inner()).0;
-            let lines = std::mem::take(&mut *pending);
+            let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            let pending = self.wake.wait_timeout(pending, FLUSH_EVERY).unwrap_or_else(|p| p.into_inner()).0;
             drop(pending);
-            write_out(&lines);
-            pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            self.flush();
         }
     }
 
@@ -175,23 +173,23 @@ impl Shared {
         let full = {
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
             pending.extend_from_slice(line);
-            (pending.len() >= MAX_PENDING).then(|| std::mem::take(&mut *pending))
+            pending.len() >= MAX_PENDING || self.stop.load(Ordering::Acquire)
         };
-        if let Some(lines) = full {
-            write_out(&lines);
+        // Full, or the flusher is gone (a line after the end): written now.
+        if full {
+            self.flush();
         }
     }
 
+    /// Writes what is pending. stderr is taken before the buffer, so two flushes (the flusher's
+    /// and a request's that filled the buffer) write their chunks in the order they were taken.
     fn flush(&self) {
+        let mut stderr = std::io::stderr().lock();
         let lines = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        write_out(&lines);
-    }
-}
-
-/// Writes lines to stderr; a log that cannot be written is not a reason to fail a request.
-fn write_out(lines: &[u8]) {
-    if !lines.is_empty() {
-        let _ = std::io::stderr().lock().write_all(lines);
+        // A log that cannot be written is not a reason to fail a request.
+        if !lines.is_empty() {
+            let _ = stderr.write_all(&lines);
+        }
     }
 }
 
@@ -227,7 +225,10 @@ impl Drop for BatchGuard {
     fn drop(&mut self) {
         let shared = &self.batch.0;
         shared.stop.store(true, Ordering::Release);
+        // Under the lock, so the flusher cannot miss the wake between its check and its wait.
+        let held = shared.pending.lock().unwrap_or_else(|p| p.into_inner());
         shared.wake.notify_all();
+        drop(held);
         if let Some(flusher) = self.flusher.take() {
             let _ = flusher.join();
         }

@@ -130,6 +130,10 @@ pub struct Metrics {
     use_queue: Gauge,
     store_up: Gauge,
     census: Arc<Mutex<Option<TokenCensus>>>,
+    /// The org a scrape's census is limited to (see [`Metrics::encode`]).
+    census_org: Arc<Mutex<Option<String>>>,
+    /// One scrape at a time (each sets `census_org` for its own encoding).
+    scrape: Mutex<()>,
 }
 
 impl Metrics {
@@ -144,8 +148,9 @@ impl Metrics {
         let store_up = Gauge::default();
         registry.register("store_up", "1 when the last store check (at least once a second) passed", store_up.clone());
         let census = Arc::new(Mutex::new(None));
-        registry.register_collector(Box::new(CensusCollector(census.clone())));
-        Metrics { registry, counts, cache_entries, use_queue, store_up, census }
+        let census_org = Arc::new(Mutex::new(None));
+        registry.register_collector(Box::new(CensusCollector { census: census.clone(), only: census_org.clone() }));
+        Metrics { registry, counts, cache_entries, use_queue, store_up, census, census_org, scrape: Mutex::new(()) }
     }
 
     pub fn verification(&self, outcome: Outcome) {
@@ -182,13 +187,20 @@ impl Metrics {
         self.counts.with(|counts| counts.routes.entry(route).or_default().add(method, status, seconds));
     }
 
-    /// The text a scrape gets.
-    pub fn encode(&self) -> String {
+    /// The text a scrape gets; with `org`, the token census holds only that org's series (a
+    /// scraper with a token sees its own org's names and counts, never another's).
+    pub fn encode(&self, org: Option<&str>) -> String {
+        let _one_at_a_time = self.scrape.lock().unwrap_or_else(|p| p.into_inner());
+        let set = |value: Option<&str>| {
+            *self.census_org.lock().unwrap_or_else(|p| p.into_inner()) = value.map(str::to_string)
+        };
+        set(org);
         let mut out = String::new();
         // Writing into a String cannot fail; an error would be a bug in a collector.
         if prometheus_client::encoding::prometheus_text::encode(&mut out, &self.registry).is_err() {
             out.clear();
         }
+        set(None);
         out
     }
 }
@@ -367,14 +379,22 @@ impl Collector for CountsCollector {
     }
 }
 
-/// Encodes the latest census at each scrape (nothing before the first one finished).
+/// Encodes the latest census at each scrape (nothing before the first one finished), limited to
+/// one org when the scrape asks.
 #[derive(Debug)]
-struct CensusCollector(Arc<Mutex<Option<TokenCensus>>>);
+struct CensusCollector {
+    census: Arc<Mutex<Option<TokenCensus>>>,
+    only: Arc<Mutex<Option<String>>>,
+}
 
 impl Collector for CensusCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let census = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let Some(census) = census else { return Ok(()) };
+        let census = self.census.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(mut census) = census else { return Ok(()) };
+        if let Some(org) = self.only.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            census.orgs.retain(|o| o.org == org);
+            census.ending.retain(|t| t.org == org);
+        }
         let tokens = encoder.encode_descriptor(
             "tokens",
             "Tokens by org and state: live, retiring (rotated, in grace), expiring_1d/7d/30d (live, ending within), expired, revoked",

@@ -76,19 +76,24 @@ pub(crate) async fn health(State(app): State<App>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// `GET /metrics`: no token from this machine (a scraper on loopback), otherwise a token whose
-/// account may read service accounts (`serviceaccounts:read`).
+/// `GET /metrics`: no token from this machine (a scraper on loopback: every org), otherwise a
+/// token whose account may read every account of its org, and then its org's token series only.
 async fn metrics(
     State(app): State<App>,
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     api: Api,
 ) -> Result<Response, ApiError> {
     let local = peer.is_some_and(|axum::Extension(info)| info.0.ip().to_canonical().is_loopback());
-    if !local {
+    let org = if local {
+        None
+    } else {
+        // Every account of its org, and then only its org's token series: a grant on one account
+        // (or one org) must not show every org's account and token names.
         let caller = api.caller().await?;
-        caller.require("serviceaccounts:read", "")?;
-    }
-    let body = app.pool.metrics.encode();
+        caller.require("serviceaccounts:read", "serviceaccounts:*")?;
+        Some(caller.identity.org.clone())
+    };
+    let body = app.pool.metrics.encode(org.as_deref());
     Ok(([(axum::http::header::CONTENT_TYPE, prometheus_client::encoding::prometheus_text::CONTENT_TYPE)], body)
         .into_response())
 }

@@ -104,10 +104,11 @@ impl Watch {
 
     /// Queues a token use for the background writer (never blocks).
     pub fn record_use(&self, record: UseRecord, metrics: &Metrics) {
-        if let Ok(sender) = self.uses.lock()
-            && sender.send(record).is_ok()
-        {
-            metrics.use_queue().inc();
+        // Counted before it is sent, so the writer never takes away what was not yet added.
+        metrics.use_queue().inc();
+        let sent = self.uses.lock().is_ok_and(|sender| sender.send(record).is_ok());
+        if !sent {
+            metrics.use_queue().dec();
         }
     }
 }
@@ -151,6 +152,9 @@ impl Watcher {
                 if now_version.is_none() || now_version != version {
                     self.cache.invalidate();
                     version = now_version;
+                }
+                if now_version.is_some() {
+                    self.cache.confirm();
                 }
                 self.metrics.cache_entries(self.cache.len());
             }

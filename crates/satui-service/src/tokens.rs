@@ -395,6 +395,20 @@ pub struct UseState {
     pub expires_at: Option<i64>,
 }
 
+impl UseState {
+    /// The later of two views of the same token's uses (a use only ever moves them forward; a
+    /// token that never expires stays so).
+    pub fn latest(self, other: UseState) -> UseState {
+        UseState {
+            last_used_at: self.last_used_at.max(other.last_used_at),
+            expires_at: match (self.expires_at, other.expires_at) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+}
+
 /// Everything verification needs about one token, read in one go: the token, its account and
 /// org, and the account's access rights. [`TokenAccess::check`] is the one rule deciding whether
 /// the token works at an instant, for the CLI, the API and the server's cache alike.
@@ -405,14 +419,6 @@ pub struct TokenAccess {
 }
 
 impl TokenAccess {
-    pub fn token_id(&self) -> i64 {
-        self.row.token.id
-    }
-
-    pub fn org_id(&self) -> i64 {
-        self.row.org_id
-    }
-
     /// The account's permissions (checked only after [`TokenAccess::check`] accepted the token).
     pub fn rights(&self) -> &AccessRights {
         &self.rights
