@@ -109,3 +109,10 @@ fn parsing_and_completion() {
     assert_eq!(complete("tokens", &[], &[]), None, "nothing to add");
     assert_eq!(complete("zz", &[], &[]), None);
 }
+
+#[test]
+fn tab_completes_as_far_as_every_match_agrees() {
+    assert_eq!(complete("sa c", &[], &["ci-bot", "ci-deployer"]).as_deref(), Some("sa ci-"));
+    assert_eq!(complete("sa ci-d", &[], &["ci-bot", "ci-deployer"]).as_deref(), Some("sa ci-deployer"));
+    assert_eq!(complete("g", &[], &[]).as_deref(), Some("groups"));
+}

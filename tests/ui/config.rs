@@ -82,11 +82,24 @@ fn clashing_unknown_or_unreadable_keys_are_refused_at_start() {
         ("[keys]\nlaunch_rockets = \"x\"", "[keys] launch_rockets: no such command"),
         ("[keys]\nquit = \"ctrl-\"", "[keys] quit = \"ctrl-\": not a key"),
         ("[keys]\nquit = []", "[keys] quit: give at least one key"),
+        (
+            "[keys]\nnext_field = \"j\"",
+            "[keys] next_field = \"j\": in Command line (:) a plain character is typed into the text",
+        ),
     ] {
         std::fs::write(&path, text).unwrap();
         let error = Config::load(Some(&path)).unwrap_err().to_string();
         assert!(error.contains("config.toml") && error.contains(wanted), "{text}: {error}");
     }
+    // Ctrl with a capital is the lower-case letter, as terminals send it.
+    std::fs::write(&path, "[keys]\nrotate_token = \"ctrl-R\"").unwrap();
+    let keymap = Config::load(Some(&path)).unwrap().keymap().unwrap();
+    let ctrl_r =
+        crossterm::event::KeyEvent::new(crossterm::event::KeyCode::Char('r'), crossterm::event::KeyModifiers::CONTROL);
+    assert_eq!(
+        keymap.lookup(&[satui::tui::keymap::Context::Tokens], &ctrl_r),
+        Some(satui::tui::action::Command::RotateToken)
+    );
     // Moving a key away from a command that then has none is fine, and Ctrl-C still quits.
     std::fs::write(&path, "[keys]\nquit = \"ctrl-q\"").unwrap();
     let keymap = Config::load(Some(&path)).unwrap().keymap().unwrap();

@@ -95,3 +95,41 @@ fn a_path_that_is_not_a_plugin_json_is_refused_in_the_form_and_changes_nothing()
     assert!(screen.contains("/no/such/plugin.json"), "the input is kept:\n{screen}");
     assert_eq!(h.service.plugins().unwrap().len(), before);
 }
+
+/// `e` (register again) with another plugin's plugin.json is refused in the form: it would have
+/// added a second plugin with a new account and token.
+#[test]
+fn registering_again_from_another_plugins_file_is_refused() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('P'));
+    let dir = tempfile::tempdir().unwrap();
+    let other = plugin_json(dir.path(), &["dashboards:read"]);
+    let before = h.service.plugins().unwrap().len();
+    h.key(KeyCode::Char('e'));
+    h.chars(&other.display().to_string());
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(
+        screen.contains("is plugin acme-test-app's plugin.json") && screen.contains("not grafana-oncall-app's"),
+        "{screen}"
+    );
+    assert!(matches!(h.state.popups.last(), Some(Popup::Form(_))), "{screen}");
+    assert_eq!(h.service.plugins().unwrap().len(), before);
+}
+
+/// Tab completes a path only as far as every entry starting so agrees, however many there are.
+#[test]
+fn tab_completes_a_path_as_far_as_all_its_matches_agree() {
+    let mut h = Harness::demo();
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["xx1", "xx2", "xx3", "xx4", "xx5", "xx6", "xx7", "xx8", "xy"] {
+        std::fs::write(dir.path().join(format!("{name}.json")), "{}").unwrap();
+    }
+    h.key(KeyCode::Char('P'));
+    h.key(KeyCode::Char('n'));
+    let folder = format!("{}/", dir.path().display());
+    h.chars(&folder);
+    h.key(KeyCode::Tab);
+    let Some(Popup::Form(form)) = h.state.popups.last() else { panic!("the form") };
+    assert_eq!(form.field(satui::tui::form::FieldKey::Path).unwrap().text_value(), format!("{folder}x"));
+}

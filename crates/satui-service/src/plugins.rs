@@ -74,15 +74,34 @@ pub struct PluginSummary {
 
 impl Service {
     pub fn register_plugin(&mut self, org_id: i64, path: &Path) -> Result<PluginRegistration> {
+        let text = self.read_plugin_json(path)?;
+        self.register_plugin_json(org_id, &text, &path.display().to_string())
+    }
+
+    /// Registers `plugin_id` again from `path`; a file of another plugin is refused, so
+    /// "register again" never adds a second plugin by mistake.
+    pub fn register_plugin_again(&mut self, org_id: i64, path: &Path, plugin_id: &str) -> Result<PluginRegistration> {
+        let text = self.read_plugin_json(path)?;
+        let declared = serde_json::from_str::<PluginJson>(&text).ok().and_then(|p| p.id);
+        if let Some(other) = declared.filter(|id| id.trim() != plugin_id) {
+            return Err(Error::Refused(format!(
+                "{}: is plugin {}'s plugin.json, not {plugin_id}'s",
+                path.display(),
+                satui_domain::text::for_terminal(other.trim())
+            )));
+        }
+        self.register_plugin_json(org_id, &text, &path.display().to_string())
+    }
+
+    fn read_plugin_json(&self, path: &Path) -> Result<String> {
         if self.is_store_file(path) {
             return Err(Error::Refused(format!(
                 "{}: that is the satui store itself, not a plugin.json",
                 path.display()
             )));
         }
-        let text = crate::bounded::read_to_string(path, crate::bounded::SMALL_FILE)
-            .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))?;
-        self.register_plugin_json(org_id, &text, &path.display().to_string())
+        crate::bounded::read_to_string(path, crate::bounded::SMALL_FILE)
+            .map_err(|e| Error::Refused(format!("{}: {e}", path.display())))
     }
 
     /// Like [`Service::register_plugin`] with the plugin.json text in hand; `shown` names its

@@ -72,37 +72,40 @@ pub fn parse(line: &str) -> Result<Jump, String> {
 }
 
 /// The line completed by Tab: the verb, or the argument among `orgs` / `accounts` (names known
-/// to the UI), when the typed start names exactly one candidate or several sharing a longer start.
-/// None when nothing is to add.
+/// to the UI), as far as every candidate starting so agrees (a single one whole). None when
+/// nothing is to add.
 pub fn complete(line: &str, orgs: &[&str], accounts: &[&str]) -> Option<String> {
     let suggested = suggestion(line, orgs, accounts)?;
     Some(format!("{line}{suggested}"))
 }
 
-/// What Tab would add to `line` (shown dimmed after the cursor): the rest of the first verb or
-/// name that starts with what is typed (case-insensitive), verbs in table order, names as given.
+/// What Tab would add to `line` (shown dimmed after the cursor): the part every verb or name
+/// starting with what is typed (case-insensitive) shares beyond it, spelled as the first.
 pub fn suggestion(line: &str, orgs: &[&str], accounts: &[&str]) -> Option<String> {
-    match line.split_once(' ') {
-        None => {
-            let typed = line.to_lowercase();
-            if typed.is_empty() {
-                return None;
-            }
-            let name =
-                VERBS.iter().flat_map(|v| v.names.iter()).find(|n| n.starts_with(&typed) && n.len() > typed.len())?;
-            Some(name[typed.len()..].to_string())
-        }
-        Some((word, typed)) => {
+    let line = line.trim_start().trim_start_matches(':');
+    let (candidates, typed): (Vec<&str>, &str) = match line.split_once(' ') {
+        None => (VERBS.iter().map(|v| v.names[0]).collect(), line),
+        Some((word, rest)) => {
             let verb = VERBS.iter().find(|v| v.names.contains(&word.to_lowercase().as_str()))?;
             let names = match verb.arg {
                 Arg::Org => orgs,
                 Arg::Account => accounts,
                 Arg::None => return None,
             };
-            let lower = typed.to_lowercase();
-            let name = names.iter().find(|n| n.to_lowercase().starts_with(&lower) && n.len() > typed.len())?;
-            // The rest of the name after as many characters as were typed.
-            Some(name.chars().skip(typed.chars().count()).collect())
+            (names.to_vec(), rest.trim_start())
         }
+    };
+    if typed.is_empty() && !line.ends_with(' ') {
+        return None;
     }
+    let lower = typed.to_lowercase();
+    let matching: Vec<String> = candidates.iter().map(|c| c.to_lowercase()).filter(|c| c.starts_with(&lower)).collect();
+    let shown = candidates.iter().find(|c| c.to_lowercase().starts_with(&lower))?;
+    // What every match shares: a single match whole, several only as far as they agree.
+    let shared = matching.iter().skip(1).fold(matching[0].chars().count(), |n, other| {
+        matching[0].chars().zip(other.chars()).take(n).take_while(|(a, b)| a == b).count()
+    });
+    let rest: String =
+        shown.chars().skip(typed.chars().count()).take(shared.saturating_sub(typed.chars().count())).collect();
+    (!rest.is_empty()).then_some(rest)
 }

@@ -209,7 +209,10 @@ pub enum Change {
     /// file).
     RegisterPlugin {
         org_id: i64,
-        path: std::path::PathBuf,
+        /// As typed (`~/` is the home folder).
+        path: String,
+        /// Registering this plugin again: a file for another plugin is refused.
+        again: Option<String>,
     },
     UnregisterPlugin {
         plugin_id: String,
@@ -512,8 +515,12 @@ fn change(service: &mut Service, change: Change) -> satui_service::Result<Outcom
             service.delete_org(org_id)?;
             saved(format!("deleted organization {name} and everything in it"))
         }
-        RegisterPlugin { org_id, path } => {
-            let registration = service.register_plugin(org_id, &path)?;
+        RegisterPlugin { org_id, path, again } => {
+            let path = expand_home(&path);
+            let registration = match again {
+                Some(plugin_id) => service.register_plugin_again(org_id, &path, &plugin_id)?,
+                None => service.register_plugin(org_id, &path)?,
+            };
             let id = registration.plugin_id.clone();
             Ok(match registration.outcome {
                 satui_service::Registered::New(issued) => {
@@ -548,13 +555,7 @@ fn complete_path(typed: &str) -> (String, Vec<String>) {
         Some(at) => (&typed[..=at], &typed[at + 1..]),
         None => ("", typed),
     };
-    let on_disk = match folder.strip_prefix("~/") {
-        Some(rest) => {
-            std::env::var_os("HOME").map_or_else(|| folder.into(), |home| std::path::Path::new(&home).join(rest))
-        }
-        None if folder.is_empty() => ".".into(),
-        None => std::path::PathBuf::from(folder),
-    };
+    let on_disk = if folder.is_empty() { ".".into() } else { expand_home(folder) };
     let mut choices: Vec<String> = std::fs::read_dir(&on_disk)
         .into_iter()
         .flatten()
@@ -562,18 +563,20 @@ fn complete_path(typed: &str) -> (String, Vec<String>) {
         .take(PATH_SCAN)
         .filter_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
+            // The name first: a folder of thousands is not stat-ed entry by entry.
+            if !name.starts_with(start) || (name.starts_with('.') && !start.starts_with('.')) {
+                return None;
+            }
             let dir = entry.file_type().ok()?.is_dir() || entry.path().is_dir();
-            (name.starts_with(start)
-                && (dir || name.ends_with(".json"))
-                && (!name.starts_with('.') || start.starts_with('.')))
-            .then(|| if dir { format!("{name}/") } else { name })
+            (dir || name.ends_with(".json")).then(|| if dir { format!("{name}/") } else { name })
         })
         .collect();
     choices.sort();
-    choices.truncate(PATH_CHOICES);
+    // Shared by every match, before the list is cut for showing.
     let shared = choices.iter().skip(1).fold(choices.first().cloned().unwrap_or_default(), |common, next| {
         common.chars().zip(next.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect()
     });
+    choices.truncate(PATH_CHOICES);
     let completed =
         if shared.chars().count() > start.chars().count() { format!("{folder}{shared}") } else { typed.to_string() };
     (completed, choices)
@@ -581,4 +584,13 @@ fn complete_path(typed: &str) -> (String, Vec<String>) {
 
 /// At most this many entries are read from a folder, and shown.
 const PATH_SCAN: usize = 10_000;
-const PATH_CHOICES: usize = 8;
+pub const PATH_CHOICES: usize = 8;
+
+/// A typed path with `~/` as the home folder.
+fn expand_home(path: &str) -> std::path::PathBuf {
+    let path = path.trim();
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}

@@ -338,10 +338,6 @@ pub fn defaults() -> Arc<Keymap> {
 }
 
 impl Keymap {
-    pub fn bindings(&self) -> &[Binding] {
-        &self.bindings
-    }
-
     /// The defaults with `keys` (config.toml's `[keys]`: a command's name, as docs/keys.md lists
     /// them, to a key or a list of keys) in place of those commands' default keys, in every
     /// context the command has keys in (`Ctrl-C` quits whatever `quit` is given). A name or key
@@ -397,10 +393,19 @@ impl Keymap {
     }
 
     /// Refuses a user's key that another command also answers where both apply (the same
-    /// context, or contexts searched together).
+    /// context, or contexts searched together), and a plain character for a command that has
+    /// keys where text is typed (it would be typed instead).
     fn check_clashes(&self) -> Result<(), String> {
         for mine in self.bindings.iter().filter(|b| b.own) {
             let name = command_name(mine.command);
+            let typed = matches!(mine.code, K::Char(_)) && !mine.modifiers.intersects(CTRL | ALT);
+            if typed && matches!(mine.context, X::Form | X::Pick | X::Filter | X::CommandLine) {
+                return Err(format!(
+                    "[keys] {name} = \"{}\": in {} a plain character is typed into the text; use ctrl-, alt- or a named key",
+                    key_name(mine),
+                    mine.context.title()
+                ));
+            }
             let probe = KeyEvent::new(mine.code, mine.modifiers);
             for other in &self.bindings {
                 if other.command != mine.command
@@ -580,7 +585,15 @@ pub fn parse_key(text: &str) -> Result<(KeyCode, KeyModifiers), String> {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) if !c.is_control() => {
-                    let c = if modifiers.contains(SHIFT) { c.to_ascii_uppercase() } else { c };
+                    // Terminals send Ctrl and Alt with the lower-case letter: `ctrl-R` is `ctrl-r`,
+                    // unless `shift-` asks for the upper case.
+                    let c = if modifiers.contains(SHIFT) {
+                        c.to_ascii_uppercase()
+                    } else if modifiers.intersects(CTRL | ALT) {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    };
                     K::Char(c)
                 }
                 _ => return Err("not a key (e.g. q, R, ctrl-r, alt-b, enter, f5)".to_string()),
@@ -608,7 +621,11 @@ fn searched_together(a: Context, b: Context) -> bool {
         )
     };
     let shared = |c: Context| matches!(c, X::Panes | X::Tour);
+    // Line editing (Text) comes first wherever text is typed.
+    let typing = |c: Context| matches!(c, X::Form | X::Pick | X::Filter | X::CommandLine);
     a == b
+        || (a == X::Text && typing(b))
+        || (b == X::Text && typing(a))
         || a == X::Global
         || b == X::Global
         || (pane(a) && shared(b))
@@ -653,6 +670,7 @@ pub fn key_label(code: KeyCode, modifiers: KeyModifiers) -> String {
         K::PageDown => "PgDn".into(),
         K::Delete => "Delete".into(),
         K::Backspace => "Backspace".into(),
+        K::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
     if modifiers.contains(CTRL) {

@@ -150,6 +150,10 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             if let Some(form) = top_form(state) {
                 form.reject(None, message.clone());
             }
+            // A plugins list still loading has nothing more coming: show it empty, the error below.
+            if let Some(Popup::Plugins { rows: rows @ None, .. }) = state.popups.last_mut() {
+                *rows = Some(Vec::new());
+            }
             state.error(message);
             Vec::new()
         }

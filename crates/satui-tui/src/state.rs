@@ -435,6 +435,11 @@ impl State {
         }
     }
 
+    /// The names the command line completes: the orgs, and the accounts loaded in view 1.
+    pub fn completion_names(&self) -> (Vec<&str>, Vec<&str>) {
+        (self.orgs.iter().map(|o| o.name.as_str()).collect(), self.list.rows.iter().map(|a| a.name.as_str()).collect())
+    }
+
     /// The account the detail and tokens panes are about, if it is loaded.
     pub fn selected_account(&self) -> Option<&Account> {
         self.list.selected_row()

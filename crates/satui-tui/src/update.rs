@@ -115,8 +115,7 @@ fn command_line(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::NextField => {
-            let orgs: Vec<&str> = state.orgs.iter().map(|o| o.name.as_str()).collect();
-            let accounts: Vec<&str> = state.list.rows.iter().map(|a| a.name.as_str()).collect();
+            let (orgs, accounts) = state.completion_names();
             if let Some(completed) = complete(&typed, &orgs, &accounts) {
                 let line = super::form::TextLine::new(&completed, COMMAND_LINE_CHARS);
                 state.popups.pop();

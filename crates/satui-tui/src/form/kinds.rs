@@ -377,19 +377,12 @@ pub(super) fn submit(form: &mut Form) -> Option<Change> {
             let grace_seconds = GRACES.get(index).map_or(0, |(_, seconds)| *seconds);
             Some(Change::RotateToken { token_id, grace_seconds })
         }
-        FormKind::RegisterPlugin { org_id, .. } => {
-            let typed = form.text_of(FieldKey::Path);
-            let path = typed.trim();
+        FormKind::RegisterPlugin { org_id, plugin } => {
+            let path = form.text_of(FieldKey::Path).trim().to_string();
             let given =
                 if path.is_empty() { Err("give the path of the plugin's plugin.json".to_string()) } else { Ok(()) };
             form.check(FieldKey::Path, given)?;
-            let path = match path.strip_prefix("~/") {
-                Some(rest) => {
-                    std::env::var_os("HOME").map_or_else(|| path.into(), |home| std::path::Path::new(&home).join(rest))
-                }
-                None => std::path::PathBuf::from(path),
-            };
-            Some(Change::RegisterPlugin { org_id, path })
+            Some(Change::RegisterPlugin { org_id, path, again: plugin })
         }
         FormKind::DeleteOrg { org_id, name } => {
             let typed = form.text_of(FieldKey::Confirm);

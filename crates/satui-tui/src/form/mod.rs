@@ -127,7 +127,11 @@ impl Form {
         self.note = Some(match choices.len() {
             0 => "nothing there starts so (folders and .json files are offered)".to_string(),
             1 => "Tab: the one match".to_string(),
-            _ => format!("{}{}", choices.join("  "), if choices.len() >= 8 { "  …" } else { "" }),
+            _ => format!(
+                "{}{}",
+                choices.join("  "),
+                if choices.len() >= crate::effect::PATH_CHOICES { "  …" } else { "" }
+            ),
         });
     }
 

@@ -41,8 +41,7 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         Span::raw("")
     };
     if let Some(crate::state::Popup::CommandLine(typed)) = state.popups.last() {
-        let orgs: Vec<&str> = state.orgs.iter().map(|o| o.name.as_str()).collect();
-        let accounts: Vec<&str> = state.list.rows.iter().map(|a| a.name.as_str()).collect();
+        let (orgs, accounts) = state.completion_names();
         let rest = crate::command_line::suggestion(typed.value(), &orgs, &accounts).unwrap_or_default();
         let hint = if typed.is_empty() { crate::command_line::SUMMARY.to_string() } else { String::new() };
         let edited = edited_line(typed, true, width);
