@@ -58,22 +58,22 @@ wrk -t2 -c64 -d3s -H "$auth" "http://127.0.0.1:3943$verify_pair" >/dev/null
 wrk -t2 -c64 -d3s "http://127.0.0.1:3942/api/health" >/dev/null
 
 printf "%-5s %-42s %12s %9s %9s %9s\n" conns route "req/s" "p99 ms" "× bare" "p99 × bare"
+# row CONNS PORT LABEL ROUTE: one measured row, with its ratios to the bare server's.
+row() {
+  local rps p99 name=$4
+  read -r rps p99 < <(measure "$1" "http://127.0.0.1:$2$4")
+  [ "$4" = "$verify_pair" ] && name="/api/satui/verify?action&scope"
+  printf "%-5s %-42s %12.0f %9.2f %9.2f %9.2f\n" "$1" "$3 $name" "$rps" "$p99" \
+    "$(awk "BEGIN { print $rps / $bare_rps }")" "$(awk "BEGIN { print $p99 / $bare_p99 }")"
+}
 for c in 64 256; do
   read -r bare_rps bare_p99 < <(measure "$c" "http://127.0.0.1:3942/api/health")
   printf "%-5s %-42s %12.0f %9.2f %9s %9s\n" "$c" "bare axum /api/health" "$bare_rps" "$bare_p99" 1.00 1.00
   for route in "/api/health" "$verify_pair" "/api/satui/verify"; do
-    read -r rps p99 < <(measure "$c" "http://127.0.0.1:3941$route")
-    name=$route
-    [ "$route" = "$verify_pair" ] && name="/api/satui/verify?action&scope"
-    printf "%-5s %-42s %12.0f %9.2f %9.2f %9.2f\n" "$c" "satui $name" "$rps" "$p99" \
-      "$(awk "BEGIN { print $rps / $bare_rps }")" "$(awk "BEGIN { print $p99 / $bare_p99 }")"
+    row "$c" 3941 satui "$route"
   done
   for route in "/api/health" "$verify_pair"; do
-    read -r rps p99 < <(measure "$c" "http://127.0.0.1:3943$route")
-    name=$route
-    [ "$route" = "$verify_pair" ] && name="/api/satui/verify?action&scope"
-    printf "%-5s %-42s %12.0f %9.2f %9.2f %9.2f\n" "$c" "satui --quiet $name" "$rps" "$p99" \
-      "$(awk "BEGIN { print $rps / $bare_rps }")" "$(awk "BEGIN { print $p99 / $bare_p99 }")"
+    row "$c" 3943 "satui --quiet" "$route"
   done
 done
 echo "access log lines written: $(wc -l <"$dir/serve.log")"
