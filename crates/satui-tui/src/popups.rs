@@ -64,12 +64,13 @@ pub(super) fn command(state: &mut State, command: Command) -> Vec<Effect> {
             Command::Cancel => {
                 state.popups.pop();
             }
-            // Tab in a path field completes the path (from the folder on disk).
-            Command::NextField if form.path_to_complete().is_some() => {
-                let typed = form.path_to_complete().unwrap_or_default();
-                return vec![super::effect::Read::CompletePath { typed }.into()];
+            Command::NextField => {
+                // Tab in a path field completes the path (from the folder on disk).
+                if let Some(typed) = form.path_to_complete() {
+                    return vec![super::effect::Read::CompletePath { typed }.into()];
+                }
+                form.move_focus(true)
             }
-            Command::NextField => form.move_focus(true),
             Command::PrevField => form.move_focus(false),
             Command::CycleNext | Command::CyclePrev => {
                 form.cycle(command == Command::CycleNext);

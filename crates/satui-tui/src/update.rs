@@ -36,14 +36,24 @@ pub fn key_to_action(state: &State, key: KeyEvent) -> Option<Action> {
 }
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    // A key is read through the keymap once, here; what it means is applied below.
+    let action = match action {
+        Action::Key(key) => match key_to_action(state, key) {
+            Some(action) => action,
+            None => {
+                // A key that does nothing here says so, never nothing.
+                if !matches!(key.code, KeyCode::Modifier(_) | KeyCode::Null) {
+                    state.status = None;
+                    state.info(format!("{} does nothing here: ? for help", keymap::key_label(key.code, key.modifiers)));
+                }
+                return Vec::new();
+            }
+        },
+        other => other,
+    };
     // A step moved by hand stays put until the next action (going back to a step whose
     // condition already holds must not jump forward again at once).
-    let tour_move =
-        |a: &Action| matches!(a, Action::Command(Command::TourBack | Command::TourSkip | Command::TourRestart));
-    let moved_tour = match &action {
-        Action::Key(key) => key_to_action(state, *key).is_some_and(|a| tour_move(&a)),
-        other => tour_move(other),
-    };
+    let moved_tour = matches!(action, Action::Command(Command::TourBack | Command::TourSkip | Command::TourRestart));
     let effects = apply(state, action);
     // The tour sees every action through the state it leaves.
     if !moved_tour {
@@ -70,17 +80,8 @@ fn apply(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Click { column, row } => click(state, column, row),
         Action::Wheel { column, row, down } => wheel(state, column, row, down),
-        Action::Key(key) => match key_to_action(state, key) {
-            Some(action) => update(state, action),
-            None => {
-                // A key that does nothing here says so, never nothing.
-                if !matches!(key.code, KeyCode::Modifier(_) | KeyCode::Null) {
-                    state.status = None;
-                    state.info(format!("{} does nothing here: ? for help", keymap::key_label(key.code, key.modifiers)));
-                }
-                Vec::new()
-            }
-        },
+        // Read through the keymap by `update` before it gets here.
+        Action::Key(_) => Vec::new(),
         Action::Type(c) => edit_line(state, |line| line.insert(c)),
         Action::Paste(text) => edit_line(state, |line| line.paste(&text)),
         Action::Command(Command::EditLine(edit)) => edit_text(state, edit),
