@@ -13,6 +13,7 @@ use satui::domain::token::TokenSecret;
 use satui::service::{NewToken, Service};
 use satui::tui::effect::{self, DbEffect, Read};
 use satui::tui::state::PAGE_SIZE;
+use satui::tui::ticket::{Part, Ticket};
 
 /// Accounts that get a fresh token for the verify benches.
 const VERIFY_TOKENS: usize = 1_000;
@@ -85,7 +86,11 @@ fn bench_detail(c: &mut Criterion, service: &mut Service, org_id: i64) {
     group.bench_function("ui_load_detail_effect", |b| {
         b.iter(|| {
             i = (i + 1) % ids.len();
-            black_box(effect::execute(service, DbEffect::Read(Read::LoadDetail { account_id: ids[i] }), &mut version))
+            black_box(effect::execute(
+                service,
+                DbEffect::Read(Read::LoadDetail { ticket: Ticket { part: Part::Detail, id: 1 }, account_id: ids[i] }),
+                &mut version,
+            ))
         })
     });
     group.finish();

@@ -86,7 +86,7 @@ fn latency_report(path: &std::path::Path) {
     let started = Instant::now();
     let mut ui = start(path);
     let first_frame = started.elapsed();
-    let accounts = ui.state.list.total;
+    let accounts = ui.state.shown.list.total;
     let keys = session();
     let timings: Vec<Timing> = keys.iter().map(|key| ui.press(*key)).collect();
     println!("key press latency, {} presses on {accounts} accounts ({WIDTH}×{HEIGHT}):", keys.len());
@@ -100,7 +100,7 @@ fn main() {
     let store = common::seeded();
     latency_report(&store.path);
     let mut c = common::criterion();
-    c.bench_function("ui/first_frame", |b| b.iter(|| black_box(start(&store.path).state.list.total)));
+    c.bench_function("ui/first_frame", |b| b.iter(|| black_box(start(&store.path).state.shown.list.total)));
     let mut ui = start(&store.path);
     let mut group = c.benchmark_group("ui/key");
     group.bench_function("draw_only", |b| b.iter(|| ui.draw()));

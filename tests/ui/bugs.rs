@@ -40,11 +40,11 @@ fn the_detail_pane_starts_at_the_top_when_the_selection_changes_by_filter_or_org
     for _ in 0..6 {
         h.key(KeyCode::Char('j'));
     }
-    assert!(h.state.detail_scroll > 0);
+    assert!(h.state.shown.detail_scroll > 0);
     h.key(KeyCode::BackTab);
     h.key(KeyCode::Char('/'));
     h.chars("terraform");
-    assert_eq!(h.state.detail_scroll, 0);
+    assert_eq!(h.state.shown.detail_scroll, 0);
     assert!(h.screen().contains("login"), "{}", h.screen());
 }
 
@@ -55,12 +55,12 @@ fn ctrl_keys_in_the_filter_edit_the_line() {
     h.key(KeyCode::Char('/'));
     h.chars("ci dep");
     h.ctrl('w');
-    assert_eq!(h.state.list.filter.value(), "ci ");
+    assert_eq!(h.state.shown.list.filter.value(), "ci ");
     h.ctrl('a');
     h.key(KeyCode::Char('x'));
-    assert_eq!(h.state.list.filter.value(), "xci ");
+    assert_eq!(h.state.shown.list.filter.value(), "xci ");
     h.ctrl('u');
-    assert_eq!(h.state.list.filter.value(), "ci ", "Ctrl-U deletes to the start of the line");
+    assert_eq!(h.state.shown.list.filter.value(), "ci ", "Ctrl-U deletes to the start of the line");
 }
 
 /// Bug 4: crossing a window edge shows a full page, never one lone row.
@@ -69,7 +69,7 @@ fn the_last_window_is_a_full_page_not_a_lone_row() {
     let mut h = Harness::empty();
     accounts(&mut h, 51);
     h.key(KeyCode::Char('G'));
-    assert_eq!(h.state.list.rows.len(), 50);
+    assert_eq!(h.state.shown.list.rows.len(), 50);
     assert!(h.screen().contains("Service accounts 2–51 of 51"), "{}", h.screen());
     let mut h = Harness::empty();
     accounts(&mut h, 51);
@@ -77,7 +77,7 @@ fn the_last_window_is_a_full_page_not_a_lone_row() {
         h.key(KeyCode::Char('j'));
     }
     assert_eq!(h.state.selected_account().unwrap().name, "acct-050");
-    assert_eq!(h.state.list.rows.len(), 50);
+    assert_eq!(h.state.shown.list.rows.len(), 50);
 }
 
 /// Bug 7: the footer says what `x` will do.
@@ -147,8 +147,8 @@ fn events_without_an_org_appear_in_the_audit_view() {
     let options = SeedOptions { orgs: 1, accounts_per_org: 5, tokens_per_account: 1, seed: 1, force: false };
     h.service.seed(&options, &mut |_, _| {}).unwrap();
     h.key(KeyCode::Char('5'));
-    assert!(h.state.audit.total > 0, "{}", h.screen());
-    assert!(h.state.audit.rows.iter().any(|e| e.action == "seed"), "{}", h.screen());
+    assert!(h.state.shown.audit.total > 0, "{}", h.screen());
+    assert!(h.state.shown.audit.rows.iter().any(|e| e.action == "seed"), "{}", h.screen());
     assert!(!h.screen().contains("No events match."));
 }
 
@@ -167,7 +167,7 @@ fn the_orgs_view_never_claims_zero_orgs_while_loading() {
 fn the_demos_audit_is_newest_first_by_time() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('5'));
-    let times: Vec<i64> = h.state.audit.rows.iter().map(|e| e.at).collect();
+    let times: Vec<i64> = h.state.shown.audit.rows.iter().map(|e| e.at).collect();
     assert!(times.len() > 10);
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
 }
@@ -201,7 +201,7 @@ fn wrapped_permission_lines_hang_under_their_text() {
 fn audit_rows_show_actor_and_target() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('5'));
-    let event = h.state.audit.rows[0].clone();
+    let event = h.state.shown.audit.rows[0].clone();
     let screen = h.screen();
     let row = screen.lines().find(|l| l.contains('▸')).unwrap();
     assert!(row.contains(&event.actor), "{row}");
@@ -228,7 +228,7 @@ fn a_new_role_is_selected_after_creation() {
     h.key(KeyCode::Char('n'));
     h.chars("zz-auditor");
     h.key(KeyCode::Enter);
-    assert_eq!(h.state.roles.selected().unwrap().name, "zz-auditor", "{}", h.screen());
+    assert_eq!(h.state.shown.roles.selected().unwrap().name, "zz-auditor", "{}", h.screen());
 }
 
 /// Without colour, a disabled form field says so in words.
@@ -418,7 +418,7 @@ fn the_footer_shows_only_the_keys_that_apply() {
         "a custom role first: {:?}",
         h.state.footer_hints()
     );
-    while h.state.roles.selected().is_some_and(|r| r.name != "Viewer") {
+    while h.state.shown.roles.selected().is_some_and(|r| r.name != "Viewer") {
         h.key(KeyCode::Char('j'));
     }
     let footer = h.state.footer_hints();
@@ -494,7 +494,7 @@ fn slash_searches_the_help() {
 fn slash_in_the_detail_pane_filters_the_permissions() {
     let mut h = Harness::demo();
     let account = h.state.selected_account().unwrap().id;
-    let total = h.state.detail.as_ref().unwrap().grants.len();
+    let total = h.state.shown.detail.as_ref().unwrap().grants.len();
     assert!(total > 3, "the first demo account holds several permissions");
     h.key(KeyCode::Char('l'));
     assert_eq!(h.state.focus, satui::tui::state::Focus::Detail);
@@ -503,6 +503,7 @@ fn slash_in_the_detail_pane_filters_the_permissions() {
     h.key(KeyCode::Enter);
     let matching = h
         .state
+        .shown
         .detail
         .as_ref()
         .unwrap()
@@ -513,7 +514,7 @@ fn slash_in_the_detail_pane_filters_the_permissions() {
     assert!(matching > 0 && matching < total, "{matching} of {total}");
     let screen = h.screen();
     assert!(screen.contains(&format!("permissions ({matching} of {total} matching 'folders')")), "{screen}");
-    assert!(h.state.list.filter.is_empty(), "the account list is not filtered");
+    assert!(h.state.shown.list.filter.is_empty(), "the account list is not filtered");
     assert_eq!(h.state.selected_account().unwrap().id, account);
     h.key(KeyCode::Esc);
     assert!(h.screen().contains(&format!("permissions ({total})")), "{}", h.screen());

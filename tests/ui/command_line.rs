@@ -93,7 +93,7 @@ fn a_colon_typed_into_a_filter_is_text_not_a_command() {
     h.key(KeyCode::Char('/'));
     h.chars("a:b");
     assert!(h.state.popups.is_empty());
-    assert_eq!(h.state.list.filter.value(), "a:b");
+    assert_eq!(h.state.shown.list.filter.value(), "a:b");
 }
 
 #[test]

@@ -125,7 +125,7 @@ fn disabling_marks_tokens_inactive_and_enabling_restores_them() {
     h.key(KeyCode::Char('y'));
     let account = h.state.selected_account().unwrap().clone();
     assert!(account.disabled);
-    let detail = h.state.detail.as_ref().unwrap();
+    let detail = h.state.shown.detail.as_ref().unwrap();
     let live = detail.tokens.iter().find(|t| t.name == "deploy-main").unwrap();
     assert_eq!(TokenStatus::of(live.expires_at, live.revoked_at, true, NOW), TokenStatus::Inactive);
     assert!(h.screen().contains("inactive"));
@@ -158,13 +158,13 @@ fn revoke_and_rotate_from_the_tokens_pane() {
     h.key(KeyCode::Enter);
     h.keys(&[KeyCode::Tab, KeyCode::Tab]);
     assert_eq!(h.state.focus, Focus::Tokens);
-    let token = h.state.detail.as_ref().unwrap().selected_token().unwrap().clone();
+    let token = h.state.shown.detail.as_ref().unwrap().selected_token().unwrap().clone();
     h.key(KeyCode::Char('v'));
     h.key(KeyCode::Char('y'));
     assert!(h.service.token(token.id).unwrap().revoked_at.is_some());
     // Rotate the other one: a new secret is revealed, the old token is revoked.
     h.key(KeyCode::Char('j'));
-    let other = h.state.detail.as_ref().unwrap().selected_token().unwrap().clone();
+    let other = h.state.shown.detail.as_ref().unwrap().selected_token().unwrap().clone();
     assert_ne!(other.id, token.id);
     h.key(KeyCode::Char('R'));
     // The rotate form asks for the grace: now / 1 h / 24 h / 7 d; now is the default.
@@ -191,11 +191,11 @@ fn rotating_with_a_grace_leaves_the_old_token_retiring_and_it_cannot_be_rotated_
     h.key(KeyCode::Char('c'));
     h.key(KeyCode::Esc);
     h.key(KeyCode::Char('y'));
-    let old = h.state.detail.as_ref().unwrap().tokens.iter().find(|t| t.revoked_at.is_some()).unwrap().clone();
+    let old = h.state.shown.detail.as_ref().unwrap().tokens.iter().find(|t| t.revoked_at.is_some()).unwrap().clone();
     assert_eq!(old.revoked_at, Some(NOW + 3600));
     assert!(h.screen().contains("retiring until"), "{}", h.screen());
     // Select the retiring one: R is refused before anything is asked.
-    while h.state.detail.as_ref().unwrap().selected_token().unwrap().id != old.id {
+    while h.state.shown.detail.as_ref().unwrap().selected_token().unwrap().id != old.id {
         h.key(KeyCode::Char('j'));
     }
     h.key(KeyCode::Char('R'));
@@ -206,14 +206,14 @@ fn rotating_with_a_grace_leaves_the_old_token_retiring_and_it_cannot_be_rotated_
 #[test]
 fn filter_narrows_the_list_and_esc_clears_it() {
     let mut h = Harness::demo();
-    let all = h.state.list.total;
+    let all = h.state.shown.list.total;
     h.key(KeyCode::Char('/'));
     h.chars("ci-");
-    assert_eq!(h.state.list.total, 2, "ci-deployer and ci-nightly");
+    assert_eq!(h.state.shown.list.total, 2, "ci-deployer and ci-nightly");
     assert!(h.screen().contains("Service accounts 1–2 of 2"));
     h.key(KeyCode::Esc);
-    assert_eq!(h.state.list.total, all);
-    assert!(h.state.list.filter.is_empty());
+    assert_eq!(h.state.shown.list.total, all);
+    assert!(h.state.shown.list.filter.is_empty());
 }
 
 #[test]
@@ -223,17 +223,17 @@ fn paging_loads_only_a_window_and_g_jumps_to_the_end() {
         h.service.create_account(1, &NewAccount { name: format!("acct-{i:03}"), ..Default::default() }).unwrap();
     }
     h.key(KeyCode::Char('r'));
-    assert_eq!(h.state.list.rows.len(), 50, "one page of 50 is loaded, not the table");
+    assert_eq!(h.state.shown.list.rows.len(), 50, "one page of 50 is loaded, not the table");
     assert!(h.screen().contains("Service accounts 1–50 of 120"));
     h.key(KeyCode::Char('G'));
     assert_eq!(h.state.selected_account().unwrap().name, "acct-119");
     // The window at the end is a full page, never a lone row.
     assert!(h.screen().contains("Service accounts 71–120 of 120"), "{}", h.screen());
-    assert_eq!(h.state.list.rows.len(), 50);
+    assert_eq!(h.state.shown.list.rows.len(), 50);
     h.key(KeyCode::Char('g'));
     assert_eq!(h.state.selected_account().unwrap().name, "acct-000");
     h.key(KeyCode::PageDown);
-    assert!(h.state.list.selected > 0);
+    assert!(h.state.shown.list.selected > 0);
 }
 
 #[test]
@@ -261,14 +261,15 @@ fn switching_org_shows_that_orgs_accounts() {
 #[test]
 fn stale_list_results_are_dropped() {
     let mut h = Harness::demo();
-    let current = h.state.list.clone();
+    let current = h.state.shown.list.clone();
+    let newest = h.state.shown.awaited.newest(satui::tui::ticket::Part::Accounts);
     let stale = Outcome::Accounts {
-        request: current.request - 1,
+        ticket: satui::tui::ticket::Ticket { id: newest.id - 1, ..newest },
         page: satui::service::AccountPage { accounts: Vec::new(), offset: 0, total: 0 },
         selected: 0,
     };
     h.act(Action::Done(stale));
-    assert_eq!(h.state.list.total, current.total);
+    assert_eq!(h.state.shown.list.total, current.total);
 }
 
 #[test]
@@ -318,7 +319,7 @@ fn roles_view_refuses_to_change_built_in_roles_and_grants_to_custom_ones() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('3'));
     // The org's own roles come first; walk down to the basic ones.
-    while h.state.roles.selected().is_some_and(|r| r.name != "None") {
+    while h.state.shown.roles.selected().is_some_and(|r| r.name != "None") {
         h.key(KeyCode::Char('j'));
     }
     h.key(KeyCode::Char('a'));
@@ -365,13 +366,13 @@ fn deleting_an_org_needs_its_name_typed_and_the_last_org_is_kept() {
 fn audit_view_pages_and_filters() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('5'));
-    let total = h.state.audit.total;
+    let total = h.state.shown.audit.total;
     assert!(total > 10);
     h.key(KeyCode::Char('/'));
     h.chars("token.revoke");
     h.key(KeyCode::Enter);
-    assert!(h.state.audit.total >= 1 && h.state.audit.total < total);
-    assert!(h.state.audit.rows.iter().all(|e| e.action == "token.revoke"));
+    assert!(h.state.shown.audit.total >= 1 && h.state.shown.audit.total < total);
+    assert!(h.state.shown.audit.rows.iter().all(|e| e.action == "token.revoke"));
 }
 
 #[test]
@@ -383,7 +384,7 @@ fn assigning_a_role_to_an_account_from_the_accounts_view() {
     h.key(KeyCode::Char('a'));
     h.chars("fixed:folders:reader");
     h.key(KeyCode::Enter);
-    let detail = h.state.detail.as_ref().unwrap();
+    let detail = h.state.shown.detail.as_ref().unwrap();
     assert_eq!(detail.roles, vec!["fixed:folders:reader".to_string()]);
     assert!(
         detail
@@ -428,7 +429,7 @@ fn a_store_deleted_under_the_running_ui_stops_it_with_an_error() {
 fn e_renames_and_re_describes_a_custom_role() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('3'));
-    while h.state.roles.selected().is_some_and(|r| r.name != "dashboard-publisher") {
+    while h.state.shown.roles.selected().is_some_and(|r| r.name != "dashboard-publisher") {
         h.key(KeyCode::Char('j'));
     }
     let holders_before = h.service.find_role(1, "dashboard-publisher").unwrap();
@@ -456,7 +457,7 @@ fn e_renames_and_re_describes_a_custom_role() {
     assert_eq!(actions, ["role.update", "role.rename"]);
     assert!(h.screen().contains("dashboards-publisher"), "{}", h.screen());
     // A built-in role: refused at once.
-    while h.state.roles.selected().is_some_and(|r| r.name != "Viewer") {
+    while h.state.shown.roles.selected().is_some_and(|r| r.name != "Viewer") {
         h.key(KeyCode::Char('j'));
     }
     h.key(KeyCode::Char('e'));

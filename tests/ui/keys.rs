@@ -32,10 +32,10 @@ fn esc_backs_out_one_level_focus_then_filter() {
     assert_eq!(h.state.focus, Focus::Detail);
     h.key(KeyCode::Esc);
     assert_eq!(h.state.focus, Focus::List, "first Esc: back to the list");
-    assert_eq!(h.state.list.filter.value(), "ci", "the filter stays");
+    assert_eq!(h.state.shown.list.filter.value(), "ci", "the filter stays");
     h.key(KeyCode::Esc);
-    assert!(h.state.list.filter.is_empty(), "second Esc: the filter goes");
-    assert!(h.state.list.total > 2);
+    assert!(h.state.shown.list.filter.is_empty(), "second Esc: the filter goes");
+    assert!(h.state.shown.list.total > 2);
 }
 
 #[test]
@@ -68,30 +68,32 @@ fn ctrl_d_and_ctrl_u_move_half_a_page() {
     h.key(KeyCode::Char('r'));
     let half = u64::from(h.state.viewport_rows / 2);
     h.ctrl('d');
-    assert_eq!(h.state.list.selected, half);
+    assert_eq!(h.state.shown.list.selected, half);
     h.ctrl('d');
     h.ctrl('u');
-    assert_eq!(h.state.list.selected, half);
+    assert_eq!(h.state.shown.list.selected, half);
 }
 
 #[test]
 fn slash_filters_groups_roles_and_orgs_too() {
     let mut h = Harness::demo();
     h.key(KeyCode::Char('3'));
-    let all = h.state.roles.shown.len();
+    let all = h.state.shown.roles.shown.len();
     h.key(KeyCode::Char('/'));
     h.chars("alerting");
     h.key(KeyCode::Enter);
-    let shown = h.state.roles.shown.len();
+    let shown = h.state.shown.roles.shown.len();
     assert!(shown > 0 && shown < all, "{shown} of {all}");
-    assert!(h.state.roles.visible().all(|r| format!("{} {:?}", r.name, r.group).to_lowercase().contains("alerting")));
+    assert!(
+        h.state.shown.roles.visible().all(|r| format!("{} {:?}", r.name, r.group).to_lowercase().contains("alerting"))
+    );
     assert!(h.screen().contains(&format!("Roles ({shown} of {all})")), "{}", h.screen());
     h.key(KeyCode::Esc);
-    assert_eq!(h.state.roles.shown.len(), all);
+    assert_eq!(h.state.shown.roles.shown.len(), all);
     h.key(KeyCode::Char('2'));
     h.key(KeyCode::Char('/'));
     h.chars("ci-nightly");
-    assert_eq!(h.state.groups.shown.len(), 1, "groups match their members");
+    assert_eq!(h.state.shown.groups.shown.len(), 1, "groups match their members");
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('4'));
     h.key(KeyCode::Char('/'));
@@ -111,11 +113,11 @@ fn clicks_switch_views_select_rows_and_focus_panes() {
     let (x, y) = find(&h, "grafana-backup");
     click(&mut h, x, y);
     assert_eq!(h.state.selected_account().unwrap().name, "grafana-backup");
-    assert_eq!(h.state.detail.as_ref().unwrap().account.name, "grafana-backup", "its detail loaded");
+    assert_eq!(h.state.shown.detail.as_ref().unwrap().account.name, "grafana-backup", "its detail loaded");
     let (x, y) = find(&h, "backup-old");
     click(&mut h, x, y);
     assert_eq!(h.state.focus, Focus::Tokens);
-    assert_eq!(h.state.detail.as_ref().unwrap().selected_token().unwrap().name, "backup-old");
+    assert_eq!(h.state.shown.detail.as_ref().unwrap().selected_token().unwrap().name, "backup-old");
     let (x, y) = find(&h, "updated");
     click(&mut h, x, y);
     assert_eq!(h.state.focus, Focus::Detail);
@@ -130,9 +132,9 @@ fn clicks_switch_views_select_rows_and_focus_panes() {
 #[test]
 fn a_click_below_the_last_row_selects_nothing() {
     let mut h = Harness::demo();
-    let before = h.state.list.selected;
+    let before = h.state.shown.list.selected;
     click(&mut h, 5, 28);
-    assert_eq!(h.state.list.selected, before);
+    assert_eq!(h.state.shown.list.selected, before);
 }
 
 /// On a wide terminal the tokens pane draws one line per token: a click picks the token drawn
@@ -148,7 +150,7 @@ fn a_click_on_a_token_of_a_wide_tokens_pane_picks_that_token() {
     let (row, line) = screen.lines().enumerate().find(|(_, l)| l.contains("backup-old")).expect("the token");
     let column = line[..line.find("backup-old").unwrap()].chars().count() as u16;
     click(&mut h, column, row as u16);
-    assert_eq!(h.state.detail.as_ref().unwrap().selected_token().unwrap().name, "backup-old", "{screen}");
+    assert_eq!(h.state.shown.detail.as_ref().unwrap().selected_token().unwrap().name, "backup-old", "{screen}");
 }
 
 #[test]
@@ -160,7 +162,7 @@ fn clicks_on_a_terminal_too_small_to_draw_do_nothing() {
         click(&mut h, column, row);
     }
     assert_eq!(h.state.view, view);
-    assert_eq!(h.state.list.selected, 0);
+    assert_eq!(h.state.shown.list.selected, 0);
 }
 
 /// Issue 24, friction 15 (part): the mouse wheel scrolls the pane under the pointer, not the
@@ -173,16 +175,16 @@ fn the_wheel_scrolls_the_pane_under_the_pointer() {
     let (x, y) = find(&h, "grafana-backup");
     click(&mut h, x, y);
     assert_eq!(h.state.focus, Focus::List);
-    let selected_account = h.state.list.selected;
+    let selected_account = h.state.shown.list.selected;
     let (x, y) = find(&h, "backup-old");
     h.act(Action::Wheel { column: x, row: y, down: false });
     assert_eq!(h.state.focus, Focus::Tokens, "the pane under the pointer takes the wheel");
-    assert_eq!(h.state.list.selected, selected_account, "the account list did not move");
+    assert_eq!(h.state.shown.list.selected, selected_account, "the account list did not move");
     // Over the list again (its first row), the wheel moves the list.
     let (x, y) = find(&h, "alert-router");
     h.act(Action::Wheel { column: x, row: y, down: true });
     assert_eq!(h.state.focus, Focus::List);
-    assert_eq!(h.state.list.selected, selected_account + 1);
+    assert_eq!(h.state.shown.list.selected, selected_account + 1);
     // Over the help, it scrolls the help.
     h.key(KeyCode::Char('?'));
     h.act(Action::Wheel { column: 60, row: 10, down: true });

@@ -90,7 +90,7 @@ fn typing_narrows_the_action_picker_and_arrows_move_among_the_matches() {
 fn removing_a_permission_picks_from_those_the_role_holds() {
     let mut c = Counted::new(Harness::demo());
     c.key(KeyCode::Char('3'));
-    assert_eq!(c.h.state.roles.selected().unwrap().name, "alert-editor");
+    assert_eq!(c.h.state.shown.roles.selected().unwrap().name, "alert-editor");
     c.key(KeyCode::Char('u'));
     let offered = picker_matches(&c.h, FieldKey::Action);
     assert_eq!(offered, ["alert.rules:read folders:*", "alert.rules:write folders:uid:oncall"]);

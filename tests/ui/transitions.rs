@@ -8,6 +8,7 @@ use satui::service::{Account, AccountPage, Field, NewAccount, Org, OrgChanges, T
 use satui::tui::action::{Action, Outcome, Select};
 use satui::tui::effect::{Change, DbEffect, Effect, Read, coalesce};
 use satui::tui::state::{Options, Pending, Popup, State};
+use satui::tui::ticket::{Part, Ticket};
 use satui::tui::update::{start, update};
 
 const NOW: i64 = 1_795_435_200;
@@ -69,8 +70,13 @@ fn done(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     update(state, Action::Done(outcome))
 }
 
-fn load_accounts(request: u64, filter: &str, offset: u64, select: Select) -> Effect {
-    Read::LoadAccounts { request, org_id: 1, filter: filter.to_string(), offset, select }.into()
+fn load_accounts(ticket: Ticket, filter: &str, offset: u64, select: Select) -> Effect {
+    Read::LoadAccounts { ticket, org_id: 1, filter: filter.to_string(), offset, select }.into()
+}
+
+/// The ticket `part` of the org's screen waits for.
+fn awaited(state: &State, part: Part) -> Ticket {
+    state.shown.awaited.newest(part)
 }
 
 /// A state that has loaded Main Org. and one page of three accounts, the first selected.
@@ -79,8 +85,8 @@ fn loaded() -> State {
     start(&mut state);
     done(&mut state, Outcome::Orgs(vec![org(1, "Main Org.")]));
     let accounts = vec![account(7, "ci-bot"), account(8, "deployer"), account(9, "nightly")];
-    let request = state.list.request;
-    done(&mut state, Outcome::Accounts { request, page: AccountPage { accounts, offset: 0, total: 3 }, selected: 0 });
+    let ticket = awaited(&state, Part::Accounts);
+    done(&mut state, Outcome::Accounts { ticket, page: AccountPage { accounts, offset: 0, total: 3 }, selected: 0 });
     state
 }
 
@@ -97,8 +103,12 @@ fn the_oldest_org_opens_with_its_first_page_of_accounts() {
     // The org's roles load too: the role pickers offer them from any view. The page is asked
     // under the list's current request id (whatever its value), so a later answer can be told
     // from this one.
-    let request = state.list.request;
-    assert_eq!(effects, vec![load_accounts(request, "", 0, Select::Index(0)), Read::LoadRoles { org_id: 1 }.into()]);
+    let ticket = awaited(&state, Part::Accounts);
+    let roles = awaited(&state, Part::Roles);
+    assert_eq!(
+        effects,
+        vec![load_accounts(ticket, "", 0, Select::Index(0)), Read::LoadRoles { ticket: roles, org_id: 1 }.into()]
+    );
     assert_eq!(state.org.as_ref().map(|o| o.id), Some(1));
 }
 
@@ -107,33 +117,44 @@ fn a_page_of_accounts_lands_and_asks_for_the_selected_accounts_detail() {
     let mut state = State::new(NOW, Options::default());
     done(&mut state, Outcome::Orgs(vec![org(1, "Main Org.")]));
     let page = AccountPage { accounts: vec![account(7, "ci-bot")], offset: 0, total: 1 };
-    let request = state.list.request;
-    let effects = done(&mut state, Outcome::Accounts { request, page: page.clone(), selected: 0 });
+    let ticket = awaited(&state, Part::Accounts);
+    let effects = done(&mut state, Outcome::Accounts { ticket, page: page.clone(), selected: 0 });
     // The first page of an org also loads the names short filters search, after the detail.
-    assert_eq!(effects, vec![Read::LoadDetail { account_id: 7 }.into(), Read::WarmFilter { org_id: 1 }.into()]);
-    let request = state.list.request;
-    let effects = done(&mut state, Outcome::Accounts { request, page, selected: 0 });
-    assert_eq!(effects, vec![Read::LoadDetail { account_id: 7 }.into()], "once per org");
+    let detail = awaited(&state, Part::Detail);
+    assert_eq!(
+        effects,
+        vec![Read::LoadDetail { ticket: detail, account_id: 7 }.into(), Read::WarmFilter { org_id: 1 }.into()]
+    );
+    let ticket = awaited(&state, Part::Accounts);
+    let effects = done(&mut state, Outcome::Accounts { ticket, page, selected: 0 });
+    let detail = awaited(&state, Part::Detail);
+    assert_eq!(effects, vec![Read::LoadDetail { ticket: detail, account_id: 7 }.into()], "once per org");
 }
 
 #[test]
 fn an_answer_to_an_older_request_is_dropped() {
     let mut state = loaded();
-    let stale = state.list.request - 1;
+    let newest = awaited(&state, Part::Accounts);
+    let stale = Ticket { id: newest.id - 1, ..newest };
     let page = AccountPage { accounts: vec![account(99, "old")], offset: 0, total: 1 };
-    assert!(done(&mut state, Outcome::Accounts { request: stale, page, selected: 0 }).is_empty());
-    assert_eq!(state.list.total, 3, "the newer page stays");
+    assert!(done(&mut state, Outcome::Accounts { ticket: stale, page, selected: 0 }).is_empty());
+    assert_eq!(state.shown.list.total, 3, "the newer page stays");
 }
 
 #[test]
 fn typing_a_filter_asks_for_the_first_page_of_each_new_text() {
     let mut state = loaded();
-    let before = state.list.request;
+    let mut before = awaited(&state, Part::Accounts);
     assert!(key(&mut state, KeyCode::Char('/')).is_empty());
-    assert_eq!(key(&mut state, KeyCode::Char('c')), vec![load_accounts(before + 1, "c", 0, Select::Index(0))]);
-    assert_eq!(key(&mut state, KeyCode::Char('i')), vec![load_accounts(before + 2, "ci", 0, Select::Index(0))]);
+    // Each text is asked under a newer ticket, so the answer for "c" cannot land after "ci".
     // Letters that are bindings elsewhere (q, j) are text here.
-    assert_eq!(key(&mut state, KeyCode::Char('q')), vec![load_accounts(before + 3, "ciq", 0, Select::Index(0))]);
+    for (c, filter) in [('c', "c"), ('i', "ci"), ('q', "ciq")] {
+        let effects = key(&mut state, KeyCode::Char(c));
+        let ticket = awaited(&state, Part::Accounts);
+        assert!(ticket.id > before.id);
+        assert_eq!(effects, vec![load_accounts(ticket, filter, 0, Select::Index(0))]);
+        before = ticket;
+    }
     assert!(!state.quit);
 }
 
@@ -159,7 +180,7 @@ fn the_filter_edits_like_a_shell_line() {
     assert!(
         matches!(&effects[..], [Effect::Db(DbEffect::Read(Read::LoadAccounts { filter, .. }))] if filter == "prod ")
     );
-    assert_eq!(state.list.filter.value(), "prod ");
+    assert_eq!(state.shown.list.filter.value(), "prod ");
 }
 
 #[test]
@@ -180,8 +201,9 @@ fn esc_in_the_filter_clears_it_and_reloads_once() {
 #[test]
 fn moving_inside_the_window_asks_only_for_the_detail() {
     let mut state = loaded();
-    assert_eq!(key(&mut state, KeyCode::Char('j')), vec![Read::LoadDetail { account_id: 8 }.into()]);
-    assert_eq!(state.list.selected, 1);
+    let effects = key(&mut state, KeyCode::Char('j'));
+    assert_eq!(effects, vec![Read::LoadDetail { ticket: awaited(&state, Part::Detail), account_id: 8 }.into()]);
+    assert_eq!(state.shown.list.selected, 1);
 }
 
 #[test]
@@ -258,6 +280,7 @@ fn deleting_asks_first_and_only_yes_asks_the_store() {
 fn rotating_or_revoking_a_revoked_token_is_refused_before_asking() {
     let mut state = loaded();
     let detail = Outcome::Detail {
+        ticket: awaited(&state, Part::Detail),
         account: account(7, "ci-bot"),
         tokens: vec![token(1, true)],
         groups: vec![],
@@ -311,10 +334,18 @@ fn read(effect: Read) -> DbEffect {
 
 #[test]
 fn coalesce_keeps_the_last_of_each_read_and_every_write_in_order() {
-    let list = |request| {
-        read(Read::LoadAccounts { request, org_id: 1, filter: String::new(), offset: 0, select: Select::Index(0) })
+    let ticket = |part, id| Ticket { part, id };
+    let list = |id| {
+        read(Read::LoadAccounts {
+            ticket: ticket(Part::Accounts, id),
+            org_id: 1,
+            filter: String::new(),
+            offset: 0,
+            select: Select::Index(0),
+        })
     };
-    let detail = |account_id| read(Read::LoadDetail { account_id });
+    let detail =
+        |account_id| read(Read::LoadDetail { ticket: ticket(Part::Detail, 10 + account_id as u64), account_id });
     let create = DbEffect::Change(Change::DeleteAccount { account_id: 7 });
     let batch = vec![
         list(1),
@@ -335,7 +366,11 @@ fn coalesce_keeps_the_last_of_each_read_and_every_write_in_order() {
 
 #[test]
 fn coalesce_leaves_a_batch_without_repeats_alone() {
-    let batch = vec![read(Read::LoadOrgs), read(Read::LoadDetail { account_id: 1 }), read(Read::LoadOrgSummaries)];
+    let batch = vec![
+        read(Read::LoadOrgs),
+        read(Read::LoadDetail { ticket: Ticket { part: Part::Detail, id: 1 }, account_id: 1 }),
+        read(Read::LoadOrgSummaries),
+    ];
     assert_eq!(coalesce(batch.clone()), batch);
     assert!(coalesce(Vec::new()).is_empty());
 }
@@ -347,18 +382,18 @@ fn a_new_quick_filter_starts_empty_and_the_count_loads_the_rows_the_cursor_lands
     use satui::tui::action::{Command, TokenPreset, View};
     let mut state = loaded();
     state.view = View::Tokens;
-    state.org_tokens.list.total = 1_000_000;
-    state.org_tokens.list.selected = 999_999;
-    state.org_tokens.counted = true;
+    state.shown.org_tokens.list.total = 1_000_000;
+    state.shown.org_tokens.list.selected = 999_999;
+    state.shown.org_tokens.counted = true;
     let effects = update(&mut state, Action::Command(Command::NextPreset));
-    assert_eq!(state.org_tokens.preset, TokenPreset::ExpiringSoon);
-    assert_eq!((state.org_tokens.list.total, state.org_tokens.list.selected), (0, 0));
-    assert!(!state.org_tokens.counted);
+    assert_eq!(state.shown.org_tokens.preset, TokenPreset::ExpiringSoon);
+    assert_eq!((state.shown.org_tokens.list.total, state.shown.org_tokens.list.selected), (0, 0));
+    assert!(!state.shown.org_tokens.counted);
     assert_eq!(effects.len(), 2, "the page and the count: {effects:?}");
     // The page is empty so far; the count says 120 while the cursor sits at 119 (G meanwhile).
-    state.org_tokens.list.selected = 119;
-    let request = state.org_tokens.count_request;
-    let effects = done(&mut state, Outcome::OrgTokenCount { request, total: 120 });
+    state.shown.org_tokens.list.selected = 119;
+    let ticket = awaited(&state, Part::OrgTokenCount);
+    let effects = done(&mut state, Outcome::OrgTokenCount { ticket, total: 120 });
     assert!(
         matches!(effects.as_slice(), [Effect::Db(DbEffect::Read(Read::LoadOrgTokens { selected: 119, .. }))]),
         "{effects:?}"
@@ -372,4 +407,66 @@ fn a_refused_creation_selects_nothing_later() {
     state.select_after_load = Some("ops".into());
     done(&mut state, Outcome::Rejected { field: Some(Field::Name), message: "exists".into() });
     assert_eq!(state.select_after_load, None);
+}
+
+/// Switching org replaces the org's whole state: the answers still on their way for the last
+/// org (its roles, its account's detail, its audit page) are stale and change nothing, so the
+/// new org's role picker never offers the last org's roles. One rule (a ticket per read) covers
+/// every part of the screen.
+#[test]
+fn answers_asked_for_the_last_org_never_land_in_the_new_one() {
+    use satui::domain::role::RoleKind;
+    use satui::service::RoleSummary;
+    use satui::tui::action::{Command, View};
+    let mut state = State::new(NOW, Options::default());
+    start(&mut state);
+    done(&mut state, Outcome::Orgs(vec![org(1, "Main Org."), org(2, "Staging")]));
+    let ticket = awaited(&state, Part::Accounts);
+    let page = AccountPage { accounts: vec![account(7, "ci-bot")], offset: 0, total: 1 };
+    done(&mut state, Outcome::Accounts { ticket, page, selected: 0 });
+    let old_roles = awaited(&state, Part::Roles);
+    let old_detail = awaited(&state, Part::Detail);
+    update(&mut state, Action::Command(Command::ShowView(View::Audit)));
+    let old_audit = awaited(&state, Part::Audit);
+    assert!(old_roles.id > 0 && old_detail.id > 0 && old_audit.id > 0, "each part was asked for");
+
+    // The picker: Staging.
+    update(&mut state, Action::Command(Command::ShowView(View::Accounts)));
+    key(&mut state, KeyCode::Char('o'));
+    key(&mut state, KeyCode::Char('j'));
+    key(&mut state, KeyCode::Enter);
+    assert_eq!(state.org.as_ref().map(|o| o.id), Some(2));
+
+    let role = RoleSummary {
+        name: "main-only".into(),
+        kind: RoleKind::Custom,
+        description: String::new(),
+        id: Some(1),
+        managed_by: None,
+        group: None,
+    };
+    assert!(done(&mut state, Outcome::Roles { ticket: old_roles, roles: vec![role.clone()] }).is_empty());
+    assert!(state.assignable_roles().is_empty(), "Main Org.'s roles are not offered in Staging");
+    let detail = Outcome::Detail {
+        ticket: old_detail,
+        account: account(7, "ci-bot"),
+        tokens: vec![],
+        groups: vec![],
+        roles: vec![],
+        grants: vec![],
+    };
+    done(&mut state, detail);
+    assert!(state.shown.detail.is_none());
+    let audit = Outcome::Audit { ticket: old_audit, rows: vec![], offset: 0, total: 40, selected: 0 };
+    done(&mut state, audit);
+    assert!(!state.shown.audit.loaded && state.shown.audit.total == 0);
+
+    // The new org's own answers land.
+    let roles = awaited(&state, Part::Roles);
+    assert_ne!(roles, old_roles);
+    done(
+        &mut state,
+        Outcome::Roles { ticket: roles, roles: vec![RoleSummary { name: "staging-role".into(), ..role }] },
+    );
+    assert_eq!(state.assignable_roles(), vec!["staging-role".to_string()]);
 }

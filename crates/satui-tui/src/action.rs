@@ -1,6 +1,7 @@
 //! What can happen to the UI: commands from the keymap, raw input for text fields, and results
 //! coming back from the database worker. `update` turns each into state changes and effects.
 
+use crate::ticket::Ticket;
 use crossterm::event::KeyEvent;
 
 use satui_domain::permission::Permission;
@@ -208,20 +209,28 @@ pub enum Select {
 pub enum Outcome {
     Orgs(Vec<Org>),
     Accounts {
-        request: u64,
+        ticket: Ticket,
         page: AccountPage,
         selected: u64,
     },
     Detail {
+        ticket: Ticket,
         account: Account,
         tokens: Vec<Token>,
         groups: Vec<String>,
         roles: Vec<String>,
         grants: Vec<Grant>,
     },
-    Groups(Vec<GroupDetail>),
-    Roles(Vec<RoleSummary>),
+    Groups {
+        ticket: Ticket,
+        groups: Vec<GroupDetail>,
+    },
+    Roles {
+        ticket: Ticket,
+        roles: Vec<RoleSummary>,
+    },
     RoleDetail {
+        ticket: Ticket,
         name: String,
         permissions: Vec<Permission>,
         accounts: Vec<String>,
@@ -230,7 +239,7 @@ pub enum Outcome {
     OrgSummaries(Vec<OrgSummary>),
     /// A page of the tokens view.
     OrgTokens {
-        request: u64,
+        ticket: Ticket,
         rows: Vec<OrgToken>,
         offset: u64,
         selected: u64,
@@ -242,11 +251,11 @@ pub enum Outcome {
     },
     /// The tokens view's total, counted after its page.
     OrgTokenCount {
-        request: u64,
+        ticket: Ticket,
         total: u64,
     },
     Audit {
-        request: u64,
+        ticket: Ticket,
         rows: Vec<AuditEvent>,
         offset: u64,
         total: u64,
@@ -257,7 +266,9 @@ pub enum Outcome {
         message: String,
     },
     /// The selected account no longer exists.
-    DetailGone,
+    DetailGone {
+        ticket: Ticket,
+    },
     AccountSaved {
         account: Account,
         message: String,
@@ -296,6 +307,24 @@ pub enum Outcome {
     ExternalChange,
     Copied(Result<String, String>),
     ClipboardCleared,
+}
+
+impl Outcome {
+    /// The ticket of the read this answers, for the reads whose answers may be stale.
+    pub fn ticket(&self) -> Option<Ticket> {
+        match self {
+            Outcome::Accounts { ticket, .. }
+            | Outcome::Detail { ticket, .. }
+            | Outcome::DetailGone { ticket }
+            | Outcome::Groups { ticket, .. }
+            | Outcome::Roles { ticket, .. }
+            | Outcome::RoleDetail { ticket, .. }
+            | Outcome::OrgTokens { ticket, .. }
+            | Outcome::OrgTokenCount { ticket, .. }
+            | Outcome::Audit { ticket, .. } => Some(*ticket),
+            _ => None,
+        }
+    }
 }
 
 // Actions are built once per event and moved straight into `update`; boxing the big result

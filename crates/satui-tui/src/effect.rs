@@ -3,6 +3,7 @@
 //! [`execute`] directly on a real temporary store, and compare effects as values.
 
 use super::action::{Outcome, Select, TokenPreset};
+use super::ticket::Ticket;
 use satui_domain::token::TokenSecret;
 use satui_service::{AccountChanges, Error, Field, NewAccount, NewToken, OrgChanges, Service};
 
@@ -40,35 +41,39 @@ pub enum DbEffect {
 pub enum Read {
     LoadOrgs,
     LoadAccounts {
-        request: u64,
+        ticket: Ticket,
         org_id: i64,
         filter: String,
         offset: u64,
         select: Select,
     },
     LoadDetail {
+        ticket: Ticket,
         account_id: i64,
     },
     LoadGroups {
+        ticket: Ticket,
         org_id: i64,
     },
     LoadRoles {
+        ticket: Ticket,
         org_id: i64,
     },
     LoadRoleDetail {
+        ticket: Ticket,
         org_id: i64,
         name: String,
     },
     LoadOrgSummaries,
     LoadAudit {
-        request: u64,
+        ticket: Ticket,
         org_id: i64,
         filter: String,
         selected: u64,
     },
     /// The page of the tokens view holding row `selected`.
     LoadOrgTokens {
-        request: u64,
+        ticket: Ticket,
         org_id: i64,
         preset: TokenPreset,
         /// The `/` filter: tokens of the accounts whose name or login contains it.
@@ -77,7 +82,7 @@ pub enum Read {
     },
     /// The tokens view's total under its quick filter (after the page, so the page never waits).
     CountOrgTokens {
-        request: u64,
+        ticket: Ticket,
         org_id: i64,
         preset: TokenPreset,
         account: String,
@@ -286,26 +291,30 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
     use Read::*;
     let outcome = match read {
         LoadOrgs => service.orgs().map_or_else(failed, Outcome::Orgs),
-        LoadAccounts { request, org_id, filter, offset, select } => {
-            load_accounts(service, request, org_id, &filter, offset, select).unwrap_or_else(failed)
+        LoadAccounts { ticket, org_id, filter, offset, select } => {
+            load_accounts(service, ticket, org_id, &filter, offset, select).unwrap_or_else(failed)
         }
-        LoadDetail { account_id } => match service.account(account_id) {
-            Ok(account) => load_detail(service, account).unwrap_or_else(failed),
-            Err(Error::NotFound { .. }) => Outcome::DetailGone,
+        LoadDetail { ticket, account_id } => match service.account(account_id) {
+            Ok(account) => load_detail(service, ticket, account).unwrap_or_else(failed),
+            Err(Error::NotFound { .. }) => Outcome::DetailGone { ticket },
             Err(e) => failed(e),
         },
-        LoadGroups { org_id } => service.group_details(org_id).map_or_else(failed, Outcome::Groups),
-        LoadRoles { org_id } => service.roles(org_id).map_or_else(failed, Outcome::Roles),
-        LoadRoleDetail { org_id, name } => {
+        LoadGroups { ticket, org_id } => {
+            service.group_details(org_id).map_or_else(failed, |groups| Outcome::Groups { ticket, groups })
+        }
+        LoadRoles { ticket, org_id } => {
+            service.roles(org_id).map_or_else(failed, |roles| Outcome::Roles { ticket, roles })
+        }
+        LoadRoleDetail { ticket, org_id, name } => {
             let loaded = service.find_role(org_id, &name).and_then(|role| {
                 let permissions = service.role_permissions(&role)?;
                 let (accounts, groups) = service.role_holders(org_id, &role)?;
-                Ok(Outcome::RoleDetail { name: role.name, permissions, accounts, groups })
+                Ok(Outcome::RoleDetail { ticket, name: role.name, permissions, accounts, groups })
             });
             loaded.unwrap_or_else(failed)
         }
         LoadOrgSummaries => service.org_summaries().map_or_else(failed, Outcome::OrgSummaries),
-        LoadAudit { request, org_id, filter, selected } => {
+        LoadAudit { ticket, org_id, filter, selected } => {
             let mut offset = page_start(selected);
             let mut page = service.audit_page(Some(org_id), &filter, offset, PAGE_SIZE);
             if let Some(full) = page.as_ref().ok().and_then(|(rows, total)| full_window(offset, rows.len(), *total)) {
@@ -314,12 +323,12 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
             }
             match page {
                 Ok((rows, total)) => {
-                    Outcome::Audit { request, rows, offset, total, selected: selected.min(total.saturating_sub(1)) }
+                    Outcome::Audit { ticket, rows, offset, total, selected: selected.min(total.saturating_sub(1)) }
                 }
                 Err(e) => failed(e),
             }
         }
-        LoadOrgTokens { request, org_id, preset, account, selected } => {
+        LoadOrgTokens { ticket, org_id, preset, account, selected } => {
             let mut offset = page_start(selected);
             let mut page = service.org_tokens_of(org_id, &preset.filter(), &account, offset, PAGE_SIZE);
             // The count may not be known yet: a short page past the first one ends the list.
@@ -329,13 +338,13 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
                 page = service.org_tokens_of(org_id, &preset.filter(), &account, offset, PAGE_SIZE);
             }
             match page {
-                Ok(rows) => Outcome::OrgTokens { request, rows, offset, selected },
+                Ok(rows) => Outcome::OrgTokens { ticket, rows, offset, selected },
                 Err(e) => failed(e),
             }
         }
-        CountOrgTokens { request, org_id, preset, account } => {
+        CountOrgTokens { ticket, org_id, preset, account } => {
             match service.count_org_tokens_of(org_id, &preset.filter(), &account) {
-                Ok(total) => Outcome::OrgTokenCount { request, total },
+                Ok(total) => Outcome::OrgTokenCount { ticket, total },
                 Err(e) => failed(e),
             }
         }
@@ -380,7 +389,7 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
 
 fn load_accounts(
     service: &Service,
-    request: u64,
+    ticket: Ticket,
     org_id: i64,
     filter: &str,
     offset: u64,
@@ -400,15 +409,15 @@ fn load_accounts(
         page = service.account_page(org_id, filter, full, PAGE_SIZE)?;
     }
     let selected = selected.min(page.total.saturating_sub(1));
-    Ok(Outcome::Accounts { request, page, selected })
+    Ok(Outcome::Accounts { ticket, page, selected })
 }
 
-fn load_detail(service: &Service, account: satui_service::Account) -> satui_service::Result<Outcome> {
+fn load_detail(service: &Service, ticket: Ticket, account: satui_service::Account) -> satui_service::Result<Outcome> {
     let tokens = service.tokens(account.id)?;
     let groups = service.account_groups(account.id)?.into_iter().map(|g| g.name).collect();
     let roles = service.account_roles(account.id)?;
     let grants = service.effective_permissions(&account)?;
-    Ok(Outcome::Detail { account, tokens, groups, roles, grants })
+    Ok(Outcome::Detail { ticket, account, tokens, groups, roles, grants })
 }
 
 /// Runs a change and says what happened in words for the status line.

@@ -14,6 +14,7 @@ mod nav;
 mod outcomes;
 mod popups;
 pub mod state;
+pub mod ticket;
 pub mod tour;
 pub mod ui;
 pub mod update;

@@ -18,8 +18,6 @@ pub struct PagedList<T> {
     pub total: u64,
     pub selected: u64,
     pub filter: TextLine,
-    /// The request whose answer we are waiting for; older answers are dropped.
-    pub request: u64,
     pub loaded: bool,
 }
 
@@ -31,7 +29,6 @@ impl<T> Default for PagedList<T> {
             total: 0,
             selected: 0,
             filter: TextLine::new("", MAX_FILTER_CHARS),
-            request: 0,
             loaded: false,
         }
     }
@@ -76,8 +73,6 @@ pub struct OrgTokenList {
     pub preset: super::action::TokenPreset,
     /// Whether `list.total` is the counted total (else the rows seen so far).
     pub counted: bool,
-    /// The count request whose answer we wait for.
-    pub count_request: u64,
 }
 
 /// Where a cursor lands after a movement key, in a list of `len` rows (`page` rows per PgUp/PgDn).

@@ -5,7 +5,8 @@
 use super::action::{Command, Select, View};
 use super::effect::{Effect, Read};
 use super::form::Form;
-use super::state::{Pending, Popup, State, page_start};
+use super::state::{OrgState, Pending, Popup, State, page_start};
+use super::ticket::Part;
 use satui_service::{Org, Service};
 
 pub fn quit(state: &mut State) -> Vec<Effect> {
@@ -18,25 +19,16 @@ pub fn quit(state: &mut State) -> Vec<Effect> {
 /// Shows another org: every view starts over there.
 pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
     state.org = Some(org);
-    state.list = Default::default();
-    state.detail = None;
-    state.detail_scroll = 0;
-    state.groups = Default::default();
-    state.roles = Default::default();
-    state.role_detail = None;
-    state.audit = Default::default();
-    let preset = state.org_tokens.preset;
-    state.org_tokens = Default::default();
-    state.org_tokens.preset = preset;
+    state.shown = OrgState::new(state.shown.org_tokens.preset);
     state.filtering = false;
-    state.history.clear();
     let mut effects = load_accounts(state, Select::Index(0));
     effects.extend(load_view(state));
     // The role pickers (give a role, add a group role) offer the org's roles from any view.
     if let Some(org_id) = state.org.as_ref().map(|o| o.id)
         && state.view != View::Roles
     {
-        effects.push(Read::LoadRoles { org_id }.into());
+        let ticket = state.ask(Part::Roles);
+        effects.push(Read::LoadRoles { ticket, org_id }.into());
     }
     effects
 }
@@ -44,7 +36,7 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
 /// Everything the screen shows, again (after `r`, a change, or a change made elsewhere).
 pub fn reload_all(state: &mut State) -> Vec<Effect> {
     let mut effects: Vec<Effect> = vec![Read::LoadOrgs.into()];
-    effects.extend(load_accounts(state, Select::Index(state.list.selected)));
+    effects.extend(load_accounts(state, Select::Index(state.shown.list.selected)));
     effects.extend(load_view(state));
     effects
 }
@@ -52,19 +44,20 @@ pub fn reload_all(state: &mut State) -> Vec<Effect> {
 /// Asks for the page of accounts around the cursor; `select` says where the cursor lands.
 pub fn load_accounts(state: &mut State, select: Select) -> Vec<Effect> {
     let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
-    let request = state.next_request();
-    state.list.request = request;
+    let ticket = state.ask(Part::Accounts);
     let offset = match select {
         Select::Index(index) => page_start(index),
-        Select::Account(_) => state.list.offset,
+        Select::Account(_) => state.shown.list.offset,
     };
-    let filter = state.list.filter.value().to_string();
-    vec![Read::LoadAccounts { request, org_id, filter, offset, select }.into()]
+    let filter = state.shown.list.filter.value().to_string();
+    vec![Read::LoadAccounts { ticket, org_id, filter, offset, select }.into()]
 }
 
 /// The detail and tokens of the selected account.
-pub fn load_detail(state: &State) -> Vec<Effect> {
-    state.selected_account().map(|a| Read::LoadDetail { account_id: a.id }.into()).into_iter().collect()
+pub fn load_detail(state: &mut State) -> Vec<Effect> {
+    let Some(account_id) = state.selected_account().map(|a| a.id) else { return Vec::new() };
+    let ticket = state.ask(Part::Detail);
+    vec![Read::LoadDetail { ticket, account_id }.into()]
 }
 
 /// The effects that (re)load what the current secondary view shows.
@@ -72,15 +65,15 @@ pub fn load_view(state: &mut State) -> Vec<Effect> {
     let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
     match state.view {
         View::Accounts => Vec::new(),
-        View::Groups => vec![Read::LoadGroups { org_id }.into()],
+        View::Groups => vec![Read::LoadGroups { ticket: state.ask(Part::Groups), org_id }.into()],
         View::Roles => {
-            let mut effects: Vec<Effect> = vec![Read::LoadRoles { org_id }.into()];
+            let mut effects: Vec<Effect> = vec![Read::LoadRoles { ticket: state.ask(Part::Roles), org_id }.into()];
             effects.extend(load_role_detail(state));
             effects
         }
         View::Orgs => vec![Read::LoadOrgSummaries.into()],
-        View::Audit => load_audit(state, state.audit.selected),
-        View::Tokens => load_org_tokens(state, state.org_tokens.list.selected, true),
+        View::Audit => load_audit(state, state.shown.audit.selected),
+        View::Tokens => load_org_tokens(state, state.shown.org_tokens.list.selected, true),
     }
 }
 
@@ -88,17 +81,15 @@ pub fn load_view(state: &mut State) -> Vec<Effect> {
 /// after the page so the rows never wait for a count.
 pub fn load_org_tokens(state: &mut State, selected: u64, recount: bool) -> Vec<Effect> {
     let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
-    let preset = state.org_tokens.preset;
-    let account = state.org_tokens.list.filter.value().to_string();
-    let request = state.next_request();
-    state.org_tokens.list.request = request;
+    let preset = state.shown.org_tokens.preset;
+    let account = state.shown.org_tokens.list.filter.value().to_string();
+    let ticket = state.ask(Part::OrgTokens);
     let mut effects: Vec<Effect> =
-        vec![Read::LoadOrgTokens { request, org_id, preset, account: account.clone(), selected }.into()];
+        vec![Read::LoadOrgTokens { ticket, org_id, preset, account: account.clone(), selected }.into()];
     if recount {
-        let request = state.next_request();
-        state.org_tokens.count_request = request;
-        state.org_tokens.counted = false;
-        effects.push(Read::CountOrgTokens { request, org_id, preset, account }.into());
+        let ticket = state.ask(Part::OrgTokenCount);
+        state.shown.org_tokens.counted = false;
+        effects.push(Read::CountOrgTokens { ticket, org_id, preset, account }.into());
     }
     effects
 }
@@ -141,35 +132,36 @@ pub fn ask_token_action(
 
 pub fn load_audit(state: &mut State, selected: u64) -> Vec<Effect> {
     let Some(org_id) = state.org.as_ref().map(|o| o.id) else { return Vec::new() };
-    let request = state.next_request();
-    state.audit.request = request;
-    let filter = state.audit.filter.value().to_string();
-    vec![Read::LoadAudit { request, org_id, filter, selected }.into()]
+    let ticket = state.ask(Part::Audit);
+    let filter = state.shown.audit.filter.value().to_string();
+    vec![Read::LoadAudit { ticket, org_id, filter, selected }.into()]
 }
 
-pub fn load_role_detail(state: &State) -> Vec<Effect> {
-    match (state.org.as_ref(), state.roles.selected()) {
-        (Some(org), Some(role)) => vec![Read::LoadRoleDetail { org_id: org.id, name: role.name.clone() }.into()],
-        _ => Vec::new(),
-    }
+pub fn load_role_detail(state: &mut State) -> Vec<Effect> {
+    let (Some(org_id), Some(name)) =
+        (state.org.as_ref().map(|o| o.id), state.shown.roles.selected().map(|r| r.name.clone()))
+    else {
+        return Vec::new();
+    };
+    vec![Read::LoadRoleDetail { ticket: state.ask(Part::RoleDetail), org_id, name }.into()]
 }
 
 /// The list of the current view from its first row (after its filter changed).
 pub fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
     if state.detail_filtered() {
         // The detail's filter narrows what is already loaded.
-        state.detail_scroll = 0;
+        state.shown.detail_scroll = 0;
         return Vec::new();
     }
     match state.view {
         View::Audit => load_audit(state, 0),
         // Loaded whole: the filter applies in memory.
         View::Groups => {
-            state.groups.refilter();
+            state.shown.groups.refilter();
             Vec::new()
         }
         View::Roles => {
-            state.roles.refilter();
+            state.shown.roles.refilter();
             load_role_detail(state)
         }
         View::Orgs => {
@@ -177,11 +169,11 @@ pub fn reload_list_from_top(state: &mut State) -> Vec<Effect> {
             Vec::new()
         }
         View::Tokens => {
-            state.org_tokens.list.selected = 0;
+            state.shown.org_tokens.list.selected = 0;
             load_org_tokens(state, 0, true)
         }
         View::Accounts => {
-            state.list.offset = 0;
+            state.shown.list.offset = 0;
             load_accounts(state, Select::Index(0))
         }
     }

@@ -8,6 +8,10 @@ use super::views;
 use satui_domain::time;
 
 pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
+    // An answer to a read that a newer read (or a switch of org) made stale changes nothing.
+    if outcome.ticket().is_some_and(|ticket| !state.shown.awaited.is_newest(ticket)) {
+        return Vec::new();
+    }
     match outcome {
         Outcome::Orgs(orgs) => {
             state.orgs = orgs;
@@ -23,18 +27,15 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                 },
             }
         }
-        Outcome::Accounts { request, page, selected } => {
-            if request != state.list.request {
-                return Vec::new();
-            }
+        Outcome::Accounts { page, selected, .. } => {
             let before = state.selected_account().map(|a| a.id);
-            state.list.land(page.accounts, page.offset, page.total, selected);
+            state.shown.list.land(page.accounts, page.offset, page.total, selected);
             if state.selected_account().map(|a| a.id) != before {
                 // Another account opens at its top (login, role, dates), not scrolled.
-                state.detail_scroll = 0;
+                state.shown.detail_scroll = 0;
             }
             if state.selected_account().is_none() {
-                state.detail = None;
+                state.shown.detail = None;
             }
             let mut effects = load_detail(state);
             // Once per org, after the first page and its detail: the names that short filters
@@ -46,25 +47,26 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             }
             effects
         }
-        Outcome::Detail { account, tokens, groups, roles, grants } => {
+        Outcome::Detail { account, tokens, groups, roles, grants, .. } => {
             if state.selected_account().map(|a| a.id) != Some(account.id) {
                 return Vec::new();
             }
-            let jumped = state.jump_to_token.take().and_then(|id| tokens.iter().position(|t| t.id == id));
+            let jumped = state.shown.jump_to_token.take().and_then(|id| tokens.iter().position(|t| t.id == id));
             let selected_token = jumped.unwrap_or_else(|| {
                 state
+                    .shown
                     .detail
                     .as_ref()
                     .filter(|d| d.account.id == account.id)
                     .map_or(0, |d| d.selected_token.min(tokens.len().saturating_sub(1)))
             });
-            if let Some(row) = state.list.rows.iter_mut().find(|a| a.id == account.id) {
+            if let Some(row) = state.shown.list.rows.iter_mut().find(|a| a.id == account.id) {
                 *row = account.clone();
             }
-            state.detail = Some(Detail { account, tokens, selected_token, groups, roles, grants });
+            state.shown.detail = Some(Detail { account, tokens, selected_token, groups, roles, grants });
             Vec::new()
         }
-        Outcome::DetailGone => load_accounts(state, Select::Index(state.list.selected)),
+        Outcome::DetailGone { .. } => load_accounts(state, Select::Index(state.shown.list.selected)),
         Outcome::AccountSaved { account, message } => {
             if top_form(state).is_some() {
                 state.popups.pop();
@@ -74,8 +76,8 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         }
         Outcome::AccountDeleted { message } => {
             state.info(message);
-            state.detail = None;
-            load_accounts(state, Select::Index(state.list.selected))
+            state.shown.detail = None;
+            load_accounts(state, Select::Index(state.shown.list.selected))
         }
         Outcome::TokenIssued { issued, account } => {
             if top_form(state).is_some() {
@@ -95,7 +97,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                 confirm_close: false,
                 confirm_quit: false,
             }));
-            if let Some(detail) = state.detail.as_mut() {
+            if let Some(detail) = state.shown.detail.as_mut() {
                 detail.selected_token = 0;
             }
             // A plugin's first registration issues its token: its list and the accounts change.
@@ -104,7 +106,10 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                 effects.extend(reload_all(state));
                 return effects;
             }
-            with_tokens_view(state, load_detail(state))
+            {
+                let effects = load_detail(state);
+                with_tokens_view(state, effects)
+            }
         }
         Outcome::Plugins(list) => {
             if let Some(Popup::Plugins { rows, selected }) =
@@ -132,7 +137,10 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         }
         Outcome::TokenChanged { message } => {
             state.info(message);
-            with_tokens_view(state, load_detail(state))
+            {
+                let effects = load_detail(state);
+                with_tokens_view(state, effects)
+            }
         }
         Outcome::Rejected { field, message } => {
             // Nothing was created: nothing to select when a list arrives.
@@ -178,8 +186,8 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             // Every view reloads its own data (the Orgs view its summaries), once.
             reload_all(state)
         }
-        other @ (Outcome::Groups(_)
-        | Outcome::Roles(_)
+        other @ (Outcome::Groups { .. }
+        | Outcome::Roles { .. }
         | Outcome::RoleDetail { .. }
         | Outcome::OrgSummaries(_)
         | Outcome::Audit { .. }

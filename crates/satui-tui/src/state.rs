@@ -1,8 +1,9 @@
 //! Everything the screen shows, and nothing else. `update` changes it; `ui::draw` only reads it.
 
-use super::action::{Command, View};
+use super::action::{Command, TokenPreset, View};
 use super::form::{Form, TextLine};
 use super::keymap::Context;
+use super::ticket::{Awaited, Part, Ticket};
 use satui_domain::permission::Permission;
 use satui_domain::token::TokenSecret;
 use satui_service::{Account, Grant, GroupDetail, Org, OrgSummary, RoleSummary, Token};
@@ -165,6 +166,51 @@ pub struct Options {
     pub keys: std::sync::Arc<super::keymap::Keymap>,
 }
 
+/// Everything the screen holds of the org shown: its lists, the selected account's detail, the
+/// answers it waits for. `nav::switch_org` replaces it whole, so nothing of the last org lingers
+/// and no field can be forgotten when a new one is added.
+pub struct OrgState {
+    pub list: AccountList,
+    pub detail: Option<Detail>,
+    /// Lines scrolled in the detail pane (long permission lists).
+    pub detail_scroll: u16,
+    /// `/` in an account's detail pane: narrows its permissions (by action, scope or source).
+    pub detail_filter: TextLine,
+    /// A token to select in the tokens pane once its account's detail arrives (Enter in view 6).
+    pub jump_to_token: Option<i64>,
+    /// Where a jump came from (Enter in view 6 → the account), newest last: Esc goes back there,
+    /// as a browser's back. Switching view or org forgets it.
+    pub history: Vec<View>,
+    pub groups: SimpleList<GroupDetail>,
+    pub roles: SimpleList<RoleSummary>,
+    pub role_detail: Option<RoleDetail>,
+    pub audit: AuditList,
+    pub org_tokens: OrgTokenList,
+    /// The answers this org's screen waits for (older ones are dropped).
+    pub awaited: Awaited,
+}
+
+impl OrgState {
+    /// A new org's state: nothing loaded. The tokens view keeps its preset (a way of looking,
+    /// not the org's data).
+    pub fn new(preset: TokenPreset) -> OrgState {
+        OrgState {
+            list: AccountList::default(),
+            detail: None,
+            detail_scroll: 0,
+            detail_filter: TextLine::new("", crate::form::MAX_INPUT_CHARS),
+            jump_to_token: None,
+            history: Vec::new(),
+            groups: SimpleList::default(),
+            roles: SimpleList::default(),
+            role_detail: None,
+            audit: AuditList::default(),
+            org_tokens: OrgTokenList { preset, ..OrgTokenList::default() },
+            awaited: Awaited::default(),
+        }
+    }
+}
+
 pub struct State {
     pub now: i64,
     pub options: Options,
@@ -173,28 +219,15 @@ pub struct State {
     pub filtering: bool,
     pub orgs: Vec<Org>,
     pub org: Option<Org>,
-    pub list: AccountList,
-    pub detail: Option<Detail>,
-    /// Lines scrolled in the detail pane (long permission lists).
-    pub detail_scroll: u16,
-    /// A token to select in the tokens pane once its account's detail arrives (Enter in view 6).
-    pub jump_to_token: Option<i64>,
-    /// Where a jump came from (Enter in view 6 → the account), newest last: Esc goes back there,
-    /// as a browser's back. Switching view or org forgets it.
-    pub history: Vec<View>,
-    /// `/` in an account's detail pane: narrows its permissions (by action, scope or source).
-    pub detail_filter: TextLine,
+    /// Everything shown of `org`; replaced whole when the org changes.
+    pub shown: OrgState,
     /// A group, role or org just created: selected when its list arrives.
     pub select_after_load: Option<String>,
     pub tour: Option<Tour>,
     /// The org whose account names the worker has loaded for short filters.
     pub filter_names_loaded: Option<i64>,
-    pub groups: SimpleList<GroupDetail>,
-    pub roles: SimpleList<RoleSummary>,
-    pub role_detail: Option<RoleDetail>,
+    /// Every org with its counts (view 4): not one org's, so kept across a switch.
     pub org_summaries: SimpleList<OrgSummary>,
-    pub audit: AuditList,
-    pub org_tokens: OrgTokenList,
     pub popups: Vec<Popup>,
     pub status: Option<Status>,
     /// Rows the list pane can show, for PgUp/PgDn (kept from the last resize).
@@ -219,21 +252,11 @@ impl State {
             filtering: false,
             orgs: Vec::new(),
             org: None,
-            list: AccountList::default(),
-            detail: None,
-            detail_scroll: 0,
-            jump_to_token: None,
-            history: Vec::new(),
-            detail_filter: TextLine::new("", crate::form::MAX_INPUT_CHARS),
+            shown: OrgState::new(TokenPreset::default()),
             select_after_load: None,
             tour,
             filter_names_loaded: None,
-            groups: SimpleList::default(),
-            roles: SimpleList::default(),
-            role_detail: None,
             org_summaries: SimpleList::default(),
-            audit: AuditList::default(),
-            org_tokens: OrgTokenList::default(),
             popups: Vec::new(),
             status: None,
             viewport_rows: 20,
@@ -245,9 +268,12 @@ impl State {
         }
     }
 
-    pub fn next_request(&mut self) -> u64 {
+    /// A ticket for a read of `part`: its answer is the one that part waits for now.
+    pub fn ask(&mut self, part: Part) -> Ticket {
         self.next_request += 1;
-        self.next_request
+        let ticket = Ticket { part, id: self.next_request };
+        self.shown.awaited.expect(ticket);
+        ticket
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
@@ -262,29 +288,29 @@ impl State {
     /// The filter of the current view (every list view has one).
     pub fn filter(&self) -> Option<&TextLine> {
         if self.detail_filtered() {
-            return Some(&self.detail_filter);
+            return Some(&self.shown.detail_filter);
         }
         match self.view {
-            View::Accounts => Some(&self.list.filter),
-            View::Groups => Some(&self.groups.filter),
-            View::Roles => Some(&self.roles.filter),
+            View::Accounts => Some(&self.shown.list.filter),
+            View::Groups => Some(&self.shown.groups.filter),
+            View::Roles => Some(&self.shown.roles.filter),
             View::Orgs => Some(&self.org_summaries.filter),
-            View::Audit => Some(&self.audit.filter),
-            View::Tokens => Some(&self.org_tokens.list.filter),
+            View::Audit => Some(&self.shown.audit.filter),
+            View::Tokens => Some(&self.shown.org_tokens.list.filter),
         }
     }
 
     pub fn filter_mut(&mut self) -> Option<&mut TextLine> {
         if self.detail_filtered() {
-            return Some(&mut self.detail_filter);
+            return Some(&mut self.shown.detail_filter);
         }
         match self.view {
-            View::Accounts => Some(&mut self.list.filter),
-            View::Groups => Some(&mut self.groups.filter),
-            View::Roles => Some(&mut self.roles.filter),
+            View::Accounts => Some(&mut self.shown.list.filter),
+            View::Groups => Some(&mut self.shown.groups.filter),
+            View::Roles => Some(&mut self.shown.roles.filter),
             View::Orgs => Some(&mut self.org_summaries.filter),
-            View::Audit => Some(&mut self.audit.filter),
-            View::Tokens => Some(&mut self.org_tokens.list.filter),
+            View::Audit => Some(&mut self.shown.audit.filter),
+            View::Tokens => Some(&mut self.shown.org_tokens.list.filter),
         }
     }
 
@@ -296,7 +322,7 @@ impl State {
     /// The detail's permissions that its filter (`/` in the detail pane) lets through: by action,
     /// scope or source.
     pub fn shown_grants<'a>(&'a self, detail: &'a Detail) -> impl Iterator<Item = &'a Grant> + Clone + 'a {
-        let needle = satui_domain::names::name_key(self.detail_filter.value());
+        let needle = satui_domain::names::name_key(self.shown.detail_filter.value());
         detail.grants.iter().filter(move |g| {
             needle.is_empty()
                 || satui_domain::names::name_key(&format!("{} {} {}", g.action, g.scope, g.sources.join(" ")))
@@ -317,12 +343,12 @@ impl State {
     /// filtered rows of a list loaded whole).
     pub fn selected_in_window(&self) -> usize {
         match self.view {
-            View::Accounts => self.list.selected_in_window().unwrap_or(0),
-            View::Groups => self.groups.selected,
-            View::Roles => self.roles.selected,
+            View::Accounts => self.shown.list.selected_in_window().unwrap_or(0),
+            View::Groups => self.shown.groups.selected,
+            View::Roles => self.shown.roles.selected,
             View::Orgs => self.org_summaries.selected,
-            View::Audit => self.audit.selected_in_window().unwrap_or(0),
-            View::Tokens => self.org_tokens.list.selected_in_window().unwrap_or(0),
+            View::Audit => self.shown.audit.selected_in_window().unwrap_or(0),
+            View::Tokens => self.shown.org_tokens.list.selected_in_window().unwrap_or(0),
         }
     }
 
@@ -330,7 +356,8 @@ impl State {
     /// (a basic role is set on the account; a plugin's role belongs to its plugin).
     pub fn assignable_roles(&self) -> Vec<String> {
         use satui_domain::role::RoleKind;
-        self.roles
+        self.shown
+            .roles
             .rows
             .iter()
             .filter(|r| matches!(r.kind, RoleKind::Custom | RoleKind::Fixed))
@@ -341,7 +368,7 @@ impl State {
     /// The live tokens of the selected account, when its detail is loaded.
     pub fn selected_live_tokens(&self) -> Option<usize> {
         let id = self.selected_account()?.id;
-        self.detail.as_ref().filter(|d| d.account.id == id).map(|d| d.live_tokens(self.now))
+        self.shown.detail.as_ref().filter(|d| d.account.id == id).map(|d| d.live_tokens(self.now))
     }
 
     /// The footer's key hints as they apply now: `x enable` on a disabled account, and no edit
@@ -358,13 +385,13 @@ impl State {
         let on_list = self.popups.is_empty() && !self.filtering && self.focus == Focus::List;
         let selected = match self.view {
             View::Accounts => account.is_some(),
-            View::Groups => self.groups.selected().is_some(),
-            View::Roles => self.roles.selected().is_some(),
+            View::Groups => self.shown.groups.selected().is_some(),
+            View::Roles => self.shown.roles.selected().is_some(),
             View::Orgs => self.org_summaries.selected().is_some(),
-            View::Tokens => self.org_tokens.list.selected_row().is_some(),
+            View::Tokens => self.shown.org_tokens.list.selected_row().is_some(),
             View::Audit => true,
         };
-        let fixed_role = self.view == View::Roles && self.roles.selected().is_some_and(|r| r.read_only());
+        let fixed_role = self.view == View::Roles && self.shown.roles.selected().is_some_and(|r| r.read_only());
         self.options.keys.footer_adjusted(&self.contexts(), |command, word| match command {
             Command::Edit
             | Command::ToggleDisabled
@@ -437,11 +464,14 @@ impl State {
 
     /// The names the command line completes: the orgs, and the accounts loaded in view 1.
     pub fn completion_names(&self) -> (Vec<&str>, Vec<&str>) {
-        (self.orgs.iter().map(|o| o.name.as_str()).collect(), self.list.rows.iter().map(|a| a.name.as_str()).collect())
+        (
+            self.orgs.iter().map(|o| o.name.as_str()).collect(),
+            self.shown.list.rows.iter().map(|a| a.name.as_str()).collect(),
+        )
     }
 
     /// The account the detail and tokens panes are about, if it is loaded.
     pub fn selected_account(&self) -> Option<&Account> {
-        self.list.selected_row()
+        self.shown.list.selected_row()
     }
 }

@@ -170,7 +170,7 @@ pub fn is_done(done: Done, state: &State, group_grant_in_view: InView) -> bool {
         _ => None,
     };
     match done {
-        Done::MovedInList => state.view == View::Accounts && state.list.selected > 0,
+        Done::MovedInList => state.view == View::Accounts && state.shown.list.selected > 0,
         Done::TokenForm => top_form.is_some_and(|f| matches!(f.kind, FormKind::NewToken { .. })),
         Done::Revealed => matches!(state.popups.last(), Some(Popup::Reveal(_))),
         Done::PopupsClosed => state.popups.is_empty(),
@@ -180,6 +180,7 @@ pub fn is_done(done: Done, state: &State, group_grant_in_view: InView) -> bool {
         }),
         Done::RotateForm => top_form.is_some_and(|f| matches!(f.kind, FormKind::RotateToken { .. })),
         Done::Retiring => state
+            .shown
             .detail
             .as_ref()
             .is_some_and(|d| d.tokens.iter().any(|t| t.revoked_at.is_some_and(|at| at > state.now))),
@@ -190,7 +191,7 @@ pub fn is_done(done: Done, state: &State, group_grant_in_view: InView) -> bool {
         Done::ManagedSelected => {
             state.view == View::Accounts && state.selected_account().is_some_and(|a| a.managed_by.is_some())
         }
-        Done::FilterPicked => state.view == View::Tokens && state.org_tokens.preset != TokenPreset::All,
+        Done::FilterPicked => state.view == View::Tokens && state.shown.org_tokens.preset != TokenPreset::All,
         Done::Never => false,
     }
 }

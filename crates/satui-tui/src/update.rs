@@ -160,10 +160,10 @@ fn command_line(state: &mut State, command: Command) -> Vec<Effect> {
                     Jump::Account(wanted) => {
                         state.view = View::Accounts;
                         state.focus = Focus::List;
-                        state.detail_scroll = 0;
-                        state.history.clear();
-                        state.list.filter.clear();
-                        state.list.filter.paste(&wanted);
+                        state.shown.detail_scroll = 0;
+                        state.shown.history.clear();
+                        state.shown.list.filter.clear();
+                        state.shown.list.filter.paste(&wanted);
                         nav::reload_list_from_top(state)
                     }
                 }
@@ -236,8 +236,8 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             }
             state.view = view;
             state.focus = Focus::List;
-            state.detail_scroll = 0;
-            state.history.clear();
+            state.shown.detail_scroll = 0;
+            state.shown.history.clear();
             nav::load_view(state)
         }
         Command::Plugins => {
@@ -272,14 +272,14 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Back => {
-            if state.detail_filtered() && state.detail_filter.clear() {
-                state.detail_scroll = 0;
+            if state.detail_filtered() && state.shown.detail_filter.clear() {
+                state.shown.detail_scroll = 0;
                 return Vec::new();
             }
-            if let Some(view) = state.history.pop() {
+            if let Some(view) = state.shown.history.pop() {
                 state.view = view;
                 state.focus = Focus::List;
-                state.detail_scroll = 0;
+                state.shown.detail_scroll = 0;
                 return nav::load_view(state);
             }
             if state.focus != Focus::List {
@@ -339,6 +339,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
                 state.assignable_roles()
             } else {
                 state
+                    .shown
                     .detail
                     .as_ref()
                     .filter(|d| d.account.id == account.id)
@@ -359,7 +360,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::Edit => with_unmanaged_account(state, |state, account| {
-            let groups = state.detail.as_ref().filter(|d| d.account.id == account.id).map(|d| d.groups.clone());
+            let groups = state.shown.detail.as_ref().filter(|d| d.account.id == account.id).map(|d| d.groups.clone());
             state.popups.push(Popup::Form(Form::edit_account(&account, &groups.unwrap_or_default())));
             Vec::new()
         }),
@@ -385,7 +386,7 @@ fn pane_command(state: &mut State, command: Command) -> Vec<Effect> {
         }),
         Command::Submit => {
             // Enter drills in: from the account to its tokens.
-            match state.detail.as_ref().filter(|d| Some(d.account.id) == state.selected_account().map(|a| a.id)) {
+            match state.shown.detail.as_ref().filter(|d| Some(d.account.id) == state.selected_account().map(|a| a.id)) {
                 Some(detail) if detail.tokens.is_empty() => state.info("no tokens yet: t creates one"),
                 Some(_) => state.focus = Focus::Tokens,
                 None => {}
@@ -431,7 +432,7 @@ fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
         super::ui::layout::Hit::Row(Focus::Tokens, index) => {
             state.focus = Focus::Tokens;
             // Below the last token selects nothing.
-            if let Some(detail) = state.detail.as_mut().filter(|d| index < d.tokens.len()) {
+            if let Some(detail) = state.shown.detail.as_mut().filter(|d| index < d.tokens.len()) {
                 detail.selected_token = index;
             }
             Vec::new()
@@ -463,15 +464,15 @@ fn select_row(state: &mut State, index: usize) -> Vec<Effect> {
     let index = index as u64;
     match state.view {
         View::Accounts => {
-            if index >= state.list.rows.len() as u64 {
+            if index >= state.shown.list.rows.len() as u64 {
                 return Vec::new();
             }
-            let target = state.list.offset + index;
-            if target == state.list.selected {
+            let target = state.shown.list.offset + index;
+            if target == state.shown.list.selected {
                 return Vec::new();
             }
-            state.list.selected = target;
-            state.detail_scroll = 0;
+            state.shown.list.selected = target;
+            state.shown.detail_scroll = 0;
             load_detail(state)
         }
         _ => views::select_row(state, index),
@@ -497,7 +498,8 @@ fn token_command(state: &mut State, command: Command) -> Vec<Effect> {
         state.error("no service account selected");
         return Vec::new();
     };
-    let token = state.detail.as_ref().filter(|d| d.account.id == account.id).and_then(|d| d.selected_token().cloned());
+    let token =
+        state.shown.detail.as_ref().filter(|d| d.account.id == account.id).and_then(|d| d.selected_token().cloned());
     let Some(token) = token else {
         state.error(format!("{} has no token to act on", account.name));
         return Vec::new();
@@ -510,22 +512,26 @@ fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
         return views::move_selection(state, command);
     }
     if state.focus == Focus::Detail && !state.filtering {
-        state.detail_scroll = super::state::scroll(state.detail_scroll, command, state.viewport_rows);
+        state.shown.detail_scroll = super::state::scroll(state.shown.detail_scroll, command, state.viewport_rows);
         return Vec::new();
     }
     if state.focus == Focus::Tokens && !state.filtering {
-        if let Some(detail) = state.detail.as_mut() {
+        if let Some(detail) = state.shown.detail.as_mut() {
             let len = detail.tokens.len() as u64;
             detail.selected_token = step_cursor(detail.selected_token as u64, len, command, 5) as usize;
         }
         return Vec::new();
     }
-    let current = state.list.selected;
-    let target = step_cursor(current, state.list.total, command, u64::from(state.viewport_rows.max(1)));
+    let current = state.shown.list.selected;
+    let target = step_cursor(current, state.shown.list.total, command, u64::from(state.viewport_rows.max(1)));
     if target == current {
         return Vec::new();
     }
-    state.list.selected = target;
-    state.detail_scroll = 0;
-    if state.list.window_contains(target) { load_detail(state) } else { load_accounts(state, Select::Index(target)) }
+    state.shown.list.selected = target;
+    state.shown.detail_scroll = 0;
+    if state.shown.list.window_contains(target) {
+        load_detail(state)
+    } else {
+        load_accounts(state, Select::Index(target))
+    }
 }

@@ -11,37 +11,49 @@ use super::state::{Focus, Pending, Popup, RoleDetail, State, step_cursor};
 pub fn move_selection(state: &mut State, command: Command) -> Vec<Effect> {
     let page = usize::from(state.viewport_rows.max(1));
     if state.focus == Focus::Detail && !state.filtering {
-        state.detail_scroll = super::state::scroll(state.detail_scroll, command, state.viewport_rows);
+        state.shown.detail_scroll = super::state::scroll(state.shown.detail_scroll, command, state.viewport_rows);
         return Vec::new();
     }
-    let before = (state.groups.selected, state.roles.selected, state.org_summaries.selected, state.audit.selected);
+    let before = (
+        state.shown.groups.selected,
+        state.shown.roles.selected,
+        state.org_summaries.selected,
+        state.shown.audit.selected,
+    );
     let effects = move_list(state, command, page);
-    if before != (state.groups.selected, state.roles.selected, state.org_summaries.selected, state.audit.selected) {
-        state.detail_scroll = 0;
+    if before
+        != (
+            state.shown.groups.selected,
+            state.shown.roles.selected,
+            state.org_summaries.selected,
+            state.shown.audit.selected,
+        )
+    {
+        state.shown.detail_scroll = 0;
     }
     effects
 }
 
 fn move_list(state: &mut State, command: Command, page: usize) -> Vec<Effect> {
     match state.view {
-        View::Groups => state.groups.step(command, page),
+        View::Groups => state.shown.groups.step(command, page),
         View::Orgs => state.org_summaries.step(command, page),
         View::Roles => {
-            let before = state.roles.selected;
-            state.roles.step(command, page);
-            if state.roles.selected != before {
+            let before = state.shown.roles.selected;
+            state.shown.roles.step(command, page);
+            if state.shown.roles.selected != before {
                 return load_role_detail(state);
             }
         }
         View::Audit => {
-            let target = step_cursor(state.audit.selected, state.audit.total, command, page as u64);
-            state.audit.selected = target;
-            if !state.audit.window_contains(target) {
+            let target = step_cursor(state.shown.audit.selected, state.shown.audit.total, command, page as u64);
+            state.shown.audit.selected = target;
+            if !state.shown.audit.window_contains(target) {
                 return load_audit(state, target);
             }
         }
         View::Tokens => {
-            let list = &mut state.org_tokens.list;
+            let list = &mut state.shown.org_tokens.list;
             let target = step_cursor(list.selected, list.total, command, page as u64);
             list.selected = target;
             if !list.window_contains(target) {
@@ -56,17 +68,19 @@ fn move_list(state: &mut State, command: Command, page: usize) -> Vec<Effect> {
 /// A click on row `index` of the list pane.
 pub fn select_row(state: &mut State, index: u64) -> Vec<Effect> {
     let index_usize = usize::try_from(index).unwrap_or(usize::MAX);
-    state.detail_scroll = 0;
+    state.shown.detail_scroll = 0;
     match state.view {
-        View::Groups if index_usize < state.groups.shown.len() => state.groups.selected = index_usize,
+        View::Groups if index_usize < state.shown.groups.shown.len() => state.shown.groups.selected = index_usize,
         View::Orgs if index_usize < state.org_summaries.shown.len() => state.org_summaries.selected = index_usize,
-        View::Roles if index_usize < state.roles.shown.len() => {
-            state.roles.selected = index_usize;
+        View::Roles if index_usize < state.shown.roles.shown.len() => {
+            state.shown.roles.selected = index_usize;
             return load_role_detail(state);
         }
-        View::Audit if index_usize < state.audit.rows.len() => state.audit.selected = state.audit.offset + index,
-        View::Tokens if index_usize < state.org_tokens.list.rows.len() => {
-            state.org_tokens.list.selected = state.org_tokens.list.offset + index;
+        View::Audit if index_usize < state.shown.audit.rows.len() => {
+            state.shown.audit.selected = state.shown.audit.offset + index
+        }
+        View::Tokens if index_usize < state.shown.org_tokens.list.rows.len() => {
+            state.shown.org_tokens.list.selected = state.shown.org_tokens.list.offset + index;
         }
         _ => {}
     }
@@ -77,7 +91,7 @@ pub fn select_row(state: &mut State, index: u64) -> Vec<Effect> {
 fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
     match command {
         Command::NextPreset | Command::PrevPreset => {
-            let tokens = &mut state.org_tokens;
+            let tokens = &mut state.shown.org_tokens;
             tokens.preset = tokens.preset.step(command == Command::NextPreset);
             // Another filter: nothing of the old one's rows or total carries over (the typed
             // account filter stays).
@@ -87,20 +101,20 @@ fn tokens_command(state: &mut State, command: Command) -> Vec<Effect> {
             load_org_tokens(state, 0, true)
         }
         Command::Submit => {
-            let Some(row) = state.org_tokens.list.selected_row() else { return Vec::new() };
+            let Some(row) = state.shown.org_tokens.list.selected_row() else { return Vec::new() };
             let (account_id, token_id) = (row.account_id, row.token.id);
             // Esc comes back here, to this row (the view keeps its list and cursor meanwhile).
-            state.history.push(View::Tokens);
+            state.shown.history.push(View::Tokens);
             state.view = View::Accounts;
             state.focus = Focus::Tokens;
-            state.detail_scroll = 0;
-            state.jump_to_token = Some(token_id);
+            state.shown.detail_scroll = 0;
+            state.shown.jump_to_token = Some(token_id);
             // The account must be in the list to be shown: a filter that hides it goes.
-            state.list.filter.clear();
+            state.shown.list.filter.clear();
             load_accounts(state, Select::Account(account_id))
         }
         Command::RotateToken | Command::RevokeToken | Command::Delete => {
-            let Some(row) = state.org_tokens.list.selected_row().cloned() else {
+            let Some(row) = state.shown.org_tokens.list.selected_row().cloned() else {
                 state.error("no token selected");
                 return Vec::new();
             };
@@ -118,11 +132,13 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
     }
     let form = match (state.view, command) {
         (View::Groups, Command::New) => Some(Form::new_group(org.id)),
-        (View::Groups, Command::Edit) => state.groups.selected().map(|g| Form::rename_group(org.id, &g.group.name)),
+        (View::Groups, Command::Edit) => {
+            state.shown.groups.selected().map(|g| Form::rename_group(org.id, &g.group.name))
+        }
         (View::Groups, Command::AddItem | Command::RemoveItem) => {
             let add = command == Command::AddItem;
             let roles = state.assignable_roles();
-            state.groups.selected().map(|g| {
+            state.shown.groups.selected().map(|g| {
                 if add {
                     Form::group_change(org.id, &g.group.name, true, Vec::new(), roles)
                 } else {
@@ -131,7 +147,7 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
             })
         }
         (View::Groups, Command::Delete) => {
-            if let Some(g) = state.groups.selected() {
+            if let Some(g) = state.shown.groups.selected() {
                 let name = g.group.name.clone();
                 state.popups.push(Popup::Confirm {
                     message: format!("Delete group {name}? Its members stay but lose its roles."),
@@ -142,7 +158,7 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         (View::Roles, Command::New) => Some(Form::new_role(org.id)),
         (View::Roles, Command::AddItem | Command::RemoveItem | Command::Delete | Command::Edit) => {
-            let Some(role) = state.roles.selected().cloned() else { return Vec::new() };
+            let Some(role) = state.shown.roles.selected().cloned() else { return Vec::new() };
             if role.read_only() {
                 let why = match &role.managed_by {
                     Some(plugin) => format!("role {} is managed by plugin {plugin}", role.name),
@@ -161,6 +177,7 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
                 None
             } else {
                 let held = state
+                    .shown
                     .role_detail
                     .as_ref()
                     .filter(|d| d.name == role.name)
@@ -207,23 +224,23 @@ pub fn command(state: &mut State, command: Command) -> Vec<Effect> {
 /// Results for the secondary views; other outcomes are not theirs and are ignored here.
 pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
     match outcome {
-        Outcome::Groups(groups) => {
-            state.groups.set(groups);
+        Outcome::Groups { groups, .. } => {
+            state.shown.groups.set(groups);
             if let Some(name) = state.select_after_load.take() {
-                state.groups.select_where(|g| same_name(&g.group.name, &name));
+                state.shown.groups.select_where(|g| same_name(&g.group.name, &name));
             }
         }
-        Outcome::Roles(roles) => {
-            state.roles.set(roles);
+        Outcome::Roles { roles, .. } => {
+            state.shown.roles.set(roles);
             if let Some(name) = state.select_after_load.take() {
-                state.roles.select_where(|r| same_name(&r.name, &name));
+                state.shown.roles.select_where(|r| same_name(&r.name, &name));
             }
             return load_role_detail(state);
         }
-        Outcome::RoleDetail { name, permissions, accounts, groups }
-            if state.roles.selected().is_some_and(|r| r.name == name) =>
+        Outcome::RoleDetail { name, permissions, accounts, groups, .. }
+            if state.shown.roles.selected().is_some_and(|r| r.name == name) =>
         {
-            state.role_detail = Some(RoleDetail { name, permissions, accounts, groups });
+            state.shown.role_detail = Some(RoleDetail { name, permissions, accounts, groups });
         }
         Outcome::OrgSummaries(orgs) => {
             state.org_summaries.set(orgs);
@@ -231,11 +248,11 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
                 state.org_summaries.select_where(|o| same_name(&o.org.name, &name));
             }
         }
-        Outcome::Audit { request, rows, offset, total, selected } if request == state.audit.request => {
-            state.audit.land(rows, offset, total, selected);
+        Outcome::Audit { rows, offset, total, selected, .. } => {
+            state.shown.audit.land(rows, offset, total, selected);
         }
-        Outcome::OrgTokens { request, rows, offset, selected } if request == state.org_tokens.list.request => {
-            let tokens = &mut state.org_tokens;
+        Outcome::OrgTokens { rows, offset, selected, .. } => {
+            let tokens = &mut state.shown.org_tokens;
             // Until the count arrives, the total is what has been seen (and one more when the
             // page is full, so the cursor can move on).
             let seen = offset + rows.len() as u64 + u64::from(rows.len() as u64 == super::state::PAGE_SIZE);
@@ -243,8 +260,8 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             let last = (offset + rows.len() as u64).saturating_sub(1);
             tokens.list.land(rows, offset, total, selected.min(last));
         }
-        Outcome::OrgTokenCount { request, total } if request == state.org_tokens.count_request => {
-            let tokens = &mut state.org_tokens;
+        Outcome::OrgTokenCount { total, .. } => {
+            let tokens = &mut state.shown.org_tokens;
             tokens.counted = true;
             tokens.list.total = total;
             tokens.list.selected = tokens.list.selected.min(total.saturating_sub(1));

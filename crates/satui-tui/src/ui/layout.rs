@@ -139,7 +139,7 @@ pub fn hit(state: &State, width: u16, height: u16, column: u16, row: u16) -> Opt
             return Some(Hit::Pane(pane));
         }
         let selected = match pane {
-            Focus::Tokens => state.detail.as_ref().map_or(0, |d| d.selected_token),
+            Focus::Tokens => state.shown.detail.as_ref().map_or(0, |d| d.selected_token),
             _ => state.selected_in_window(),
         };
         let first = first_visible(selected, inner.height, lines);

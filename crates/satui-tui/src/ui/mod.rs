@@ -259,10 +259,10 @@ pub fn group_grant_in_view(state: &State) -> bool {
     let screen = ratatui::layout::Rect::new(0, 0, state.screen_width, state.screen_height);
     let body = layout::bands(screen).body;
     let Some(pane) = layout::panes(state, body).detail else { return false };
-    let Some(detail) = state.detail.as_ref() else { return false };
+    let Some(detail) = state.shown.detail.as_ref() else { return false };
     let theme = Theme::new(state.options.monochrome);
     let laid_out = panes::detail_lines(state, detail, theme, usize::from(pane.width.saturating_sub(2)));
     let Some(lines) = laid_out.first_from_group else { return false };
-    let top = usize::from(state.detail_scroll);
+    let top = usize::from(state.shown.detail_scroll);
     lines.start >= top && lines.end <= top + usize::from(pane.height.saturating_sub(2))
 }

@@ -36,7 +36,7 @@ pub fn filter_line(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width).saturating_sub(32).max(8);
     // The tokens view keeps its quick filter in sight beside a typed account filter.
     let preset = if state.view == View::Tokens {
-        Span::styled(format!("  · show: [{}] f/F", state.org_tokens.preset.label()), theme.dim())
+        Span::styled(format!("  · show: [{}] f/F", state.shown.org_tokens.preset.label()), theme.dim())
     } else {
         Span::raw("")
     };
@@ -113,7 +113,7 @@ pub fn body(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
 }
 
 fn account_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    let list = &state.list;
+    let list = &state.shown.list;
     let title = if !list.loaded {
         "Service accounts (loading…)".to_string()
     } else if list.total == 0 {
@@ -172,7 +172,7 @@ fn account_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
 fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let focused = state.focus == Focus::Detail && state.popups.is_empty();
     let selected = state.selected_account();
-    let detail = state.detail.as_ref().filter(|d| Some(d.account.id) == selected.map(|a| a.id));
+    let detail = state.shown.detail.as_ref().filter(|d| Some(d.account.id) == selected.map(|a| a.id));
     let Some(detail) = detail else {
         let text = if selected.is_some() { "loading…" } else { "" };
         frame.render_widget(
@@ -186,7 +186,7 @@ fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let title = if focused { format!("{} (j/k scroll)", clean(&a.name)) } else { clean(&a.name) };
     let widget = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .scroll((state.detail_scroll, 0))
+        .scroll((state.shown.detail_scroll, 0))
         .block(block(title, focused, theme));
     frame.render_widget(widget, area);
 }
@@ -229,14 +229,14 @@ pub fn detail_lines(state: &State, detail: &Detail, theme: Theme, inner: usize) 
     lines.extend(labelled("groups", plain(list_or_dash(&detail.groups))));
     lines.extend(labelled("roles", plain(list_or_dash(&detail.roles))));
     let shown: Vec<_> = state.shown_grants(detail).collect();
-    let heading = if satui_domain::names::name_key(state.detail_filter.value()).is_empty() {
+    let heading = if satui_domain::names::name_key(state.shown.detail_filter.value()).is_empty() {
         format!("permissions ({})", detail.grants.len())
     } else {
         format!(
             "permissions ({} of {} matching '{}')",
             shown.len(),
             detail.grants.len(),
-            clean(state.detail_filter.value())
+            clean(state.shown.detail_filter.value())
         )
     };
     lines.push(Line::from(Span::styled(heading, theme.accent())));
@@ -261,7 +261,7 @@ pub fn detail_lines(state: &State, detail: &Detail, theme: Theme, inner: usize) 
 fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let focused = state.focus == Focus::Tokens && state.popups.is_empty();
     let selected = state.selected_account().map(|a| a.id);
-    let Some(detail) = state.detail.as_ref().filter(|d| Some(d.account.id) == selected) else {
+    let Some(detail) = state.shown.detail.as_ref().filter(|d| Some(d.account.id) == selected) else {
         frame.render_widget(block("Tokens".into(), focused, theme), area);
         return;
     };

@@ -37,7 +37,7 @@ fn list(
 fn detail(frame: &mut Frame, area: Rect, title: String, lines: Vec<Line<'static>>, state: &State, theme: Theme) {
     let focused = state.focus != Focus::List && state.popups.is_empty();
     let title = if focused { format!("{title} (j/k scroll, Esc back)") } else { title };
-    let scroll = if focused { state.detail_scroll } else { 0 };
+    let scroll = if focused { state.shown.detail_scroll } else { 0 };
     let widget =
         Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)).block(block(title, focused, theme));
     frame.render_widget(widget, area);
@@ -75,7 +75,7 @@ pub fn preset_bar(state: &State, theme: Theme, room: u16) -> Line<'static> {
     let all: usize = TokenPreset::ALL.iter().map(|p| p.label().chars().count() + 3).sum();
     if all + 26 > usize::from(room) {
         // Narrow: only the current filter, where it is in the cycle, and the keys.
-        let current = state.org_tokens.preset;
+        let current = state.shown.org_tokens.preset;
         let position = TokenPreset::ALL.iter().position(|p| *p == current).unwrap_or(0) + 1;
         return Line::from(vec![
             Span::styled(" show: ", theme.dim()),
@@ -85,7 +85,7 @@ pub fn preset_bar(state: &State, theme: Theme, room: u16) -> Line<'static> {
     }
     let mut spans = vec![Span::styled(" show: ", theme.dim())];
     for preset in TokenPreset::ALL {
-        if preset == state.org_tokens.preset {
+        if preset == state.shown.org_tokens.preset {
             spans.push(Span::styled(format!("[{}]", preset.label()), theme.accent()));
         } else {
             spans.push(Span::styled(format!(" {} ", preset.label()), theme.dim()));
@@ -98,7 +98,7 @@ pub fn preset_bar(state: &State, theme: Theme, room: u16) -> Line<'static> {
 
 /// View 6: every token of the org, soonest expiry first, one row each.
 fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
-    let tokens = &state.org_tokens;
+    let tokens = &state.shown.org_tokens;
     let list = &tokens.list;
     let of = if tokens.counted { group_digits(list.total) } else { "…".to_string() };
     let title = if !list.loaded {
@@ -187,7 +187,7 @@ fn list_widget(frame: &mut Frame, area: Rect, title: String, state: &State, them
 }
 
 fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
-    let rows: Vec<_> = state.groups.visible().collect();
+    let rows: Vec<_> = state.shown.groups.visible().collect();
     let items = rows
         .iter()
         .map(|g| {
@@ -197,10 +197,10 @@ fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rec
             ]))
         })
         .collect();
-    let selected = (!rows.is_empty()).then_some(state.groups.selected);
-    list(frame, left, count_title("Groups", rows.len(), &state.groups.rows), items, selected, state, theme);
-    let Some(g) = state.groups.selected() else {
-        let hint = match (state.groups.loaded, state.groups.rows.is_empty()) {
+    let selected = (!rows.is_empty()).then_some(state.shown.groups.selected);
+    list(frame, left, count_title("Groups", rows.len(), &state.shown.groups.rows), items, selected, state, theme);
+    let Some(g) = state.shown.groups.selected() else {
+        let hint = match (state.shown.groups.loaded, state.shown.groups.rows.is_empty()) {
             (false, _) => "loading…",
             (true, true) => "No groups yet. Press n to create one.",
             (true, false) => "Nothing matches the filter (Esc clears it).",
@@ -224,7 +224,7 @@ fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rec
 }
 
 fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
-    let rows: Vec<_> = state.roles.visible().collect();
+    let rows: Vec<_> = state.shown.roles.visible().collect();
     let items = rows
         .iter()
         .map(|r| {
@@ -242,9 +242,9 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
             ]))
         })
         .collect();
-    let selected = (!rows.is_empty()).then_some(state.roles.selected);
-    list(frame, left, count_title("Roles", rows.len(), &state.roles.rows), items, selected, state, theme);
-    let Some(role) = state.roles.selected() else {
+    let selected = (!rows.is_empty()).then_some(state.shown.roles.selected);
+    list(frame, left, count_title("Roles", rows.len(), &state.shown.roles.rows), items, selected, state, theme);
+    let Some(role) = state.shown.roles.selected() else {
         detail(frame, right, "Role".into(), vec![Line::from(Span::styled("loading…", theme.dim()))], state, theme);
         return;
     };
@@ -258,7 +258,7 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         Line::from(vec![Span::styled("description ", theme.dim()), Span::raw(clean(&role.description))]),
         Line::from(""),
     ];
-    match state.role_detail.as_ref().filter(|d| d.name == role.name) {
+    match state.shown.role_detail.as_ref().filter(|d| d.name == role.name) {
         Some(d) => {
             lines.push(heading(&format!("Permissions ({})", d.permissions.len()), theme));
             lines.extend(d.permissions.iter().map(|p| {
@@ -319,7 +319,7 @@ fn orgs(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect)
 }
 
 fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
-    let audit = &state.audit;
+    let audit = &state.shown.audit;
     let title = if audit.total == 0 {
         "Audit 0 of 0".to_string()
     } else {
