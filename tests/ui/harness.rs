@@ -123,12 +123,20 @@ impl Harness {
         self.path.clone()
     }
 
-    /// Draws a frame when the harness keeps a terminal.
+    /// Draws a frame, as the app does after every action, and keeps what it drew where (the
+    /// mouse reads it): into the harness's terminal when it keeps one, else at the size of the
+    /// last resize.
     pub fn draw(&mut self) {
         let state = &self.state;
-        if let Some(terminal) = self.terminal.as_mut() {
-            terminal.draw(|frame| ui::draw(state, frame)).expect("draw");
-        }
+        let mut drawn = None;
+        match self.terminal.as_mut() {
+            Some(terminal) => terminal.draw(|frame| drawn = Some(ui::draw(state, frame))).expect("draw"),
+            None => Terminal::new(TestBackend::new(state.screen_width, state.screen_height))
+                .expect("test terminal")
+                .draw(|frame| drawn = Some(ui::draw(state, frame)))
+                .expect("draw"),
+        };
+        self.state.drawn = drawn.expect("a frame");
     }
 
     /// Runs effects until nothing is left, feeding outcomes back, as the app loop does.
@@ -166,6 +174,7 @@ impl Harness {
 
     pub fn act(&mut self, action: Action) {
         let effects = update::update(&mut self.state, action);
+        self.draw();
         self.run(effects);
     }
 
@@ -232,7 +241,11 @@ impl Harness {
     /// The screen as ratatui draws it (symbols, colours, modifiers) at the given size.
     pub fn buffer_at(&self, width: u16, height: u16) -> ratatui::buffer::Buffer {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-        terminal.draw(|frame| ui::draw(&self.state, frame)).expect("draw");
+        terminal
+            .draw(|frame| {
+                ui::draw(&self.state, frame);
+            })
+            .expect("draw");
         terminal.backend().buffer().clone()
     }
 
@@ -240,7 +253,11 @@ impl Harness {
     /// (nothing is being typed).
     pub fn cursor_at(&self, width: u16, height: u16) -> Option<(u16, u16)> {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-        terminal.draw(|frame| ui::draw(&self.state, frame)).expect("draw");
+        terminal
+            .draw(|frame| {
+                ui::draw(&self.state, frame);
+            })
+            .expect("draw");
         let backend = terminal.backend();
         backend.cursor_visible().then(|| (backend.cursor_position().x, backend.cursor_position().y))
     }

@@ -190,3 +190,82 @@ fn the_wheel_scrolls_the_pane_under_the_pointer() {
     h.act(Action::Wheel { column: 60, row: 10, down: true });
     assert!(matches!(h.state.popups.last(), Some(Popup::Help { scroll: 1, .. })));
 }
+
+/// The first account row drawn in the list pane (the line under its title).
+fn first_account_shown(h: &Harness) -> String {
+    let screen = h.screen();
+    let line = screen.lines().nth(3).expect("the list's first row").to_string();
+    line.split('│')
+        .nth(1)
+        .unwrap_or_default()
+        .trim()
+        .trim_start_matches("▸ ")
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Issue 24 (inside): the list keeps ratatui's own `ListState` from frame to frame, so moving
+/// the cursor up inside the rows shown moves the cursor, not the list (a fresh state each frame
+/// pinned the cursor to the bottom row and scrolled on every key), and a click lands on the
+/// account drawn under the pointer wherever the list is scrolled.
+#[test]
+fn the_list_scrolls_only_when_the_cursor_leaves_it_and_clicks_follow_the_scroll() {
+    let mut h = Harness::empty();
+    for i in 0..40 {
+        h.service
+            .create_account(1, &satui::service::NewAccount { name: format!("a-{i:02}"), ..Default::default() })
+            .unwrap();
+    }
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('G'));
+    assert_eq!(h.state.shown.list.selected, 39);
+    let top = first_account_shown(&h);
+    assert_ne!(top, "a-00", "the end of the list is shown");
+    for _ in 0..5 {
+        h.key(KeyCode::Char('k'));
+    }
+    assert_eq!(h.state.shown.list.selected, 34);
+    assert_eq!(first_account_shown(&h), top, "the rows shown stay put while the cursor moves inside them");
+
+    // A click on the top row picks the account drawn there.
+    let (x, y) = find(&h, &top);
+    click(&mut h, x, y);
+    assert_eq!(h.state.selected_account().unwrap().name, top);
+    // Up past the top row scrolls by one.
+    h.key(KeyCode::Char('k'));
+    assert_eq!(first_account_shown(&h), h.state.selected_account().unwrap().name);
+}
+
+/// Issue 24 (inside): a click reads the frame as drawn, so every tab of the header is hit where
+/// its label is, whatever squeezes the header (a long org name with wide characters, the DEMO
+/// badge, a narrow terminal that shortens the labels).
+#[test]
+fn every_tab_is_hit_where_its_label_is_drawn_at_any_width() {
+    let mut h = Harness::demo();
+    let long = "Ｍａｉｎ 組織 with a very long name indeed";
+    h.service.rename_org(1, long).unwrap();
+    h.key(KeyCode::Char('r'));
+    for (width, height) in [(80, 24), (120, 32), (200, 60)] {
+        h.resize(width, height);
+        let screen = h.screen_at(width, height);
+        let header = screen.lines().next().unwrap().to_string();
+        for (i, view) in View::ALL.iter().enumerate().rev() {
+            // Full labels "Roles (3)", or short ones "3 Roles" on a narrow header.
+            let label = [format!("{} ({})", view.title(), i + 1), format!("{} {}", i + 1, view.short())]
+                .into_iter()
+                .find(|l| header.contains(l.as_str()))
+                .unwrap_or_else(|| panic!("tab {view:?} at {width}: {header}"));
+            let byte = header.find(&label).unwrap();
+            // Cells, not chars: the org's fullwidth letters take two each. The label's first and
+            // last cells both hit it.
+            let column = ratatui::text::Line::from(&header[..byte]).width() as u16;
+            let last = column + ratatui::text::Line::from(label.as_str()).width() as u16 - 1;
+            for x in [column, last] {
+                click(&mut h, x, 0);
+                assert_eq!(h.state.view, *view, "{label} (cell {x}) at {width}×{height}: {header}");
+            }
+        }
+    }
+}

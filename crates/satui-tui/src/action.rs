@@ -25,6 +25,11 @@ pub enum View {
 impl View {
     pub const ALL: [View; 6] = [View::Accounts, View::Groups, View::Roles, View::Orgs, View::Audit, View::Tokens];
 
+    /// Where the view sits in [`View::ALL`] (its key is one more).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             View::Accounts => "Service accounts",

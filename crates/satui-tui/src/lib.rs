@@ -70,7 +70,9 @@ pub fn run(db: &Path, config: &Config, launch: Launch) -> Result<(), RunError> {
     }
     // Debug builds only: lets the pty test prove the terminal is restored after a panic.
     if cfg!(debug_assertions) && std::env::var_os("SATUI_DEBUG_PANIC").is_some() {
-        let _ = terminal.draw(|frame| ui::draw(&State::new(0, options.clone()), frame));
+        let _ = terminal.draw(|frame| {
+            ui::draw(&State::new(0, options.clone()), frame);
+        });
         panic!("forced panic (SATUI_DEBUG_PANIC)");
     }
     let result = runtime.block_on(event_loop(&mut terminal, service, config, options));
@@ -139,7 +141,11 @@ async fn event_loop(
         if state.quit {
             break;
         }
-        terminal.draw(|frame| ui::draw(&state, frame)).map_err(RunError::Draw)?;
+        // The frame says where it drew things; the state keeps that for the mouse and for the
+        // lists' scroll offsets in the next frame.
+        let mut drawn = None;
+        terminal.draw(|frame| drawn = Some(ui::draw(&state, frame))).map_err(RunError::Draw)?;
+        state.drawn = drawn.unwrap_or_default();
         let action = tokio::select! {
             Some(action) = action_rx.recv() => action,
             _ = ticker.tick() => {

@@ -1,9 +1,12 @@
-//! Everything the screen shows, and nothing else. `update` changes it; `ui::draw` only reads it.
+//! Everything the screen shows, and nothing else. `update` changes it; `ui::draw` only reads it
+//! and returns where it drew things (`Drawn`), which the runner keeps here.
 
 use super::action::{Command, TokenPreset, View};
 use super::form::{Form, TextLine};
 use super::keymap::Context;
 use super::ticket::{Awaited, Part, Ticket};
+use ratatui::layout::Rect;
+use ratatui::widgets::ListState;
 use satui_domain::permission::Permission;
 use satui_domain::token::TokenSecret;
 use satui_service::{Account, Grant, GroupDetail, Org, OrgSummary, RoleSummary, Token};
@@ -211,6 +214,69 @@ impl OrgState {
     }
 }
 
+/// What the last frame drew where, and ratatui's own list states kept from frame to frame.
+/// `ui::draw` reads the state and returns a new `Drawn`, which the runner keeps here: the mouse
+/// hits what was drawn (no width is worked out twice), and a list keeps its scroll offset, so it
+/// scrolls only when the cursor leaves the rows shown (as ratatui's table example keeps its
+/// `TableState`). The cursor itself stays in the lists above; a frame copies it in.
+#[derive(Clone, Debug, Default)]
+pub struct Drawn {
+    /// The header's view tabs.
+    pub tabs: Vec<(View, Rect)>,
+    /// The panes of the body, left to right.
+    pub panes: Vec<DrawnPane>,
+    /// Each view's list (indexed as `View::ALL`).
+    pub lists: [ListState; 6],
+    /// The tokens pane of view 1.
+    pub tokens: ListState,
+    /// The list of the popup on top (the org picker, the plugins).
+    pub popup_list: ListState,
+}
+
+/// A pane as drawn: its whole area and, when it draws a list, where the rows went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrawnPane {
+    pub focus: Focus,
+    pub area: Rect,
+    pub rows: Option<DrawnRows>,
+}
+
+/// The rows of a list as drawn: their area, the lines each row takes, and the index (among the
+/// rows the list holds) of the first one shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrawnRows {
+    pub area: Rect,
+    pub lines_per_row: u16,
+    pub first: usize,
+}
+
+impl Drawn {
+    /// The list state a frame starts from for `view`'s list: last frame's offset, the cursor now.
+    pub fn list_state(&self, view: View, selected: Option<usize>) -> ListState {
+        let mut list = self.lists[view.index()];
+        list.select(selected);
+        list
+    }
+
+    /// A pane was drawn at `area` (its rows, if it has a list, follow with [`Drawn::rows`]).
+    pub fn pane(&mut self, focus: Focus, area: Rect) {
+        self.panes.push(DrawnPane { focus, area, rows: None });
+    }
+
+    /// The list of pane `focus` was drawn in `area`, from row `first`.
+    pub fn rows(&mut self, focus: Focus, area: Rect, lines_per_row: u16, first: usize) {
+        if let Some(pane) = self.panes.iter_mut().rev().find(|p| p.focus == focus) {
+            pane.rows = Some(DrawnRows { area, lines_per_row: lines_per_row.max(1), first });
+        }
+    }
+
+    /// `view`'s list was drawn as the list pane's rows in `area` (one line per row).
+    pub fn list(&mut self, view: View, area: Rect, list: ListState) {
+        self.rows(Focus::List, area, 1, list.offset());
+        self.lists[view.index()] = list;
+    }
+}
+
 pub struct State {
     pub now: i64,
     pub options: Options,
@@ -238,6 +304,8 @@ pub struct State {
     pub quit: bool,
     /// Why the UI stopped on its own, printed after the terminal is restored.
     pub fatal: Option<String>,
+    /// The last frame (kept by the runner; see [`Drawn`]).
+    pub drawn: Drawn,
     next_request: u64,
 }
 
@@ -264,6 +332,7 @@ impl State {
             screen_width: 120,
             quit: false,
             fatal: None,
+            drawn: Drawn::default(),
             next_request: 0,
         }
     }

@@ -418,7 +418,7 @@ fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
     if !state.popups.is_empty() || state.filtering {
         return Vec::new();
     }
-    let Some(hit) = super::ui::layout::hit(state, state.screen_width, state.screen_height, column, row) else {
+    let Some(hit) = super::ui::layout::hit(&state.drawn, column, row) else {
         return Vec::new();
     };
     match hit {
@@ -449,7 +449,7 @@ fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
 fn wheel(state: &mut State, column: u16, row: u16, down: bool) -> Vec<Effect> {
     let command = if down { Command::Down } else { Command::Up };
     if state.popups.is_empty() && !state.filtering {
-        let hit = super::ui::layout::hit(state, state.screen_width, state.screen_height, column, row);
+        let hit = super::ui::layout::hit(&state.drawn, column, row);
         if let Some(super::ui::layout::Hit::Pane(pane) | super::ui::layout::Hit::Row(pane, _)) = hit
             && state.panes().contains(&pane)
         {

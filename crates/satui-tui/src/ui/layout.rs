@@ -1,10 +1,10 @@
-//! Where everything sits on the screen, for drawing and for mouse clicks alike: one function
-//! decides, so a click lands on what was drawn there.
+//! Where everything sits on the screen. The drawing lays out from here and records what it drew
+//! where (`state::Drawn`); a click is read against that record, so it lands on what was drawn.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use crate::action::View;
-use crate::state::{Focus, State};
+use crate::state::{Drawn, Focus, State};
 
 /// Below this width the list gets half the screen (80×24 terminals).
 pub const NARROW: u16 = 100;
@@ -96,61 +96,18 @@ fn inside(rect: Rect, column: u16, row: u16) -> bool {
     column >= rect.x && column < rect.right() && row >= rect.y && row < rect.bottom()
 }
 
-/// The first item a list shows when item `selected` must be visible in `rows` lines of
-/// `lines_per_item` each (what ratatui's List does with a fresh state).
-pub fn first_visible(selected: usize, rows: u16, lines_per_item: u16) -> usize {
-    let fits = usize::from((rows / lines_per_item.max(1)).max(1));
-    (selected + 1).saturating_sub(fits)
-}
-
-pub fn hit(state: &State, width: u16, height: u16, column: u16, row: u16) -> Option<Hit> {
-    if width < super::MIN_WIDTH || height < super::MIN_HEIGHT {
-        return None; // only "terminal too small" is drawn
+/// What a click at (`column`, `row`) lands on in the last frame drawn: nothing on a terminal
+/// too small to draw, a tab, a row of a pane's list (counted from the first row shown), or a
+/// pane.
+pub fn hit(drawn: &Drawn, column: u16, row: u16) -> Option<Hit> {
+    if let Some((view, _)) = drawn.tabs.iter().find(|(_, rect)| inside(*rect, column, row)) {
+        return Some(Hit::Tab(*view));
     }
-    let area = Rect { x: 0, y: 0, width, height };
-    let bands = bands(area);
-    if inside(bands.header, column, row) {
-        let left = header_left_width(state);
-        return tabs(bands.header, left)
-            .into_iter()
-            .find(|(_, _, r)| inside(*r, column, row))
-            .map(|(v, _, _)| Hit::Tab(v));
+    let pane = drawn.panes.iter().find(|p| inside(p.area, column, row))?;
+    match pane.rows {
+        Some(rows) if inside(rows.area, column, row) => {
+            Some(Hit::Row(pane.focus, rows.first + usize::from((row - rows.area.y) / rows.lines_per_row)))
+        }
+        _ => Some(Hit::Pane(pane.focus)),
     }
-    let panes = panes(state, bands.body);
-    // As many lines per token as the tokens pane draws at this width.
-    let tokens_lines = panes.tokens.map_or(2, token_lines);
-    let regions = [
-        (Focus::List, Some(panes.list), 1),
-        (Focus::Detail, panes.detail, 0),
-        (Focus::Tokens, panes.tokens, tokens_lines),
-    ];
-    for (pane, rect, lines) in regions {
-        let Some(rect) = rect else { continue };
-        if !inside(rect, column, row) {
-            continue;
-        }
-        let mut inner = rect.inner(ratatui::layout::Margin::new(1, 1));
-        if state.view == View::Tokens {
-            // The tokens view's column headings take the first line.
-            inner.y += 1;
-            inner.height = inner.height.saturating_sub(1);
-        }
-        if lines == 0 || !inside(inner, column, row) {
-            return Some(Hit::Pane(pane));
-        }
-        let selected = match pane {
-            Focus::Tokens => state.shown.detail.as_ref().map_or(0, |d| d.selected_token),
-            _ => state.selected_in_window(),
-        };
-        let first = first_visible(selected, inner.height, lines);
-        let index = first + usize::from((row - inner.y) / lines);
-        return Some(Hit::Row(pane, index));
-    }
-    None
-}
-
-/// How wide the header's left part (app name, org, DEMO) is drawn.
-pub fn header_left_width(state: &State) -> u16 {
-    let org = state.org.as_ref().map_or(1, |o| super::width(&super::clean(&o.name)).min(30) as u16);
-    9 + org + 2 + if state.options.demo { 7 } else { 0 } + 1
 }

@@ -1,4 +1,5 @@
-//! Drawing: `draw(&State, &mut Frame)` only reads state. One module per pane and per popup.
+//! Drawing: `draw(&State, &mut Frame) -> Drawn` only reads state, and says where it drew
+//! things (kept by the runner for the mouse and the next frame). One module per pane and popup.
 
 pub mod layout;
 mod panes;
@@ -9,9 +10,9 @@ mod views;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{ListState, Paragraph, Wrap};
 
-use super::state::State;
+use super::state::{Drawn, Popup, State};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
@@ -52,23 +53,36 @@ impl Theme {
     }
 }
 
-pub fn draw(state: &State, frame: &mut Frame) {
+pub fn draw(state: &State, frame: &mut Frame) -> Drawn {
+    // The lists start from last frame's scroll offsets; the rest is recorded afresh.
+    let mut drawn = Drawn {
+        lists: state.drawn.lists,
+        tokens: state.drawn.tokens,
+        // A popup's list scrolls on from the last frame while a popup with a list is on top.
+        popup_list: match state.popups.last() {
+            Some(Popup::OrgPicker { .. } | Popup::Plugins { .. }) => state.drawn.popup_list,
+            _ => ListState::default(),
+        },
+        ..Drawn::default()
+    };
     let area = frame.area();
     let theme = Theme::new(state.options.monochrome);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let text =
             format!("terminal too small: satui needs {MIN_WIDTH}×{MIN_HEIGHT}, this is {}×{}", area.width, area.height);
         frame.render_widget(Paragraph::new(text).style(theme.warn()).wrap(Wrap { trim: true }), area);
-        return;
+        // Nothing to click on.
+        return drawn;
     }
     let bands = layout::bands(area);
-    panes::header(state, theme, frame, bands.header);
+    panes::header(state, &mut drawn, theme, frame, bands.header);
     panes::filter_line(state, theme, frame, bands.filter);
-    panes::body(state, theme, frame, bands.body);
+    panes::body(state, &mut drawn, theme, frame, bands.body);
     panes::footer(state, theme, frame, bands.footer);
     // The tour under the popups: a form or the token reveal always stays whole.
     tour::draw(state, theme, frame, area);
-    popups::draw(state, theme, frame, area);
+    popups::draw(state, &mut drawn, theme, frame, area);
+    drawn
 }
 
 /// A rectangle of at most `width`×`height` centred in `area`.

@@ -1,18 +1,18 @@
 //! The header, filter line, the three panes and the footer.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
 
 use super::{Theme, clean, edited_line, fit, group_digits, width};
 use crate::action::View;
-use crate::state::{Detail, Focus, State, StatusKind};
+use crate::state::{Detail, Drawn, Focus, State, StatusKind};
 use satui_domain::expiry::{TokenStatus, describe_state, span};
 use satui_domain::time;
 
-pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn header(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, area: Rect) {
     // The org name gives way first (cut to 30 cells), so the ▾ and the tabs always show.
     let org = state.org.as_ref().map_or("…".to_string(), |o| clean(&o.name));
     let org = if width(&org) > 30 { fit(&org, 30) } else { org };
@@ -21,8 +21,11 @@ pub fn header(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         left.push(Span::raw(" "));
         left.push(Span::styled(" DEMO ", theme.warn().add_modifier(ratatui::style::Modifier::REVERSED)));
     }
-    frame.render_widget(Paragraph::new(Line::from(left)), area);
-    for (view, label, rect) in super::layout::tabs(area, super::layout::header_left_width(state)) {
+    let left = Line::from(left);
+    let left_width = u16::try_from(left.width()).unwrap_or(u16::MAX);
+    frame.render_widget(Paragraph::new(left), area);
+    for (view, label, rect) in super::layout::tabs(area, left_width) {
+        drawn.tabs.push((view, rect));
         let style = if view == state.view {
             theme.accent().add_modifier(ratatui::style::Modifier::UNDERLINED)
         } else {
@@ -97,22 +100,29 @@ fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
     if focused { block.border_style(theme.focused_border()) } else { block }
 }
 
-pub fn body(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn body(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, area: Rect) {
     let panes = super::layout::panes(state, area);
+    drawn.pane(Focus::List, panes.list);
+    if let Some(detail) = panes.detail {
+        drawn.pane(Focus::Detail, detail);
+    }
+    if let Some(tokens) = panes.tokens {
+        drawn.pane(Focus::Tokens, tokens);
+    }
     if state.view != View::Accounts {
-        super::views::draw(state, theme, frame, &panes);
+        super::views::draw(state, drawn, theme, frame, &panes);
         return;
     }
-    account_list(state, theme, frame, panes.list);
+    account_list(state, drawn, theme, frame, panes.list);
     if let Some(detail) = panes.detail {
         account_detail(state, theme, frame, detail);
     }
     if let Some(tokens) = panes.tokens {
-        token_list(state, theme, frame, tokens);
+        token_list(state, drawn, theme, frame, tokens);
     }
 }
 
-fn account_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+fn account_list(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, area: Rect) {
     let list = &state.shown.list;
     let title = if !list.loaded {
         "Service accounts (loading…)".to_string()
@@ -163,10 +173,10 @@ fn account_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
             ListItem::new(Line::from(spans))
         })
         .collect();
-    let selected = list.selected_in_window();
-    let mut list_state = ListState::default().with_selected(selected);
+    let mut list_state = drawn.list_state(View::Accounts, list.selected_in_window());
     let widget = List::new(items).block(outer).highlight_style(theme.selected()).highlight_symbol("▸ ");
     frame.render_stateful_widget(widget, area, &mut list_state);
+    drawn.list(View::Accounts, area.inner(Margin::new(1, 1)), list_state);
 }
 
 fn account_detail(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -258,7 +268,7 @@ pub fn detail_lines(state: &State, detail: &Detail, theme: Theme, inner: usize) 
     DetailLines { lines, first_from_group }
 }
 
-fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+fn token_list(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, area: Rect) {
     let focused = state.focus == Focus::Tokens && state.popups.is_empty();
     let selected = state.selected_account().map(|a| a.id);
     let Some(detail) = state.shown.detail.as_ref().filter(|d| Some(d.account.id) == selected) else {
@@ -310,10 +320,14 @@ fn token_list(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let highlight = if focused { theme.selected() } else { ratatui::style::Style::default() };
-    let mut list_state = ListState::default().with_selected(Some(detail.selected_token));
+    let mut list_state = drawn.tokens;
+    list_state.select(Some(detail.selected_token));
     let widget =
         List::new(items).block(outer).highlight_style(highlight).highlight_symbol(if focused { "▸ " } else { "  " });
     frame.render_stateful_widget(widget, area, &mut list_state);
+    let lines = super::layout::token_lines(area);
+    drawn.rows(Focus::Tokens, area.inner(Margin::new(1, 1)), lines, list_state.offset());
+    drawn.tokens = list_state;
 }
 
 pub fn footer(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {

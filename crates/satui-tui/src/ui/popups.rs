@@ -4,14 +4,14 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, Paragraph, Wrap};
 
 use super::{Theme, centered, clean, edited_line};
 use crate::form::{Form, Input};
 use crate::keymap::{self, Keymap};
-use crate::state::{Popup, Reveal, State};
+use crate::state::{Drawn, Popup, Reveal, State};
 
-pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn draw(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, area: Rect) {
     // Only the top popup is drawn over the panes: a confirmation never hides behind a form.
     let Some(popup) = state.popups.last() else { return };
     match popup {
@@ -42,20 +42,25 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
                 popup,
                 theme,
             ));
-            let mut list_state = ListState::default().with_selected(Some(*selected));
+            let mut list_state = drawn.popup_list.with_selected(Some(*selected));
             frame.render_stateful_widget(
                 List::new(items).block(block).highlight_style(theme.selected()),
                 rect,
                 &mut list_state,
             );
+            drawn.popup_list = list_state;
         }
-        Popup::Plugins { rows, selected } => draw_plugins(state, rows.as_deref(), *selected, popup, theme, frame, area),
+        Popup::Plugins { rows, selected } => {
+            draw_plugins(state, drawn, rows.as_deref(), *selected, popup, theme, frame, area)
+        }
     }
 }
 
 /// The org's plugins: id, managed account, permissions and live tokens.
+#[allow(clippy::too_many_arguments)]
 fn draw_plugins(
     state: &State,
+    drawn: &mut Drawn,
     rows: Option<&[satui_service::PluginSummary]>,
     selected: usize,
     popup: &Popup,
@@ -95,12 +100,13 @@ fn draw_plugins(
         .title_bottom(hints(&state.options.keys, popup, theme))
         .border_style(theme.focused_border());
     let selected = rows.filter(|r| !r.is_empty()).map(|_| selected);
-    let mut list_state = ListState::default().with_selected(selected);
+    let mut list_state = drawn.popup_list.with_selected(selected);
     frame.render_stateful_widget(
         List::new(items).block(block).highlight_style(theme.selected()),
         rect,
         &mut list_state,
     );
+    drawn.popup_list = list_state;
 }
 
 fn hints(keys: &Keymap, popup: &Popup, theme: Theme) -> Line<'static> {

@@ -2,13 +2,13 @@
 //! selected item's detail on the right) and Tokens (one full-width table).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
 
 use super::{Theme, clean, fit, group_digits};
 use crate::action::{TokenPreset, View};
-use crate::state::{Focus, State};
+use crate::state::{Drawn, Focus, State};
 use satui_domain::expiry::{TokenStatus, describe_state, span};
 use satui_domain::role::RoleKind;
 use satui_domain::time;
@@ -18,20 +18,23 @@ fn block(title: String, focused: bool, theme: Theme) -> Block<'static> {
     if focused { block.border_style(theme.focused_border()) } else { block }
 }
 
-fn list(
-    frame: &mut Frame,
+/// The list pane of a view, scrolled from where it was last frame.
+struct ListPane {
     area: Rect,
     title: String,
     items: Vec<ListItem<'static>>,
     selected: Option<usize>,
-    state: &State,
-    theme: Theme,
-) {
+}
+
+fn list(frame: &mut Frame, drawn: &mut Drawn, pane: ListPane, state: &State, theme: Theme) {
     let focused = state.focus == Focus::List && state.popups.is_empty();
-    let mut list_state = ListState::default().with_selected(selected);
-    let widget =
-        List::new(items).block(block(title, focused, theme)).highlight_style(theme.selected()).highlight_symbol("▸ ");
-    frame.render_stateful_widget(widget, area, &mut list_state);
+    let mut list_state = drawn.list_state(state.view, pane.selected);
+    let widget = List::new(pane.items)
+        .block(block(pane.title, focused, theme))
+        .highlight_style(theme.selected())
+        .highlight_symbol("▸ ");
+    frame.render_stateful_widget(widget, pane.area, &mut list_state);
+    drawn.list(state.view, pane.area.inner(Margin::new(1, 1)), list_state);
 }
 
 fn detail(frame: &mut Frame, area: Rect, title: String, lines: Vec<Line<'static>>, state: &State, theme: Theme) {
@@ -56,16 +59,16 @@ fn names(items: &[String]) -> String {
     if items.is_empty() { "—".to_string() } else { items.iter().map(|s| clean(s)).collect::<Vec<_>>().join(", ") }
 }
 
-pub fn draw(state: &State, theme: Theme, frame: &mut Frame, panes: &super::layout::Panes) {
+pub fn draw(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, panes: &super::layout::Panes) {
     let Some(right) = panes.detail else {
-        return org_tokens(state, theme, frame, panes.list);
+        return org_tokens(state, drawn, theme, frame, panes.list);
     };
     let left = panes.list;
     match state.view {
-        View::Groups => groups(state, theme, frame, left, right),
-        View::Roles => roles(state, theme, frame, left, right),
-        View::Orgs => orgs(state, theme, frame, left, right),
-        View::Audit => audit(state, theme, frame, left, right),
+        View::Groups => groups(state, drawn, theme, frame, left, right),
+        View::Roles => roles(state, drawn, theme, frame, left, right),
+        View::Orgs => orgs(state, drawn, theme, frame, left, right),
+        View::Audit => audit(state, drawn, theme, frame, left, right),
         View::Accounts | View::Tokens => {}
     }
 }
@@ -97,7 +100,7 @@ pub fn preset_bar(state: &State, theme: Theme, room: u16) -> Line<'static> {
 }
 
 /// View 6: every token of the org, soonest expiry first, one row each.
-fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+fn org_tokens(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, area: Rect) {
     let tokens = &state.shown.org_tokens;
     let list = &tokens.list;
     let of = if tokens.counted { group_digits(list.total) } else { "…".to_string() };
@@ -175,9 +178,10 @@ fn org_tokens(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
         .areas(area.inner(ratatui::layout::Margin::new(1, 1)));
     list_widget(frame, area, title, state, theme);
     frame.render_widget(Paragraph::new(Span::styled(header, theme.dim())), head);
-    let mut list_state = ListState::default().with_selected(selected);
+    let mut list_state = drawn.list_state(View::Tokens, selected);
     let widget = List::new(items).highlight_style(theme.selected()).highlight_symbol("▸ ");
     frame.render_stateful_widget(widget, rows, &mut list_state);
+    drawn.list(View::Tokens, rows, list_state);
 }
 
 /// The frame of a full-width list (its rows are drawn inside by the caller).
@@ -186,7 +190,7 @@ fn list_widget(frame: &mut Frame, area: Rect, title: String, state: &State, them
     frame.render_widget(block(title, focused, theme), area);
 }
 
-fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
+fn groups(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
     let rows: Vec<_> = state.shown.groups.visible().collect();
     let items = rows
         .iter()
@@ -198,7 +202,13 @@ fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rec
         })
         .collect();
     let selected = (!rows.is_empty()).then_some(state.shown.groups.selected);
-    list(frame, left, count_title("Groups", rows.len(), &state.shown.groups.rows), items, selected, state, theme);
+    list(
+        frame,
+        drawn,
+        ListPane { area: left, title: count_title("Groups", rows.len(), &state.shown.groups.rows), items, selected },
+        state,
+        theme,
+    );
     let Some(g) = state.shown.groups.selected() else {
         let hint = match (state.shown.groups.loaded, state.shown.groups.rows.is_empty()) {
             (false, _) => "loading…",
@@ -223,7 +233,7 @@ fn groups(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rec
     detail(frame, right, clean(&g.group.name), lines, state, theme);
 }
 
-fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
+fn roles(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
     let rows: Vec<_> = state.shown.roles.visible().collect();
     let items = rows
         .iter()
@@ -243,7 +253,13 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         })
         .collect();
     let selected = (!rows.is_empty()).then_some(state.shown.roles.selected);
-    list(frame, left, count_title("Roles", rows.len(), &state.shown.roles.rows), items, selected, state, theme);
+    list(
+        frame,
+        drawn,
+        ListPane { area: left, title: count_title("Roles", rows.len(), &state.shown.roles.rows), items, selected },
+        state,
+        theme,
+    );
     let Some(role) = state.shown.roles.selected() else {
         detail(frame, right, "Role".into(), vec![Line::from(Span::styled("loading…", theme.dim()))], state, theme);
         return;
@@ -283,7 +299,7 @@ fn roles(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
     detail(frame, right, clean(&role.name), lines, state, theme);
 }
 
-fn orgs(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
+fn orgs(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
     let rows: Vec<_> = state.org_summaries.visible().collect();
     let current = state.org.as_ref().map(|o| o.id);
     let items = rows
@@ -299,7 +315,7 @@ fn orgs(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect)
     } else {
         "Orgs (loading…)".into()
     };
-    list(frame, left, title, items, selected, state, theme);
+    list(frame, drawn, ListPane { area: left, title, items, selected }, state, theme);
     let Some(s) = state.org_summaries.selected() else {
         detail(frame, right, "Org".into(), vec![Line::from(Span::styled("loading…", theme.dim()))], state, theme);
         return;
@@ -318,7 +334,7 @@ fn orgs(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect)
     detail(frame, right, clean(&s.org.name), lines, state, theme);
 }
 
-fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
+fn audit(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, left: Rect, right: Rect) {
     let audit = &state.shown.audit;
     let title = if audit.total == 0 {
         "Audit 0 of 0".to_string()
@@ -355,7 +371,7 @@ fn audit(state: &State, theme: Theme, frame: &mut Frame, left: Rect, right: Rect
         })
         .collect();
     let selected = audit.selected_in_window();
-    list(frame, left, title, items, selected, state, theme);
+    list(frame, drawn, ListPane { area: left, title, items, selected }, state, theme);
     let Some(e) = audit.selected_row() else {
         let hint = if audit.loaded { "No events match." } else { "loading…" };
         detail(frame, right, "Event".into(), vec![Line::from(Span::styled(hint, theme.dim()))], state, theme);
