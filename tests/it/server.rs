@@ -395,6 +395,10 @@ fn hostile_requests_get_4xx_with_a_message_and_change_nothing() {
         ("POST", "/api/serviceaccounts", Some(r#"{"name":"extsvc-fake"}"#), 400),
         ("POST", "/api/serviceaccounts", Some(r#"{"name":42}"#), 400),
         ("POST", "/api/serviceaccounts", Some(&big), 413),
+        // Every route that reads a body has the limit (the layers sit on those routes only).
+        ("POST", "/api/serviceaccounts/", Some(&big), 413),
+        ("PATCH", "/api/serviceaccounts/1", Some(&big), 413),
+        ("POST", "/api/serviceaccounts/1/tokens", Some(&big), 413),
         ("GET", "/api/serviceaccounts/999999", None, 404),
         ("GET", "/api/serviceaccounts/abc", None, 404),
         ("PATCH", "/api/serviceaccounts/999999", Some("{}"), 404),

@@ -243,9 +243,9 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     /// `ok`, or `failing` (with status 503) when the store cannot be used.
-    pub database: String,
-    pub version: String,
-    pub commit: String,
+    pub database: &'static str,
+    pub version: &'static str,
+    pub commit: &'static str,
 }
 
 /// Who a token acts as (`/api/satui/verify`); the same values come as `X-Satui-*` headers.

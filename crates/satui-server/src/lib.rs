@@ -31,9 +31,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
-use tower_http::timeout::RequestBodyTimeoutLayer;
-
 pub use error::ApiError;
 pub use log::LogFormat;
 pub use openapi::document as openapi_document;
@@ -47,7 +44,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:3939";
 /// A request body not received within this is answered 408. This is the only timeout around
 /// reading a request: waiting for a store connection and for the write lock have their own
 /// bounds, and a transaction once begun is never cut short (see `pool.rs`).
-const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a graceful shutdown waits for requests in flight.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -112,11 +109,12 @@ pub async fn serve(
     quiet: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let observer = observe::ObserveLayer { metrics: pool.metrics.clone(), quiet };
+    // The metrics live as long as the process (a server is started once; tests start a few
+    // dozen), so the observer reaches them with no `Arc` count to write per request.
+    let metrics: &'static metrics::Metrics = Box::leak(Box::new(pool.metrics.clone()));
+    let observer = observe::ObserveLayer { metrics, quiet };
     let app = routes::router(extract::App { pool })
         .route("/api/openapi.json", axum::routing::get(openapi::serve))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(observer);
     listener.set_nonblocking(true).map_err(ServeError::Runtime)?;
     match tls {

@@ -8,16 +8,18 @@
 //! cost a tenth of a cached verification's rate.
 //!
 //! Lines are batched as nginx's `access_log … buffer= flush=` does: a request appends its
-//! formatted line to a shared buffer (one short lock, no system call, no thread woken) and a
-//! flusher thread writes the buffer every [`FLUSH_EVERY`]. A buffer past [`MAX_PENDING`] is
-//! written at once by the request that filled it, so a log that cannot keep up slows requests
-//! rather than losing lines. (tracing-appender's channel woke its writer thread for every line:
-//! a fifth of the CPU of a cached verification went to that hand-off.)
+//! formatted line to its own thread's buffer (a lock no other request takes, memory that stays
+//! on its core: no system call, no thread woken) and a flusher thread takes every thread's lines
+//! every [`FLUSH_EVERY`], merges them into time order and writes them. A thread's buffer past
+//! [`MAX_PENDING`] makes the request that filled it write everything at once, so a log that
+//! cannot keep up slows requests rather than losing lines. (tracing-appender's channel woke its
+//! writer thread for every line: a fifth of the CPU of a cached verification went to that
+//! hand-off; one buffer shared by every thread cost a twentieth of a health probe's rate.)
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{Method, Response};
 
@@ -29,8 +31,8 @@ pub struct ActingLogin(pub Arc<str>);
 
 /// How long a line may wait in the buffer.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
-/// A buffer this large is written at once.
-pub const MAX_PENDING: usize = 256 * 1024;
+/// A thread's buffer this large is written at once (small enough to stay in the core's cache).
+pub const MAX_PENDING: usize = 64 * 1024;
 
 /// The form of the log lines (`--log-format`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,16 +56,24 @@ pub fn init(format: LogFormat) -> BatchGuard {
 }
 
 /// Logs one answered request: the error behind a 500 always, the access event unless `quiet`.
-pub fn answered<B>(method: &Method, path: &str, response: &Response<B>, latency: Duration, quiet: bool) {
-    let path = satui_domain::text::for_terminal(path);
+pub fn answered<B>(
+    method: &Method,
+    path: &str,
+    response: &Response<B>,
+    answered_at: Instant,
+    latency: Duration,
+    quiet: bool,
+) {
     let status = response.status().as_u16();
     if let Some(InternalError(detail)) = response.extensions().get::<InternalError>() {
+        let path = satui_domain::text::for_terminal(path);
         tracing::error!(%method, %path, status, "internal error: {detail}");
     }
     if quiet {
         return;
     }
     let Some((batch, format)) = ACCESS.get() else { return };
+    let path = satui_domain::text::for_terminal(path);
     let login = response.extensions().get::<ActingLogin>().map_or("-", |l| &*l.0);
     let line = AccessLine {
         method: method.as_str(),
@@ -73,27 +83,35 @@ pub fn answered<B>(method: &Method, path: &str, response: &Response<B>, latency:
         ms: latency.as_micros() as f64 / 1000.0,
         login: &satui_domain::text::for_terminal(login),
     };
-    let mut out = Vec::with_capacity(160);
-    now_rfc3339(&mut out);
-    match format {
+    // Written straight into the thread's buffer: no line of its own to allocate and copy.
+    batch.0.record(|out| match format {
+        // As `writeln!` would write it, without the formatting machinery (a tenth of the time of
+        // a health probe went to it).
         LogFormat::Text => {
-            let _ = writeln!(
-                out,
-                "  INFO method={} path={} status={} ms={} login={}",
-                line.method, line.path, line.status, line.ms, line.login
-            );
+            rfc3339(answered_at, out);
+            for part in
+                [b"  INFO method=".as_slice(), line.method.as_bytes(), b" path=", line.path.as_bytes(), b" status="]
+            {
+                out.extend_from_slice(part);
+            }
+            out.extend_from_slice(itoa::Buffer::new().format(line.status).as_bytes());
+            out.extend_from_slice(b" ms=");
+            milliseconds(latency.as_micros(), out);
+            out.extend_from_slice(b" login=");
+            out.extend_from_slice(line.login.as_bytes());
+            out.push(b'\n');
+            true
         }
         LogFormat::Json => {
-            let time = std::mem::take(&mut out);
+            let mut time = Vec::with_capacity(27);
+            rfc3339(answered_at, &mut time);
             let record =
                 AccessRecord { timestamp: std::str::from_utf8(&time).unwrap_or(""), level: "INFO", fields: &line };
-            if serde_json::to_writer(&mut out, &record).is_err() {
-                return;
-            }
+            let written = serde_json::to_writer(&mut *out, &record).is_ok();
             out.push(b'\n');
+            written
         }
-    }
-    batch.0.append(&out);
+    });
 }
 
 /// Where access lines go, set by [`init`] (a server run without it, as in tests, writes none).
@@ -116,44 +134,106 @@ struct AccessRecord<'a> {
     fields: &'a AccessLine<'a>,
 }
 
-/// Appends the time as `tracing-subscriber` writes it (`2026-12-05T08:00:41.855382Z`); the part
-/// down to the second is formatted once a second per thread.
-fn now_rfc3339(out: &mut Vec<u8>) {
-    thread_local! {
-        static SECOND: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+/// Appends `micros` in milliseconds as `f64`'s `Display` writes `micros as f64 / 1000.0`: the
+/// shortest form, no trailing zeros (`0.042`, `1.5`, `12`).
+fn milliseconds(micros: u128, out: &mut Vec<u8>) {
+    out.extend_from_slice(itoa::Buffer::new().format(micros / 1000).as_bytes());
+    let fraction = (micros % 1000) as u16;
+    if fraction > 0 {
+        let digits = [b'0' + (fraction / 100) as u8, b'0' + (fraction / 10 % 10) as u8, b'0' + (fraction % 10) as u8];
+        let used = if fraction.is_multiple_of(100) {
+            1
+        } else if fraction.is_multiple_of(10) {
+            2
+        } else {
+            3
+        };
+        out.push(b'.');
+        out.extend_from_slice(&digits[..used]);
     }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    let seconds = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-    SECOND.with_borrow_mut(|(at, text)| {
-        if *at != seconds {
-            *at = seconds;
-            *text = chrono::DateTime::from_timestamp(seconds, 0)
+}
+
+/// Appends the wall-clock time of `at` as `tracing-subscriber` writes it
+/// (`2026-12-05T08:00:41.855382Z`). The system clock is read once a second per thread and the
+/// time in between taken from `at` (the observer has just read the monotonic clock: a second
+/// clock read per request cost a hundredth of a health probe's rate); the part down to the
+/// second is formatted once a second too.
+fn rfc3339(at: Instant, out: &mut Vec<u8>) {
+    struct Clock {
+        /// A monotonic instant and the wall-clock time (since the epoch) read with it.
+        base: Option<(Instant, Duration)>,
+        second: i64,
+        text: String,
+    }
+    thread_local! {
+        static CLOCK: std::cell::RefCell<Clock> =
+            const { std::cell::RefCell::new(Clock { base: None, second: i64::MIN, text: String::new() }) };
+    }
+    let now = CLOCK.with_borrow_mut(|clock| {
+        let (base, wall) = match clock.base {
+            Some((base, wall)) if at >= base && at - base < Duration::from_secs(1) => (base, wall),
+            _ => {
+                let wall = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                clock.base = Some((at, wall));
+                (at, wall)
+            }
+        };
+        let now = wall + (at - base);
+        let seconds = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        if clock.second != seconds {
+            clock.second = seconds;
+            clock.text = chrono::DateTime::from_timestamp(seconds, 0)
                 .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
                 .unwrap_or_default();
         }
-        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(clock.text.as_bytes());
+        now
     });
-    let _ = write!(out, ".{:06}Z", now.subsec_micros());
+    let micros = now.subsec_micros();
+    out.push(b'.');
+    for shift in [100_000, 10_000, 1_000, 100, 10, 1] {
+        out.push(b'0' + (micros / shift % 10) as u8);
+    }
+    out.push(b'Z');
 }
 
-/// The shared line buffer and its flusher thread.
+/// The log's buffers and its flusher thread.
 #[derive(Clone)]
 pub struct Batch(Arc<Shared>);
 
+/// One thread's records, each as its length (`u32`, little-endian) and its bytes, oldest first.
+type Buffer = Arc<Mutex<Vec<u8>>>;
+
 struct Shared {
-    pending: Mutex<Vec<u8>>,
+    /// Every thread's buffer that has written a record (a thread finds its own through
+    /// [`Shared::own`]).
+    buffers: Mutex<Vec<Buffer>>,
+    /// The records of one flush, merged into time order, being written, and the buffers taken
+    /// from the threads (given back empty at the next flush). Every buffer keeps its capacity, so
+    /// a busy server does not grow new ones (page by page, copying) many times a second.
+    writing: Mutex<(Vec<u8>, Vec<Vec<u8>>)>,
     stop: AtomicBool,
     /// Wakes the flusher early, to stop.
     wake: Condvar,
+    sleeping: Mutex<()>,
+    /// Tells this log's buffers from another's in a thread's list (tests start several).
+    id: usize,
 }
 
 impl Batch {
     fn start() -> (Batch, Option<std::thread::JoinHandle<()>>) {
-        let shared =
-            Arc::new(Shared { pending: Mutex::new(Vec::new()), stop: AtomicBool::new(false), wake: Condvar::new() });
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let shared = Arc::new(Shared {
+            buffers: Mutex::new(Vec::new()),
+            writing: Mutex::new((Vec::new(), Vec::new())),
+            stop: AtomicBool::new(false),
+            wake: Condvar::new(),
+            sleeping: Mutex::new(()),
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+        });
         let flusher = shared.clone();
         // Without the thread (none can be started) lines are still written, by the requests
-        // that fill the buffer and at the end.
+        // that fill a buffer and at the end.
         let thread = std::thread::Builder::new().name("satui-log".into()).spawn(move || flusher.run()).ok();
         (Batch(shared), thread)
     }
@@ -162,35 +242,123 @@ impl Batch {
 impl Shared {
     fn run(&self) {
         while !self.stop.load(Ordering::Acquire) {
-            let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-            let pending = self.wake.wait_timeout(pending, FLUSH_EVERY).unwrap_or_else(|p| p.into_inner()).0;
-            drop(pending);
+            let sleeping = self.sleeping.lock().unwrap_or_else(|p| p.into_inner());
+            let sleeping = self.wake.wait_timeout(sleeping, FLUSH_EVERY).unwrap_or_else(|p| p.into_inner()).0;
+            drop(sleeping);
             self.flush();
         }
     }
 
-    fn append(&self, line: &[u8]) {
-        let full = {
-            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-            pending.extend_from_slice(line);
-            pending.len() >= MAX_PENDING || self.stop.load(Ordering::Acquire)
-        };
+    fn append(&self, record: &[u8]) {
+        self.record(|buffer| {
+            buffer.extend_from_slice(record);
+            true
+        });
+    }
+
+    /// Adds the record `write` writes to this thread's buffer (nothing, if it says it failed).
+    fn record(&self, write: impl FnOnce(&mut Vec<u8>) -> bool) {
+        let size = self.own(|buffer| {
+            let start = buffer.len();
+            buffer.extend_from_slice(&[0; 4]);
+            let written = write(buffer);
+            match u32::try_from(buffer.len() - start - 4) {
+                Ok(length) if written => buffer[start..start + 4].copy_from_slice(&length.to_le_bytes()),
+                // A record of 4 GiB is not a log line.
+                _ => buffer.truncate(start),
+            }
+            buffer.len()
+        });
         // Full, or the flusher is gone (a line after the end): written now.
-        if full {
+        if size >= MAX_PENDING || self.stop.load(Ordering::Acquire) {
             self.flush();
         }
     }
 
-    /// Writes what is pending. stderr is taken before the buffer, so two flushes (the flusher's
-    /// and a request's that filled the buffer) write their chunks in the order they were taken.
+    /// Runs `write` on this thread's buffer, made and listed on the thread's first record.
+    fn own<R>(&self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+        thread_local! {
+            static OWN: std::cell::RefCell<Vec<(usize, Buffer)>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        OWN.with_borrow_mut(|own| {
+            let buffer = match own.iter().find(|(id, _)| *id == self.id) {
+                Some((_, buffer)) => buffer,
+                None => {
+                    let buffer = Buffer::default();
+                    self.buffers.lock().unwrap_or_else(|p| p.into_inner()).push(buffer.clone());
+                    own.push((self.id, buffer));
+                    &own[own.len() - 1].1
+                }
+            };
+            write(&mut buffer.lock().unwrap_or_else(|p| p.into_inner()))
+        })
+    }
+
+    /// Writes every thread's records, merged into time order. stderr is taken first, so two
+    /// flushes (the flusher's and a request's that filled its buffer) write in the order they
+    /// took the records.
     fn flush(&self) {
         let mut stderr = std::io::stderr().lock();
-        let lines = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let (out, taken) = &mut *writing;
+        {
+            let mut buffers = self.buffers.lock().unwrap_or_else(|p| p.into_inner());
+            taken.resize_with(buffers.len(), Vec::new);
+            for (buffer, spare) in buffers.iter().zip(taken.iter_mut()) {
+                spare.clear();
+                std::mem::swap(&mut *buffer.lock().unwrap_or_else(|p| p.into_inner()), spare);
+            }
+            // A thread that ended left its buffer here alone: written below, then forgotten.
+            buffers.retain(|b| Arc::strong_count(b) > 1);
+        }
+        merge_records(taken, out);
         // A log that cannot be written is not a reason to fail a request.
-        if !lines.is_empty() {
-            let _ = stderr.write_all(&lines);
+        if !out.is_empty() {
+            let _ = stderr.write_all(out);
+        }
+        out.clear();
+        // A burst's buffers are not kept for ever.
+        out.shrink_to(4 * MAX_PENDING);
+        for spare in taken.iter_mut() {
+            spare.shrink_to(2 * MAX_PENDING);
         }
     }
+}
+
+/// Bytes of a record that hold its time: text lines start with it, JSON lines with
+/// `{"timestamp":"` and it.
+const TIME_PREFIX: usize = 48;
+
+/// The records of every thread, each list oldest first, appended to `out` oldest first (ties
+/// in any order).
+fn merge_records(sources: &[Vec<u8>], out: &mut Vec<u8>) {
+    let mut rest: Vec<&[u8]> = sources.iter().map(Vec::as_slice).filter(|s| !s.is_empty()).collect();
+    while !rest.is_empty() {
+        let next = if rest.len() == 1 {
+            0
+        } else {
+            (0..rest.len())
+                .min_by_key(|i| {
+                    let record = first_record(rest[*i]).0;
+                    &record[..record.len().min(TIME_PREFIX)]
+                })
+                .unwrap_or(0)
+        };
+        let (record, after) = first_record(rest[next]);
+        out.extend_from_slice(record);
+        if after.is_empty() {
+            rest.swap_remove(next);
+        } else {
+            rest[next] = after;
+        }
+    }
+}
+
+/// The first record of a buffer, and what follows it.
+fn first_record(bytes: &[u8]) -> (&[u8], &[u8]) {
+    let length = bytes.get(..4).map_or(0, |l| u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize);
+    let end = (4 + length).min(bytes.len());
+    (bytes.get(4..end).unwrap_or_default(), &bytes[end..])
 }
 
 impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Batch {
@@ -226,12 +394,52 @@ impl Drop for BatchGuard {
         let shared = &self.batch.0;
         shared.stop.store(true, Ordering::Release);
         // Under the lock, so the flusher cannot miss the wake between its check and its wait.
-        let held = shared.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let held = shared.sleeping.lock().unwrap_or_else(|p| p.into_inner());
         shared.wake.notify_all();
         drop(held);
         if let Some(flusher) = self.flusher.take() {
             let _ = flusher.join();
         }
         shared.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text line's milliseconds read exactly as `f64`'s `Display` wrote them before.
+    #[test]
+    fn milliseconds_are_written_as_f64_display_writes_them() {
+        for micros in (0..200_000u128).chain([1_000_000, 12_345_678, 3_600_000_001]) {
+            let mut out = Vec::new();
+            milliseconds(micros, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), (micros as f64 / 1000.0).to_string(), "{micros} µs");
+        }
+    }
+
+    fn records(lines: &[&str]) -> Vec<u8> {
+        let mut buffer = Vec::new();
+        for line in lines {
+            buffer.extend_from_slice(&(line.len() as u32).to_le_bytes());
+            buffer.extend_from_slice(line.as_bytes());
+        }
+        buffer
+    }
+
+    /// Records of several threads come out in time order, each whole (a record holding a
+    /// newline is not split), whatever thread wrote them.
+    #[test]
+    fn the_threads_records_are_merged_into_time_order() {
+        let a = records(&["2026-12-05T08:00:41.000001Z a1\n", "2026-12-05T08:00:41.000004Z a2\nmore\n"]);
+        let b = records(&["2026-12-05T08:00:41.000002Z b1\n", "2026-12-05T08:00:41.000003Z b2\n"]);
+        let c = records(&["2026-12-05T08:00:42.000000Z c1\n"]);
+        let mut out = Vec::new();
+        merge_records(&[a, Vec::new(), b, c], &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "2026-12-05T08:00:41.000001Z a1\n2026-12-05T08:00:41.000002Z b1\n2026-12-05T08:00:41.000003Z b2\n\
+             2026-12-05T08:00:41.000004Z a2\nmore\n2026-12-05T08:00:42.000000Z c1\n"
+        );
     }
 }

@@ -12,7 +12,6 @@
 //! Names only, never a secret or a hint: labels are org, account and token names, which
 //! `prometheus-client` escapes.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{MatchedPath, Request};
@@ -70,32 +69,40 @@ impl Outcome {
 }
 
 /// The route pattern a request matched (`/api/serviceaccounts/{id}`, never the path itself: ids
-/// and junk paths would make series without bound), shared with the router, not copied.
-#[derive(Clone, Debug)]
-pub struct Route(Option<MatchedPath>);
+/// and junk paths would make series without bound).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Route(&'static str);
 
 impl Route {
     pub fn of(request: &Request) -> Route {
-        Route(request.extensions().get::<MatchedPath>().cloned())
+        match request.extensions().get::<MatchedPath>() {
+            Some(matched) => Route(intern(matched.as_str())),
+            None => Route("unmatched"),
+        }
     }
 
     fn as_str(&self) -> &str {
-        self.0.as_ref().map_or("unmatched", MatchedPath::as_str)
+        self.0
     }
 }
 
-impl PartialEq for Route {
-    fn eq(&self, other: &Route) -> bool {
-        self.as_str() == other.as_str()
+/// The route patterns this thread has seen, each kept once for the process's life. Patterns
+/// come from the router, never from a request, so there are a dozen; and keeping them per thread
+/// means no request writes to memory another thread reads (cloning the router's shared
+/// `Arc<str>` would, on every request).
+fn intern(pattern: &str) -> &'static str {
+    thread_local! {
+        static SEEN: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-}
-
-impl Eq for Route {}
-
-impl std::hash::Hash for Route {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if let Some(known) = seen.iter().find(|known| **known == pattern) {
+            return *known;
+        }
+        let kept: &'static str = Box::leak(pattern.into());
+        seen.push(kept);
+        kept
+    })
 }
 
 impl EncodeLabelValue for Route {
@@ -184,7 +191,7 @@ impl Metrics {
     /// Counts one answered request and its time.
     pub fn request(&self, route: Route, method: &Method, status: u16, seconds: f64) {
         let method = method_label(method);
-        self.counts.with(|counts| counts.routes.entry(route).or_default().add(method, status, seconds));
+        self.counts.with(|counts| counts.route(route).add(method, status, seconds));
     }
 
     /// The text a scrape gets; with `org`, the token census holds only that org's series (a
@@ -264,7 +271,9 @@ impl Shards {
 
 #[derive(Default)]
 struct Counts {
-    routes: HashMap<Route, RouteCounts>,
+    /// A dozen routes at most, each with a few answers: a short list scanned is cheaper per
+    /// request than hashing the route's name.
+    routes: Vec<(Route, RouteCounts)>,
     /// By [`Outcome`] as an index.
     outcomes: [u64; OUTCOMES.len()],
     cache_hits: u64,
@@ -274,9 +283,9 @@ struct Counts {
 impl Counts {
     fn add(&mut self, other: &Counts) {
         for (route, counts) in &other.routes {
-            let total = self.routes.entry(route.clone()).or_default();
+            let total = self.route(*route);
             for (key, n) in &counts.answers {
-                *total.answers.entry(*key).or_default() += n;
+                *total.answer(*key) += n;
             }
             for (total, n) in total.buckets.iter_mut().zip(counts.buckets) {
                 *total += n;
@@ -294,15 +303,35 @@ impl Counts {
 /// One route's answers by method and status, and its latency histogram.
 #[derive(Default)]
 struct RouteCounts {
-    answers: HashMap<(&'static str, u16), u64>,
+    answers: Vec<((&'static str, u16), u64)>,
     /// Per bucket of [`LATENCY_BUCKETS`], and a last one for the rest (not cumulative).
     buckets: [u64; LATENCY_BUCKETS.len() + 1],
     seconds: f64,
 }
 
+impl Counts {
+    /// The counts of `route` (the same pattern interned by another thread is the same route).
+    fn route(&mut self, route: Route) -> &mut RouteCounts {
+        let found = self.routes.iter().position(|(known, _)| std::ptr::eq(known.0, route.0) || *known == route);
+        let index = found.unwrap_or_else(|| {
+            self.routes.push((route, RouteCounts::default()));
+            self.routes.len() - 1
+        });
+        &mut self.routes[index].1
+    }
+}
+
 impl RouteCounts {
+    fn answer(&mut self, key: (&'static str, u16)) -> &mut u64 {
+        let index = self.answers.iter().position(|(known, _)| *known == key).unwrap_or_else(|| {
+            self.answers.push((key, 0));
+            self.answers.len() - 1
+        });
+        &mut self.answers[index].1
+    }
+
     fn add(&mut self, method: &'static str, status: u16, seconds: f64) {
-        *self.answers.entry((method, status)).or_default() += 1;
+        *self.answer((method, status)) += 1;
         let bucket = LATENCY_BUCKETS.iter().position(|bound| seconds <= *bound).unwrap_or(LATENCY_BUCKETS.len());
         self.buckets[bucket] += 1;
         self.seconds += seconds;
@@ -322,7 +351,7 @@ impl std::fmt::Debug for CountsCollector {
 impl Collector for CountsCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let counts = self.0.total();
-        let mut routes: Vec<(&Route, &RouteCounts)> = counts.routes.iter().collect();
+        let mut routes: Vec<(&Route, &RouteCounts)> = counts.routes.iter().map(|(r, c)| (r, c)).collect();
         routes.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         let mut requests = encoder.encode_descriptor(
             "http_requests",

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get};
+use axum::routing::{MethodRouter, get};
+use axum::{Json, Router};
 use serde_json::json;
 
 use super::auth::Caller;
@@ -15,6 +16,7 @@ use super::dto::{self, AccountItem, AccountProfile, SearchResult, TokenItem};
 use super::error::ApiError;
 use super::extract::{AccountId, Api, App, JsonObject, TokenPath};
 use super::pool::Lane;
+use super::watch::StoreHealth;
 use crate::metrics::Outcome;
 use satui_domain::expiry::{DAY, ExpiryRequest, Lifetime};
 use satui_domain::permission;
@@ -26,15 +28,22 @@ const DEFAULT_PER_PAGE: u64 = 1000;
 const MAX_PER_PAGE: u64 = 10_000;
 
 pub fn router(app: App) -> Router {
-    use axum::routing::{delete, post};
+    use axum::routing::{delete, patch, post};
+    // Health is answered from the watcher's last check with no state cloned per request: the
+    // `Arc` count of a state shared by every runtime thread is a cache line they would all
+    // write on each probe. One handle per server, kept for the process's life.
+    let store: &'static StoreHealth = Box::leak(Box::new(app.pool.watch.health.clone()));
     Router::new()
-        .route("/api/health", get(health))
+        .route("/api/health", get(move || health(store)))
         .route("/api/frontend/settings", get(frontend_settings))
         .route("/api/serviceaccounts/search", get(search))
-        .route("/api/serviceaccounts", post(create_account))
-        .route("/api/serviceaccounts/", post(create_account))
-        .route("/api/serviceaccounts/{id}", get(get_account).patch(update_account).delete(delete_account))
-        .route("/api/serviceaccounts/{id}/tokens", get(list_tokens).post(create_token))
+        .route("/api/serviceaccounts", reading_body(post(create_account)))
+        .route("/api/serviceaccounts/", reading_body(post(create_account)))
+        .route(
+            "/api/serviceaccounts/{id}",
+            get(get_account).delete(delete_account).merge(reading_body(patch(update_account))),
+        )
+        .route("/api/serviceaccounts/{id}/tokens", get(list_tokens).merge(reading_body(post(create_token))))
         .route("/api/serviceaccounts/{id}/tokens/{token_id}", delete(delete_token))
         .route("/api/access-control/user/permissions", get(user_permissions))
         .route("/api/satui/verify", get(verify))
@@ -42,6 +51,16 @@ pub fn router(app: App) -> Router {
         .fallback(|| async { ApiError::not_found("Not found") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed") })
         .with_state(app)
+}
+
+/// The handlers that read a request's body: at most `MAX_BODY` bytes, each part within
+/// `BODY_TIMEOUT` (a client that stalls mid-body gets 408 rather than holding a connection).
+/// Only they carry the two layers: on every route they cost a twentieth of a health probe's
+/// rate (BENCHMARKS.md), and the other handlers never read a body.
+fn reading_body(methods: MethodRouter<App>) -> MethodRouter<App> {
+    methods
+        .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(crate::MAX_BODY))
+        .layer::<_, std::convert::Infallible>(tower_http::timeout::RequestBodyTimeoutLayer::new(crate::BODY_TIMEOUT))
 }
 
 fn id_scope(id: i64) -> String {
@@ -63,15 +82,15 @@ fn json(status: StatusCode, value: impl serde::Serialize) -> Result<Response, Ap
 
 #[utoipa::path(get, path = "/api/health", tag = "health",
     responses((status = 200, body = dto::Health), (status = 503, description = "the store cannot be used", body = dto::Health)))]
-pub(crate) async fn health(State(app): State<App>) -> Response {
+pub(crate) async fn health(store: &'static StoreHealth) -> Response {
     // The watcher checks the store at least twice a second; a health probe never takes a
     // connection, so probes cannot queue behind requests (or crowd them out).
-    let database = app.pool.watch.health.is_ok();
+    let database = store.is_ok();
     let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = dto::Health {
-        database: if database { "ok" } else { "failing" }.to_string(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        commit: option_env!("SATUI_COMMIT").unwrap_or("unknown").to_string(),
+        database: if database { "ok" } else { "failing" },
+        version: env!("CARGO_PKG_VERSION"),
+        commit: option_env!("SATUI_COMMIT").unwrap_or("unknown"),
     };
     (status, Json(body)).into_response()
 }
