@@ -11,8 +11,9 @@
 //! formatted line to its own thread's buffer (a lock no other request takes, memory that stays
 //! on its core: no system call, no thread woken) and a flusher thread takes every thread's lines
 //! every [`FLUSH_EVERY`], merges them into time order and writes them. A thread's buffer past
-//! [`MAX_PENDING`] makes the request that filled it write everything at once, so a log that
-//! cannot keep up slows requests rather than losing lines. (tracing-appender's channel woke its
+//! [`MAX_PENDING`] wakes the flusher (once), and past four times that the request that filled
+//! it writes everything at once, so a log that cannot keep up slows requests rather than losing
+//! lines. (tracing-appender's channel woke its
 //! writer thread for every line: a fifth of the CPU of a cached verification went to that
 //! hand-off; one buffer shared by every thread cost a twentieth of a health probe's rate.)
 
@@ -31,7 +32,8 @@ pub struct ActingLogin(pub Arc<str>);
 
 /// How long a line may wait in the buffer.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
-/// A thread's buffer this large is written at once (small enough to stay in the core's cache).
+/// A thread's buffer this large wakes the flusher (small enough to stay in the core's cache);
+/// four times this, the request that filled it writes it.
 pub const MAX_PENDING: usize = 64 * 1024;
 
 /// The form of the log lines (`--log-format`).
@@ -213,9 +215,11 @@ struct Shared {
     /// a busy server does not grow new ones (page by page, copying) many times a second.
     writing: Mutex<(Vec<u8>, Vec<Vec<u8>>)>,
     stop: AtomicBool,
-    /// Wakes the flusher early, to stop.
+    /// Wakes the flusher early: to stop, or to write a full buffer.
     wake: Condvar,
     sleeping: Mutex<()>,
+    /// A thread's buffer is full and the flusher was woken to write it.
+    flush_asked: AtomicBool,
     /// Tells this log's buffers from another's in a thread's list (tests start several).
     id: usize,
 }
@@ -229,6 +233,7 @@ impl Batch {
             stop: AtomicBool::new(false),
             wake: Condvar::new(),
             sleeping: Mutex::new(()),
+            flush_asked: AtomicBool::new(false),
             id: NEXT.fetch_add(1, Ordering::Relaxed),
         });
         let flusher = shared.clone();
@@ -243,8 +248,11 @@ impl Shared {
     fn run(&self) {
         while !self.stop.load(Ordering::Acquire) {
             let sleeping = self.sleeping.lock().unwrap_or_else(|p| p.into_inner());
-            let sleeping = self.wake.wait_timeout(sleeping, FLUSH_EVERY).unwrap_or_else(|p| p.into_inner()).0;
-            drop(sleeping);
+            // Asked while it was writing: on at once (the ask was made under the lock, so it is
+            // seen here or wakes the wait).
+            if !self.flush_asked.load(Ordering::Acquire) {
+                drop(self.wake.wait_timeout(sleeping, FLUSH_EVERY).unwrap_or_else(|p| p.into_inner()).0);
+            }
             self.flush();
         }
     }
@@ -269,9 +277,14 @@ impl Shared {
             }
             buffer.len()
         });
-        // Full, or the flusher is gone (a line after the end): written now.
-        if size >= MAX_PENDING || self.stop.load(Ordering::Acquire) {
+        // Far past full (the flusher cannot keep up, or there is none), or the flusher is gone (a
+        // line after the end): written now, by this request. Full: the flusher is woken to write
+        // it, once, so requests do not wait on the file.
+        if size >= 4 * MAX_PENDING || self.stop.load(Ordering::Acquire) {
             self.flush();
+        } else if size >= MAX_PENDING && !self.flush_asked.swap(true, Ordering::AcqRel) {
+            let _sleeping = self.sleeping.lock().unwrap_or_else(|p| p.into_inner());
+            self.wake.notify_one();
         }
     }
 
@@ -300,6 +313,7 @@ impl Shared {
     fn flush(&self) {
         let mut stderr = std::io::stderr().lock();
         let mut writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        self.flush_asked.store(false, Ordering::Release);
         let (out, taken) = &mut *writing;
         {
             let mut buffers = self.buffers.lock().unwrap_or_else(|p| p.into_inner());
