@@ -409,6 +409,10 @@ fn hostile_requests_get_4xx_with_a_message_and_change_nothing() {
         ("DELETE", "/api/serviceaccounts/1/tokens/abc", None, 400),
         ("DELETE", "/api/serviceaccounts/1/tokens/999", None, 404),
         ("PUT", "/api/serviceaccounts/1", Some("{}"), 405),
+        // Every route, stateful or not, answers a wrong method with a message.
+        ("POST", "/api/health", Some("{}"), 405),
+        ("POST", "/api/openapi.json", Some("{}"), 405),
+        ("DELETE", "/api/satui/verify", None, 405),
         ("GET", "/api/nothing", None, 404),
         ("GET", "/api/satui/verify?action=dashboards:frob", None, 400),
     ];
@@ -727,4 +731,40 @@ fn an_org_cap_set_while_a_token_is_cached_bounds_its_next_extension() {
     fx.clock.advance(5 * DAY);
     verify(&server);
     assert_eq!(verify(&server), satui::domain::time::rfc3339(T0 + 10 * DAY), "the extension stops at the new cap");
+}
+
+/// A body that stops arriving gets 408 within the body timeout (10 s) and changes nothing, on
+/// each kind of route that reads a body; the connection is not held for ever.
+#[test]
+fn a_stalled_body_gets_408_and_changes_nothing() {
+    let mut fx = Fixture::new();
+    let token = admin_token(&mut fx);
+    let server = Server::start(&fx);
+    let before = crate::common::db_row_counts(&fx.path);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let stalls: Vec<_> = ["POST /api/serviceaccounts", "PATCH /api/serviceaccounts/1", "POST /api/serviceaccounts/1/tokens"]
+        .into_iter()
+        .map(|request| {
+            let (address, token) = (address.clone(), token.clone());
+            std::thread::spawn(move || {
+                let mut raw = std::net::TcpStream::connect(&address).unwrap();
+                raw.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+                let head = format!(
+                    "{request} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\":"
+                );
+                std::io::Write::write_all(&mut raw, head.as_bytes()).unwrap();
+                let started = std::time::Instant::now();
+                let mut answer = String::new();
+                let _ = std::io::Read::read_to_string(&mut raw, &mut answer);
+                (request, started.elapsed(), answer)
+            })
+        })
+        .collect();
+    for stall in stalls {
+        let (request, waited, answer) = stall.join().unwrap();
+        assert!(answer.starts_with("HTTP/1.1 408"), "{request}: {answer}");
+        assert!(answer.contains("\"message\""), "{request}: {answer}");
+        assert!(waited < std::time::Duration::from_secs(15), "{request} waited {waited:?}");
+    }
+    assert_eq!(crate::common::db_row_counts(&fx.path), before);
 }

@@ -113,9 +113,7 @@ pub async fn serve(
     // dozen), so the observer reaches them with no `Arc` count to write per request.
     let metrics: &'static metrics::Metrics = Box::leak(Box::new(pool.metrics.clone()));
     let observer = observe::ObserveLayer { metrics, quiet };
-    let app = routes::router(extract::App { pool })
-        .route("/api/openapi.json", axum::routing::get(openapi::serve))
-        .layer(observer);
+    let app = routes::router(extract::App { pool }).layer(observer);
     listener.set_nonblocking(true).map_err(ServeError::Runtime)?;
     match tls {
         Some(config) => {

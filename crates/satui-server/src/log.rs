@@ -203,6 +203,16 @@ fn rfc3339(at: Instant, out: &mut Vec<u8>) {
 #[derive(Clone)]
 pub struct Batch(Arc<Shared>);
 
+/// What a flush works with. Every buffer keeps its capacity, so a busy server does not grow new
+/// ones (page by page, copying) many times a second.
+#[derive(Default)]
+struct Writing {
+    /// The records of one flush, merged into time order, being written.
+    out: Vec<u8>,
+    /// The buffers taken from the threads, given back (empty) to them at the next flush.
+    taken: Vec<Vec<u8>>,
+}
+
 /// One thread's records, each as its length (`u32`, little-endian) and its bytes, oldest first.
 type Buffer = Arc<Mutex<Vec<u8>>>;
 
@@ -210,10 +220,7 @@ struct Shared {
     /// Every thread's buffer that has written a record (a thread finds its own through
     /// [`Shared::own`]).
     buffers: Mutex<Vec<Buffer>>,
-    /// The records of one flush, merged into time order, being written, and the buffers taken
-    /// from the threads (given back empty at the next flush). Every buffer keeps its capacity, so
-    /// a busy server does not grow new ones (page by page, copying) many times a second.
-    writing: Mutex<(Vec<u8>, Vec<Vec<u8>>)>,
+    writing: Mutex<Writing>,
     stop: AtomicBool,
     /// Wakes the flusher early: to stop, or to write a full buffer.
     wake: Condvar,
@@ -229,7 +236,7 @@ impl Batch {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let shared = Arc::new(Shared {
             buffers: Mutex::new(Vec::new()),
-            writing: Mutex::new((Vec::new(), Vec::new())),
+            writing: Mutex::new(Writing::default()),
             stop: AtomicBool::new(false),
             wake: Condvar::new(),
             sleeping: Mutex::new(()),
@@ -245,13 +252,24 @@ impl Batch {
 }
 
 impl Shared {
+    /// The flusher: writes every [`FLUSH_EVERY`], or at once when woken.
+    ///
+    /// How it is woken: a request whose buffer is full sets `flush_asked` (once: the flusher
+    /// clears it when it takes the buffers) and notifies `wake` while holding `sleeping`; the
+    /// guard sets `stop` and notifies under `sleeping` too. Both flags are read here under
+    /// `sleeping`, before the wait, so a notice sent while the flusher was writing is never lost.
     fn run(&self) {
-        while !self.stop.load(Ordering::Acquire) {
+        loop {
             let sleeping = self.sleeping.lock().unwrap_or_else(|p| p.into_inner());
-            // Asked while it was writing: on at once (the ask was made under the lock, so it is
-            // seen here or wakes the wait).
-            if !self.flush_asked.load(Ordering::Acquire) {
+            let stopping = self.stop.load(Ordering::Acquire);
+            if !stopping && !self.flush_asked.load(Ordering::Acquire) {
                 drop(self.wake.wait_timeout(sleeping, FLUSH_EVERY).unwrap_or_else(|p| p.into_inner()).0);
+            } else {
+                drop(sleeping);
+            }
+            if stopping {
+                // The guard writes what is left, after joining this thread.
+                return;
             }
             self.flush();
         }
@@ -282,7 +300,11 @@ impl Shared {
         // it, once, so requests do not wait on the file.
         if size >= 4 * MAX_PENDING || self.stop.load(Ordering::Acquire) {
             self.flush();
-        } else if size >= MAX_PENDING && !self.flush_asked.swap(true, Ordering::AcqRel) {
+        } else if size >= MAX_PENDING
+            // Read first: while a burst waits for the flusher, no record writes the shared flag.
+            && !self.flush_asked.load(Ordering::Acquire)
+            && !self.flush_asked.swap(true, Ordering::AcqRel)
+        {
             let _sleeping = self.sleeping.lock().unwrap_or_else(|p| p.into_inner());
             self.wake.notify_one();
         }
@@ -314,16 +336,20 @@ impl Shared {
         let mut stderr = std::io::stderr().lock();
         let mut writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         self.flush_asked.store(false, Ordering::Release);
-        let (out, taken) = &mut *writing;
+        let Writing { out, taken } = &mut *writing;
         {
             let mut buffers = self.buffers.lock().unwrap_or_else(|p| p.into_inner());
+            // A buffer held only here belongs to a thread that ended: nothing more can come into
+            // it (only its thread wrote to it), so once taken below it is forgotten. Decided
+            // before taking, or a record written between the take and the check would be lost.
+            let ended: Vec<bool> = buffers.iter().map(|b| Arc::strong_count(b) == 1).collect();
             taken.resize_with(buffers.len(), Vec::new);
             for (buffer, spare) in buffers.iter().zip(taken.iter_mut()) {
                 spare.clear();
                 std::mem::swap(&mut *buffer.lock().unwrap_or_else(|p| p.into_inner()), spare);
             }
-            // A thread that ended left its buffer here alone: written below, then forgotten.
-            buffers.retain(|b| Arc::strong_count(b) > 1);
+            let mut ended = ended.into_iter();
+            buffers.retain(|_| !ended.next().unwrap_or(false));
         }
         merge_records(taken, out);
         // A log that cannot be written is not a reason to fail a request.
@@ -339,8 +365,10 @@ impl Shared {
     }
 }
 
-/// Bytes of a record that hold its time: text lines start with it, JSON lines with
-/// `{"timestamp":"` and it.
+/// Bytes of a record compared to order it: enough to hold its time, which a text line starts
+/// with (27 bytes: `2026-12-05T08:00:41.855382Z`) and a JSON line has after `{"timestamp":"`
+/// (14 + 27 = 41). Access lines and error events read the same clock only to within a
+/// millisecond (see [`rfc3339`]), so across the two the order is that close.
 const TIME_PREFIX: usize = 48;
 
 /// The records of every thread, each list oldest first, appended to `out` oldest first (ties
@@ -406,9 +434,9 @@ pub struct BatchGuard {
 impl Drop for BatchGuard {
     fn drop(&mut self) {
         let shared = &self.batch.0;
-        shared.stop.store(true, Ordering::Release);
         // Under the lock, so the flusher cannot miss the wake between its check and its wait.
         let held = shared.sleeping.lock().unwrap_or_else(|p| p.into_inner());
+        shared.stop.store(true, Ordering::Release);
         shared.wake.notify_all();
         drop(held);
         if let Some(flusher) = self.flusher.take() {

@@ -29,12 +29,15 @@ const MAX_PER_PAGE: u64 = 10_000;
 
 pub fn router(app: App) -> Router {
     use axum::routing::{delete, patch, post};
-    // Health is answered from the watcher's last check with no state cloned per request: the
-    // `Arc` count of a state shared by every runtime thread is a cache line they would all
-    // write on each probe. One handle per server, kept for the process's life.
+    // Health is answered from the watcher's last check by a route without state: axum clones a
+    // route's state for every request, and the `Arc` count of the app is a cache line every
+    // runtime thread would write on each probe. One handle per server, kept for the process's
+    // life.
     let store: &'static StoreHealth = Box::leak(Box::new(app.pool.watch.health.clone()));
-    Router::new()
+    let stateless = Router::new()
         .route("/api/health", get(move || health(store)))
+        .route("/api/openapi.json", get(super::openapi::serve));
+    Router::new()
         .route("/api/frontend/settings", get(frontend_settings))
         .route("/api/serviceaccounts/search", get(search))
         .route("/api/serviceaccounts", reading_body(post(create_account)))
@@ -48,9 +51,11 @@ pub fn router(app: App) -> Router {
         .route("/api/access-control/user/permissions", get(user_permissions))
         .route("/api/satui/verify", get(verify))
         .route("/metrics", get(metrics))
+        .with_state(app)
+        .merge(stateless)
+        // Last, so they cover every route above: a wrong method or path gets `{"message"}` too.
         .fallback(|| async { ApiError::not_found("Not found") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed") })
-        .with_state(app)
 }
 
 /// The handlers that read a request's body: at most `MAX_BODY` bytes, each part within
