@@ -269,3 +269,44 @@ fn every_tab_is_hit_where_its_label_is_drawn_at_any_width() {
         }
     }
 }
+
+/// Issue 24 (inside), from the review: when a new page of a paged list lands over rows already
+/// on screen, the rows stay where they were (the kept scroll offset moves with the page), rather
+/// than the list jumping to the page's first row.
+#[test]
+fn a_new_page_over_the_rows_shown_keeps_them_in_place() {
+    let mut h = Harness::empty();
+    for i in 0..120 {
+        h.service
+            .create_account(1, &satui::service::NewAccount { name: format!("a-{i:03}"), ..Default::default() })
+            .unwrap();
+    }
+    h.key(KeyCode::Char('r'));
+    // The last page is the last full one: rows 70–119.
+    h.key(KeyCode::Char('G'));
+    assert_eq!(h.state.shown.list.offset, 70);
+    while h.state.shown.list.selected > 70 {
+        h.key(KeyCode::Char('k'));
+    }
+    assert_eq!(first_account_shown(&h), "a-070", "the cursor on the top row");
+    // Up once more: rows 50–99 load; a-069 scrolls in on top, a-070 just under it.
+    h.key(KeyCode::Char('k'));
+    assert_eq!(h.state.shown.list.offset, 50);
+    assert_eq!(first_account_shown(&h), "a-069", "{}", h.screen());
+}
+
+/// The tour's panel is drawn over the panes: a click on it does not select the row under it.
+#[test]
+fn a_click_on_the_tour_panel_does_not_reach_the_row_under_it() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Char('T'));
+    let before = (h.state.view, h.state.focus, h.state.shown.list.selected);
+    let screen = h.screen();
+    let (row, line) = screen.lines().enumerate().find(|(_, l)| l.contains("Tour 1/")).expect("the panel");
+    let column = line[..line.find("Tour 1/").unwrap()].chars().count() as u16;
+    // Inside the panel, a few rows under its title.
+    for dy in 1..4 {
+        click(&mut h, column, row as u16 + dy);
+    }
+    assert_eq!((h.state.view, h.state.focus, h.state.shown.list.selected), before);
+}

@@ -470,3 +470,25 @@ fn answers_asked_for_the_last_org_never_land_in_the_new_one() {
     );
     assert_eq!(state.assignable_roles(), vec!["staging-role".to_string()]);
 }
+
+/// From the review: a failed read for the last org says nothing in the new one, and a form or
+/// a question holding the last org's ids goes with it when the org vanishes under the screen
+/// (the one-time token reveal would stay).
+#[test]
+fn the_last_orgs_failures_and_questions_do_not_follow_into_the_next() {
+    let mut state = loaded();
+    let old_detail = awaited(&state, Part::Detail);
+    key(&mut state, KeyCode::Char('d'));
+    assert!(matches!(state.popups.last(), Some(Popup::Confirm { pending: Pending::DeleteAccount(7), .. })));
+    // Main Org. was deleted by another process: the next list of orgs lacks it.
+    done(&mut state, Outcome::Orgs(vec![org(2, "Staging")]));
+    assert_eq!(state.org.as_ref().map(|o| o.id), Some(2));
+    assert!(state.popups.is_empty(), "the question about Main Org.'s account went with it");
+    let failed = Outcome::ReadFailed { ticket: old_detail, message: "database is locked".into() };
+    done(&mut state, failed);
+    assert!(state.status.is_none(), "{:?}", state.status);
+    // The new org's own failure is said.
+    let detail = awaited(&state, Part::Accounts);
+    done(&mut state, Outcome::ReadFailed { ticket: detail, message: "database is locked".into() });
+    assert!(state.status.as_ref().is_some_and(|s| s.text.contains("locked")));
+}

@@ -113,7 +113,8 @@ pub async fn serve(
     // dozen), so the observer reaches them with no `Arc` count to write per request.
     let metrics: &'static metrics::Metrics = Box::leak(Box::new(pool.metrics.clone()));
     let observer = observe::ObserveLayer { metrics, quiet };
-    let app = routes::router(extract::App { pool }).layer(observer);
+    let documents = axum::Router::new().route("/api/openapi.json", axum::routing::get(openapi::serve));
+    let app = routes::router(extract::App { pool }, documents).layer(observer);
     listener.set_nonblocking(true).map_err(ServeError::Runtime)?;
     match tls {
         Some(config) => {

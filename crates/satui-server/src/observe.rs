@@ -1,10 +1,10 @@
 //! The one middleware around every request: times it, counts it in the metrics and writes its
 //! access-log line. A tower layer of its own rather than `axum::middleware::from_fn` (which
 //! boxes a future and clones the inner service per request) and no tracing span per request:
-//! with them the layer cost a fifth of `/api/health`'s rate (BENCHMARKS.md). Nothing shared by
-//! the runtime threads is written per request: the metrics are reached through a plain
-//! reference (an `Arc` clone per request writes its count, one cache line every thread
-//! fights over), the route's name is interned per thread, counts go to the thread's own shard.
+//! with them the layer cost a fifth of `/api/health`'s rate (BENCHMARKS.md). The layer writes
+//! nothing shared by the runtime threads per request: the metrics are reached through a plain
+//! reference (an `Arc` clone per request writes its count, one cache line every thread fights
+//! over), the route's name is interned per thread, counts go to the thread's own shard.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -27,16 +27,16 @@ const DEFAULT_PER_PAGE: u64 = 1000;
 /// No page is bigger than this, whatever is asked.
 const MAX_PER_PAGE: u64 = 10_000;
 
-pub fn router(app: App) -> Router {
+/// Every route; `documents` are routes without state the caller adds (the OpenAPI document,
+/// which is made from these routes, so it cannot be named here).
+pub fn router(app: App, documents: Router) -> Router {
     use axum::routing::{delete, patch, post};
     // Health is answered from the watcher's last check by a route without state: axum clones a
     // route's state for every request, and the `Arc` count of the app is a cache line every
     // runtime thread would write on each probe. One handle per server, kept for the process's
     // life.
     let store: &'static StoreHealth = Box::leak(Box::new(app.pool.watch.health.clone()));
-    let stateless = Router::new()
-        .route("/api/health", get(move || health(store)))
-        .route("/api/openapi.json", get(super::openapi::serve));
+    let stateless = Router::new().route("/api/health", get(move || health(store))).merge(documents);
     Router::new()
         .route("/api/frontend/settings", get(frontend_settings))
         .route("/api/serviceaccounts/search", get(search))

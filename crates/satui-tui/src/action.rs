@@ -306,6 +306,11 @@ pub enum Outcome {
         message: String,
     },
     Failed(String),
+    /// A read with a ticket failed: said only while its answer is still awaited.
+    ReadFailed {
+        ticket: Ticket,
+        message: String,
+    },
     /// The UI cannot go on (the store file was deleted under it): stop with this message.
     Fatal(String),
     /// Another process changed the store.
@@ -326,8 +331,26 @@ impl Outcome {
             | Outcome::RoleDetail { ticket, .. }
             | Outcome::OrgTokens { ticket, .. }
             | Outcome::OrgTokenCount { ticket, .. }
-            | Outcome::Audit { ticket, .. } => Some(*ticket),
-            _ => None,
+            | Outcome::Audit { ticket, .. }
+            | Outcome::ReadFailed { ticket, .. } => Some(*ticket),
+            // Listed one by one, so a new answer has to say whether it can be stale.
+            Outcome::Orgs(_)
+            | Outcome::OrgSummaries(_)
+            | Outcome::AccountSuggestions { .. }
+            | Outcome::Saved { .. }
+            | Outcome::AccountSaved { .. }
+            | Outcome::AccountDeleted { .. }
+            | Outcome::TokenIssued { .. }
+            | Outcome::TokenChanged { .. }
+            | Outcome::Plugins(_)
+            | Outcome::PluginChanged { .. }
+            | Outcome::PathCompleted { .. }
+            | Outcome::Rejected { .. }
+            | Outcome::Failed(_)
+            | Outcome::Fatal(_)
+            | Outcome::ExternalChange
+            | Outcome::Copied(_)
+            | Outcome::ClipboardCleared => None,
         }
     }
 }

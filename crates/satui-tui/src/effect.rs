@@ -109,6 +109,29 @@ pub enum Read {
     },
 }
 
+impl Read {
+    /// The ticket of a read whose answer may be stale by the time it arrives.
+    pub fn ticket(&self) -> Option<Ticket> {
+        match self {
+            Read::LoadAccounts { ticket, .. }
+            | Read::LoadDetail { ticket, .. }
+            | Read::LoadGroups { ticket, .. }
+            | Read::LoadRoles { ticket, .. }
+            | Read::LoadRoleDetail { ticket, .. }
+            | Read::LoadAudit { ticket, .. }
+            | Read::LoadOrgTokens { ticket, .. }
+            | Read::CountOrgTokens { ticket, .. } => Some(*ticket),
+            Read::LoadOrgs
+            | Read::LoadOrgSummaries
+            | Read::WarmFilter { .. }
+            | Read::SuggestAccounts { .. }
+            | Read::CheckForChanges
+            | Read::LoadPlugins { .. }
+            | Read::CompletePath { .. } => None,
+        }
+    }
+}
+
 /// A change from a form or a confirmation, answered with a message for the status line or a
 /// refusal naming the field it is about.
 #[derive(Clone, Debug, PartialEq)]
@@ -289,6 +312,7 @@ fn named_role(change: &Change) -> Option<Field> {
 
 fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option<Outcome> {
     use Read::*;
+    let ticket = read.ticket();
     let outcome = match read {
         LoadOrgs => service.orgs().map_or_else(failed, Outcome::Orgs),
         LoadAccounts { ticket, org_id, filter, offset, select } => {
@@ -384,7 +408,11 @@ fn read(service: &Service, read: Read, data_version: &mut Option<i64>) -> Option
             Err(e) => failed(e),
         },
     };
-    Some(outcome)
+    // A failed read for part of the screen is said only while that answer is still awaited.
+    Some(match (outcome, ticket) {
+        (Outcome::Failed(message), Some(ticket)) => Outcome::ReadFailed { ticket, message },
+        (outcome, _) => outcome,
+    })
 }
 
 fn load_accounts(

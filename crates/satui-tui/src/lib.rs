@@ -118,6 +118,9 @@ async fn event_loop(
     // One future for the whole run: a signal between two polls is not lost.
     let stopping = hang_up_or_terminate();
     tokio::pin!(stopping);
+    // A click or wheel that came in behind other actions, kept until the frame of their state is
+    // drawn: the pointer is read against that frame's `Drawn`, which must match the state.
+    let mut pointer: Option<Action> = None;
     loop {
         for effect in pending.drain(..) {
             match effect {
@@ -146,19 +149,27 @@ async fn event_loop(
         let mut drawn = None;
         terminal.draw(|frame| drawn = Some(ui::draw(&state, frame))).map_err(RunError::Draw)?;
         state.drawn = drawn.unwrap_or_default();
-        let action = tokio::select! {
-            Some(action) = action_rx.recv() => action,
-            _ = ticker.tick() => {
-                let _ = clipboard_tx.send(Request::Tick);
-                Action::Tick(clock.now())
-            }
-            // The terminal went away (a closed ssh session or window) or we were asked to stop:
-            // leave now, through the same exit as a quit, so the clipboard is cleared.
-            _ = &mut stopping => break,
+        let action = match pointer.take() {
+            Some(action) => action,
+            None => tokio::select! {
+                Some(action) = action_rx.recv() => action,
+                _ = ticker.tick() => {
+                    let _ = clipboard_tx.send(Request::Tick);
+                    Action::Tick(clock.now())
+                }
+                // The terminal went away (a closed ssh session or window) or we were asked to
+                // stop: leave now, through the same exit as a quit, so the clipboard is cleared.
+                _ = &mut stopping => break,
+            },
         };
         pending = update::update(&mut state, action);
-        // Handle everything already queued before drawing again (key repeat, paste bursts).
+        // Handle everything already queued before drawing again (key repeat, paste bursts), up
+        // to a click or wheel, which waits for the frame.
         while let Ok(action) = action_rx.try_recv() {
+            if matches!(action, Action::Click { .. } | Action::Wheel { .. }) {
+                pointer = Some(action);
+                break;
+            }
             pending.extend(update::update(&mut state, action));
             if state.quit {
                 break;

@@ -21,6 +21,11 @@ pub fn switch_org(state: &mut State, org: Org) -> Vec<Effect> {
     state.org = Some(org);
     state.shown = OrgState::new(state.shown.org_tokens.preset);
     state.filtering = false;
+    state.select_after_load = None;
+    // A form, a question or the plugins list holds the last org's ids: it goes with the org (a
+    // switch the user asked for has closed them already; this is for an org that vanished under
+    // the screen). The one-time reveal of a token stays, and so does the help.
+    state.popups.retain(|p| matches!(p, Popup::Reveal(_) | Popup::Help { .. }));
     let mut effects = load_accounts(state, Select::Index(0));
     effects.extend(load_view(state));
     // The role pickers (give a role, add a group role) offer the org's roles from any view.

@@ -29,6 +29,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
         }
         Outcome::Accounts { page, selected, .. } => {
             let before = state.selected_account().map(|a| a.id);
+            state.drawn.window_moved(View::Accounts, state.shown.list.offset, page.offset);
             state.shown.list.land(page.accounts, page.offset, page.total, selected);
             if state.selected_account().map(|a| a.id) != before {
                 // Another account opens at its top (login, role, dates), not scrolled.
@@ -154,7 +155,7 @@ pub(super) fn received(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Outcome::Failed(message) => {
+        Outcome::Failed(message) | Outcome::ReadFailed { message, .. } => {
             if let Some(form) = top_form(state) {
                 form.reject(None, message.clone());
             }

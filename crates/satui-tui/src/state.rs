@@ -219,12 +219,18 @@ impl OrgState {
 /// hits what was drawn (no width is worked out twice), and a list keeps its scroll offset, so it
 /// scrolls only when the cursor leaves the rows shown (as ratatui's table example keeps its
 /// `TableState`). The cursor itself stays in the lists above; a frame copies it in.
+///
+/// Two kinds of fields: where things were drawn (`tabs`, `panes`, `covers`) is made afresh by
+/// each frame; the list states (`lists`, `tokens`, `popup_list`) are carried from the last frame
+/// into the next (`ui::draw` starts from them).
 #[derive(Clone, Debug, Default)]
 pub struct Drawn {
     /// The header's view tabs.
     pub tabs: Vec<(View, Rect)>,
     /// The panes of the body, left to right.
     pub panes: Vec<DrawnPane>,
+    /// What was drawn over the panes (the tour's panel): a click there lands on nothing below.
+    pub covers: Vec<Rect>,
     /// Each view's list (indexed as `View::ALL`).
     pub lists: [ListState; 6],
     /// The tokens pane of view 1.
@@ -256,6 +262,15 @@ impl Drawn {
         let mut list = self.lists[view.index()];
         list.select(selected);
         list
+    }
+
+    /// The rows of `view`'s paged list now start at row `to` of the whole list, not `from`:
+    /// its scroll offset (counted from the loaded rows' first) moves with them, so the rows on
+    /// screen stay where they were when the new window holds them.
+    pub fn window_moved(&mut self, view: View, from: u64, to: u64) {
+        let list = &mut self.lists[view.index()];
+        let first = from.saturating_add(list.offset() as u64);
+        *list.offset_mut() = usize::try_from(first.saturating_sub(to)).unwrap_or(0);
     }
 
     /// A pane was drawn at `area` (its rows, if it has a list, follow with [`Drawn::rows`]).

@@ -430,6 +430,9 @@ fn click(state: &mut State, column: u16, row: u16) -> Vec<Effect> {
             Vec::new()
         }
         super::ui::layout::Hit::Row(Focus::Tokens, index) => {
+            if !state.panes().contains(&Focus::Tokens) {
+                return Vec::new();
+            }
             state.focus = Focus::Tokens;
             // Below the last token selects nothing.
             if let Some(detail) = state.shown.detail.as_mut().filter(|d| index < d.tokens.len()) {

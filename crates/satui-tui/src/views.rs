@@ -249,6 +249,7 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             }
         }
         Outcome::Audit { rows, offset, total, selected, .. } => {
+            state.drawn.window_moved(View::Audit, state.shown.audit.offset, offset);
             state.shown.audit.land(rows, offset, total, selected);
         }
         Outcome::OrgTokens { rows, offset, selected, .. } => {
@@ -258,6 +259,8 @@ pub fn outcome(state: &mut State, outcome: Outcome) -> Vec<Effect> {
             let seen = offset + rows.len() as u64 + u64::from(rows.len() as u64 == super::state::PAGE_SIZE);
             let total = if tokens.counted { tokens.list.total } else { seen.max(tokens.list.total) };
             let last = (offset + rows.len() as u64).saturating_sub(1);
+            state.drawn.window_moved(View::Tokens, state.shown.org_tokens.list.offset, offset);
+            let tokens = &mut state.shown.org_tokens;
             tokens.list.land(rows, offset, total, selected.min(last));
         }
         Outcome::OrgTokenCount { total, .. } => {

@@ -100,6 +100,9 @@ fn inside(rect: Rect, column: u16, row: u16) -> bool {
 /// too small to draw, a tab, a row of a pane's list (counted from the first row shown), or a
 /// pane.
 pub fn hit(drawn: &Drawn, column: u16, row: u16) -> Option<Hit> {
+    if drawn.covers.iter().any(|rect| inside(*rect, column, row)) {
+        return None;
+    }
     if let Some((view, _)) = drawn.tabs.iter().find(|(_, rect)| inside(*rect, column, row)) {
         return Some(Hit::Tab(*view));
     }

@@ -80,7 +80,7 @@ pub fn draw(state: &State, frame: &mut Frame) -> Drawn {
     panes::body(state, &mut drawn, theme, frame, bands.body);
     panes::footer(state, theme, frame, bands.footer);
     // The tour under the popups: a form or the token reveal always stays whole.
-    tour::draw(state, theme, frame, area);
+    tour::draw(state, &mut drawn, theme, frame, area);
     popups::draw(state, &mut drawn, theme, frame, area);
     drawn
 }

@@ -9,12 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{Theme, layout};
-use crate::state::State;
+use crate::state::{Drawn, State};
 use crate::tour::{self, STEPS, Spot};
 
 const PANEL_WIDTH: u16 = 46;
 
-pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
+pub fn draw(state: &State, drawn: &mut Drawn, theme: Theme, frame: &mut Frame, area: Rect) {
     let Some(tour) = state.tour.filter(|t| !t.hidden) else { return };
     let step = tour::current(&tour);
     let bands = layout::bands(area);
@@ -41,6 +41,7 @@ pub fn draw(state: &State, theme: Theme, frame: &mut Frame, area: Rect) {
     let height = (lines.len() as u16 + 2).min(bands.body.height);
     let rect = place(width, height, bands.body, spot.filter(|_| step.spot != Spot::Tabs));
     frame.render_widget(Clear, rect);
+    drawn.covers.push(rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(highlight)
