@@ -2,17 +2,10 @@
 //! each, through keys on a real store and the rendered screen.
 
 use crossterm::event::KeyCode;
-use satui::service::{NewAccount, SeedOptions};
+use satui::service::SeedOptions;
 use satui::tui::state::Popup;
 
 use super::harness::Harness;
-
-fn accounts(h: &mut Harness, n: usize) {
-    for i in 0..n {
-        h.service.create_account(1, &NewAccount { name: format!("acct-{i:03}"), ..Default::default() }).unwrap();
-    }
-    h.key(KeyCode::Char('r'));
-}
 
 /// Bug 1: the filter line shows the current view's filter, and only it.
 #[test]
@@ -67,12 +60,12 @@ fn ctrl_keys_in_the_filter_edit_the_line() {
 #[test]
 fn the_last_window_is_a_full_page_not_a_lone_row() {
     let mut h = Harness::empty();
-    accounts(&mut h, 51);
+    h.add_accounts(51);
     h.key(KeyCode::Char('G'));
     assert_eq!(h.state.shown.list.rows.len(), 50);
     assert!(h.screen().contains("Service accounts 2–51 of 51"), "{}", h.screen());
     let mut h = Harness::empty();
-    accounts(&mut h, 51);
+    h.add_accounts(51);
     for _ in 0..50 {
         h.key(KeyCode::Char('j'));
     }

@@ -219,10 +219,7 @@ fn filter_narrows_the_list_and_esc_clears_it() {
 #[test]
 fn paging_loads_only_a_window_and_g_jumps_to_the_end() {
     let mut h = Harness::empty();
-    for i in 0..120 {
-        h.service.create_account(1, &NewAccount { name: format!("acct-{i:03}"), ..Default::default() }).unwrap();
-    }
-    h.key(KeyCode::Char('r'));
+    h.add_accounts(120);
     assert_eq!(h.state.shown.list.rows.len(), 50, "one page of 50 is loaded, not the table");
     assert!(h.screen().contains("Service accounts 1–50 of 120"));
     h.key(KeyCode::Char('G'));

@@ -209,6 +209,16 @@ impl Harness {
         }
     }
 
+    /// `n` accounts named `acct-000`, `acct-001`, … in Main Org., made through the service, then
+    /// `r` so the screen shows them.
+    pub fn add_accounts(&mut self, n: usize) {
+        for i in 0..n {
+            let new = satui::service::NewAccount { name: format!("acct-{i:03}"), ..Default::default() };
+            self.service.create_account(1, &new).expect("create an account");
+        }
+        self.key(KeyCode::Char('r'));
+    }
+
     /// `n`, a name, Enter: creates whatever the current view creates (account, group, org...).
     pub fn create(&mut self, name: &str) {
         self.key(KeyCode::Char('n'));

@@ -60,12 +60,7 @@ fn enter_drills_in_and_h_l_move_between_panes_without_wrapping() {
 #[test]
 fn ctrl_d_and_ctrl_u_move_half_a_page() {
     let mut h = Harness::empty();
-    for i in 0..80 {
-        h.service
-            .create_account(1, &satui::service::NewAccount { name: format!("a-{i:02}"), ..Default::default() })
-            .unwrap();
-    }
-    h.key(KeyCode::Char('r'));
+    h.add_accounts(80);
     let half = u64::from(h.state.viewport_rows / 2);
     h.ctrl('d');
     assert_eq!(h.state.shown.list.selected, half);
@@ -213,16 +208,11 @@ fn first_account_shown(h: &Harness) -> String {
 #[test]
 fn the_list_scrolls_only_when_the_cursor_leaves_it_and_clicks_follow_the_scroll() {
     let mut h = Harness::empty();
-    for i in 0..40 {
-        h.service
-            .create_account(1, &satui::service::NewAccount { name: format!("a-{i:02}"), ..Default::default() })
-            .unwrap();
-    }
-    h.key(KeyCode::Char('r'));
+    h.add_accounts(40);
     h.key(KeyCode::Char('G'));
     assert_eq!(h.state.shown.list.selected, 39);
     let top = first_account_shown(&h);
-    assert_ne!(top, "a-00", "the end of the list is shown");
+    assert_ne!(top, "acct-000", "the end of the list is shown");
     for _ in 0..5 {
         h.key(KeyCode::Char('k'));
     }
@@ -276,23 +266,18 @@ fn every_tab_is_hit_where_its_label_is_drawn_at_any_width() {
 #[test]
 fn a_new_page_over_the_rows_shown_keeps_them_in_place() {
     let mut h = Harness::empty();
-    for i in 0..120 {
-        h.service
-            .create_account(1, &satui::service::NewAccount { name: format!("a-{i:03}"), ..Default::default() })
-            .unwrap();
-    }
-    h.key(KeyCode::Char('r'));
+    h.add_accounts(120);
     // The last page is the last full one: rows 70–119.
     h.key(KeyCode::Char('G'));
     assert_eq!(h.state.shown.list.offset, 70);
     while h.state.shown.list.selected > 70 {
         h.key(KeyCode::Char('k'));
     }
-    assert_eq!(first_account_shown(&h), "a-070", "the cursor on the top row");
+    assert_eq!(first_account_shown(&h), "acct-070", "the cursor on the top row");
     // Up once more: rows 50–99 load; a-069 scrolls in on top, a-070 just under it.
     h.key(KeyCode::Char('k'));
     assert_eq!(h.state.shown.list.offset, 50);
-    assert_eq!(first_account_shown(&h), "a-069", "{}", h.screen());
+    assert_eq!(first_account_shown(&h), "acct-069", "{}", h.screen());
 }
 
 /// The tour's panel is drawn over the panes: a click on it does not select the row under it.
